@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { CommonModule } from './common/common.module.js';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { appConfig, otpConfig, providersConfig, redisConfig, sessionsConfig } from './config/index.js';
+import { OtpModule } from './otp/otp.module.js';
+import { RedisModule } from './redis/redis.module.js';
+
+@Module({
+  imports: [
+    // Each namespace validates the whole environment when it loads (see config/environment.ts).
+    ConfigModule.forRoot({
+      isGlobal: true,
+      load: [appConfig, redisConfig, otpConfig, providersConfig, sessionsConfig],
+    }),
+    CommonModule,
+    RedisModule,
+    OtpModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+})
+export class AppModule {}

@@ -1,0 +1,43 @@
+/** Stable, snake_case error codes of the HTTP contract (DESIGN.md). */
+export const ERROR_CODES = [
+  'invalid_phone',
+  'invalid_code',
+  'verification_not_found',
+  'verification_expired',
+  'max_attempts_reached',
+  'resend_too_soon',
+  'rate_limited',
+  'country_not_allowed',
+  'number_type_not_allowed',
+  'provider_unavailable',
+  'store_unavailable',
+  'invalid_refresh_token',
+  'refresh_token_reused',
+  'unauthorized',
+  'forbidden',
+  'idempotency_conflict',
+  'validation_failed',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * A failure the client can act on. `detail` is safe to show to the client; `extensions` become
+ * members of the problem+json body (`attemptsRemaining`, `retryAfterSeconds`, `errors`).
+ * `retryAfterSeconds` also becomes the Retry-After header.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> & { retryAfterSeconds?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${detail}`, options);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,35 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { DomainError } from '../errors/domain.error.js';
+
+/** Longest input we bother parsing: E.164 has 15 digits; formatting adds a few characters. */
+export const MAX_PHONE_INPUT_LENGTH = 32;
+
+/**
+ * Parses what a person typed into E.164. National input needs `country` (ISO 3166-1 alpha-2)
+ * or the configured default. Throws `invalid_phone` for anything that is not a valid number.
+ */
+export function toE164(input: string, country?: string): string {
+  const trimmed = input.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_PHONE_INPUT_LENGTH || !/^[+0-9 ().-]+$/.test(trimmed)) {
+    throw invalidPhone();
+  }
+  const parsed = parsePhoneNumberFromString(trimmed, country?.toUpperCase() as CountryCode | undefined);
+  if (parsed === undefined || !parsed.isValid()) throw invalidPhone();
+  return parsed.number;
+}
+
+function invalidPhone(): DomainError {
+  return new DomainError(
+    'invalid_phone',
+    'Enter a valid phone number in international format (+919876543210), or pass its country.',
+  );
+}
+
+/** For logs and public responses: country calling code and last four digits, `+91******3210`. */
+export function maskPhone(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  const countryCode = parsed ? parsed.countryCallingCode : e164.slice(1, 3);
+  const national = e164.slice(1 + countryCode.length);
+  const visible = national.length > 6 ? 4 : Math.max(0, national.length - 4);
+  return `+${countryCode}${'*'.repeat(national.length - visible)}${national.slice(national.length - visible)}`;
+}

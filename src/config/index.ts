@@ -1,0 +1,6 @@
+export { appConfig } from './app.config.js';
+export { otpConfig } from './otp.config.js';
+export { providersConfig } from './providers.config.js';
+export { redisConfig } from './redis.config.js';
+export { sessionsConfig } from './sessions.config.js';
+export { Environment, EnvironmentError, validateEnvironment } from './environment.js';

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { BODY_LIMIT_BYTES, configureApp } from './app.setup.js';
+import { EnvironmentError, validateEnvironment } from './config/environment.js';
+
+async function bootstrap(): Promise<void> {
+  let env;
+  try {
+    env = validateEnvironment(process.env);
+  } catch (error) {
+    if (!(error instanceof EnvironmentError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const levels = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const logger = new ConsoleLogger({
+    logLevels: levels.slice(0, levels.indexOf(env.LOG_LEVEL) + 1),
+    json: env.NODE_ENV === 'production',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { logger },
+  );
+  configureApp(app);
+  await app.listen(env.PORT, '0.0.0.0');
+  logger.log(`phone-auth listening on port ${env.PORT}`, 'Bootstrap');
+}
+
+await bootstrap();

@@ -1,0 +1,149 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Verification } from './verification.js';
+import {
+  CheckCode,
+  CheckResult,
+  StartResult,
+  StartVerification,
+  VerificationRepository,
+} from './verification.repository.js';
+
+interface Entry {
+  verification: Verification;
+  retainUntilMs: number;
+}
+
+interface Failures {
+  count: number;
+  resetAtMs: number;
+}
+
+/** For one process: the embedded default and fast tests. JavaScript runs each method to its end. */
+export class InMemoryVerificationRepository extends VerificationRepository {
+  private readonly byPhone = new Map<string, Entry>();
+  private readonly phoneById = new Map<string, string>();
+  private readonly failures = new Map<string, Failures>();
+  private starts = 0;
+
+  async start(request: StartVerification): Promise<StartResult> {
+    const { phone, nowMs } = request;
+    this.sweepEvery(1000, nowMs);
+    const failures = this.liveFailures(phone, nowMs);
+    if (failures && failures.count >= request.phoneMaxFailures) {
+      return { outcome: 'phone_locked', retryAfterMs: failures.resetAtMs - nowMs };
+    }
+    const current = this.live(phone, nowMs)?.verification;
+    if (current && current.status !== 'approved' && current.resendAtMs > nowMs) {
+      return { outcome: 'resend_too_soon', retryAfterMs: current.resendAtMs - nowMs };
+    }
+    const ttlMs = request.ttlSeconds * 1000;
+    const renewed = {
+      codeHash: request.codeHash,
+      provider: request.provider,
+      providerRef: '',
+      expiresAtMs: nowMs + ttlMs,
+      resendAtMs: nowMs + request.resendCooldownSeconds * 1000,
+    };
+    const open =
+      current?.status === 'pending' && current.expiresAtMs > nowMs && current.attempts < request.maxAttempts;
+    const verification: Verification = open
+      ? { ...current, ...renewed, sends: current.sends + 1 }
+      : {
+          ...renewed,
+          id: request.newId,
+          phone,
+          status: 'pending',
+          attempts: 0,
+          sends: 1,
+          channel: request.channel,
+          createdAtMs: nowMs,
+        };
+    if (current && !open) this.phoneById.delete(current.id);
+    this.byPhone.set(phone, { verification, retainUntilMs: renewed.expiresAtMs + ttlMs });
+    this.phoneById.set(verification.id, phone);
+    return { outcome: open ? 'resent' : 'created', verification: { ...verification } };
+  }
+
+  async check(request: CheckCode): Promise<CheckResult> {
+    const { nowMs } = request;
+    const phone = 'id' in request.target ? this.phoneById.get(request.target.id) : request.target.phone;
+    const entry = phone === undefined ? undefined : this.live(phone, nowMs);
+    const verification = entry?.verification;
+    if (
+      verification === undefined ||
+      ('id' in request.target && verification.id !== request.target.id) ||
+      verification.status !== 'pending'
+    ) {
+      return { outcome: 'not_found' };
+    }
+    if (verification.attempts >= request.maxAttempts) return { outcome: 'max_attempts' };
+    const failures = this.liveFailures(verification.phone, nowMs);
+    if (failures && failures.count >= request.phoneMaxFailures) {
+      return { outcome: 'phone_locked', retryAfterMs: failures.resetAtMs - nowMs };
+    }
+    if (nowMs >= verification.expiresAtMs) return { outcome: 'expired' };
+    if (sameDigest(verification.codeHash, request.codeHash)) {
+      verification.status = 'approved';
+      this.failures.delete(verification.phone);
+      return { outcome: 'approved', verification: { ...verification } };
+    }
+    verification.attempts += 1;
+    if (failures) failures.count += 1;
+    else
+      this.failures.set(verification.phone, {
+        count: 1,
+        resetAtMs: nowMs + request.phoneFailureWindowSeconds * 1000,
+      });
+    return { outcome: 'wrong_code', attempts: verification.attempts };
+  }
+
+  async find(id: string, nowMs: number): Promise<Verification | null> {
+    const verification = this.findEntry(id, nowMs)?.verification;
+    return verification ? { ...verification } : null;
+  }
+
+  async cancel(id: string, nowMs: number): Promise<Verification | null> {
+    const verification = this.findEntry(id, nowMs)?.verification;
+    if (verification === undefined) return null;
+    if (verification.status === 'pending') verification.status = 'canceled';
+    return { ...verification };
+  }
+
+  private findEntry(id: string, nowMs: number): Entry | undefined {
+    const phone = this.phoneById.get(id);
+    const entry = phone === undefined ? undefined : this.live(phone, nowMs);
+    return entry?.verification.id === id ? entry : undefined;
+  }
+
+  private live(phone: string, nowMs: number): Entry | undefined {
+    const entry = this.byPhone.get(phone);
+    if (entry && entry.retainUntilMs <= nowMs) {
+      this.byPhone.delete(phone);
+      this.phoneById.delete(entry.verification.id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private liveFailures(phone: string, nowMs: number): Failures | undefined {
+    const failures = this.failures.get(phone);
+    if (failures && failures.resetAtMs <= nowMs) {
+      this.failures.delete(phone);
+      return undefined;
+    }
+    return failures;
+  }
+
+  // Keeps memory bounded without a timer (a timer would keep the process alive).
+  private sweepEvery(calls: number, nowMs: number): void {
+    this.starts += 1;
+    if (this.starts % calls !== 0) return;
+    for (const phone of [...this.byPhone.keys()]) this.live(phone, nowMs);
+    for (const phone of [...this.failures.keys()]) this.liveFailures(phone, nowMs);
+  }
+}
+
+function sameDigest(stored: string, presented: string): boolean {
+  if (stored === '' || stored.length !== presented.length) return false;
+  return timingSafeEqual(Buffer.from(stored), Buffer.from(presented));
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { ProvidersModule } from '../providers/providers.module.js';
+import { REDIS_CLIENT } from '../redis/redis.constants.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
+import { OtpCodeGenerator, RandomOtpCodeGenerator } from './otp-code.generator.js';
+import { OtpController } from './otp.controller.js';
+import { OtpService } from './otp.service.js';
+import { RedisVerificationRepository } from './redis-verification.repository.js';
+import { VerificationRepository } from './verification.repository.js';
+
+@Module({
+  imports: [ProvidersModule, SessionsModule],
+  controllers: [OtpController],
+  providers: [
+    OtpService,
+    { provide: OtpCodeGenerator, useClass: RandomOtpCodeGenerator },
+    {
+      provide: VerificationRepository,
+      inject: [REDIS_CLIENT, RedisKeys],
+      useFactory: (redis: Redis | null, keys: RedisKeys) =>
+        redis ? new RedisVerificationRepository(redis, keys) : new InMemoryVerificationRepository(),
+    },
+  ],
+  exports: [OtpService, VerificationRepository],
+})
+export class OtpModule {}

@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DomainError } from '../common/errors/domain.error.js';
+import { maskPhone, toE164 } from '../common/phone/phone-number.js';
+import { PhoneTagger } from '../common/phone/phone-tagger.js';
+import { Clock } from '../common/time/clock.js';
+import { appConfig } from '../config/app.config.js';
+import { otpConfig } from '../config/otp.config.js';
+import { otpText } from '../providers/otp-message.js';
+import { ProviderError, SmsProvider } from '../providers/sms-provider.js';
+import { SessionContext, SessionService, TokenPair } from '../sessions/session.service.js';
+import { OtpCodeGenerator } from './otp-code.generator.js';
+import { OtpCodeHasher } from './otp-code.hasher.js';
+import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
+import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
+import { CheckResult, VerificationRepository } from './verification.repository.js';
+
+export interface SendRequest {
+  phone: string;
+  country?: string;
+  locale?: string;
+}
+
+export interface VerifyRequest {
+  verificationId?: string;
+  phone?: string;
+  country?: string;
+  code: string;
+}
+
+export interface VerificationView {
+  verification: Verification;
+  status: VerificationStatus;
+  attemptsRemaining: number;
+}
+
+@Injectable()
+export class OtpService {
+  private readonly logger = new Logger(OtpService.name);
+  private readonly hasher: OtpCodeHasher;
+
+  constructor(
+    private readonly verifications: VerificationRepository,
+    private readonly provider: SmsProvider,
+    private readonly sessions: SessionService,
+    private readonly codes: OtpCodeGenerator,
+    private readonly phones: PhoneTagger,
+    private readonly clock: Clock,
+    @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {
+    this.hasher = new OtpCodeHasher(config.hmacSecret);
+  }
+
+  /** Sends a new code, or resends to the phone's open verification (same id, same attempts). */
+  async send(request: SendRequest): Promise<VerificationView> {
+    const phone = toE164(request.phone, request.country ?? this.app.defaultCountry);
+    const tag = this.phones.tag(phone);
+    const code = this.provider.ownsCodes ? undefined : this.codes.generate(this.config.codeLength);
+    const nowMs = this.clock.nowMs();
+    // Stored before anything is sent: if the store is down, no SMS goes out.
+    const started = await this.verifications.start({
+      phone,
+      newId: newVerificationId(tag),
+      codeHash: code === undefined ? '' : this.hasher.hash(tag, code),
+      channel: 'sms',
+      provider: this.provider.name,
+      nowMs,
+      ttlSeconds: this.config.ttlSeconds,
+      resendCooldownSeconds: this.config.resendCooldownSeconds,
+      maxAttempts: this.config.maxAttempts,
+      phoneMaxFailures: this.config.phoneMaxFailures,
+    });
+    switch (started.outcome) {
+      case 'resend_too_soon':
+        throw new DomainError('resend_too_soon', 'A code was sent moments ago. Wait before asking for another.', {
+          retryAfterSeconds: toSeconds(started.retryAfterMs),
+        });
+      case 'phone_locked':
+        throw phoneLocked(started.retryAfterMs);
+      case 'created':
+      case 'resent':
+        break;
+    }
+    const { verification } = started;
+    await this.dispatch(verification, code, request.locale);
+    this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${this.provider.name}`);
+    return this.view(verification, nowMs);
+  }
+
+  /** Checks a code; the one right answer opens a session and returns its tokens. */
+  async verify(request: VerifyRequest, context: SessionContext): Promise<TokenPair> {
+    if ((request.verificationId === undefined) === (request.phone === undefined)) {
+      throw new DomainError('validation_failed', 'Pass either verificationId or phone, not both.', {
+        errors: [{ field: 'verificationId', message: 'exactly one of verificationId and phone is required' }],
+      });
+    }
+    if (!new RegExp(`^[0-9]{${this.config.codeLength}}$`).test(request.code)) {
+      // Malformed input costs no attempt.
+      throw new DomainError('validation_failed', `The code has ${this.config.codeLength} digits.`, {
+        errors: [{ field: 'code', message: `code must be ${this.config.codeLength} digits` }],
+      });
+    }
+    let target: { id: string } | { phone: string };
+    let tag: string;
+    if (request.verificationId !== undefined) {
+      target = { id: request.verificationId };
+      tag = phoneTagOfVerificationId(request.verificationId);
+    } else {
+      const phone = toE164(request.phone ?? '', request.country ?? this.app.defaultCountry);
+      target = { phone };
+      tag = this.phones.tag(phone);
+    }
+    const result = await this.verifications.check({
+      target,
+      codeHash: this.hasher.hash(tag, request.code),
+      nowMs: this.clock.nowMs(),
+      maxAttempts: this.config.maxAttempts,
+      phoneMaxFailures: this.config.phoneMaxFailures,
+      phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+    });
+    const verification = this.approvedOrThrow(result);
+    this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
+    return this.sessions.start(verification.phone, context);
+  }
+
+  async status(id: string): Promise<VerificationView> {
+    const nowMs = this.clock.nowMs();
+    const verification = await this.verifications.find(id, nowMs);
+    if (verification === null) throw notFound();
+    return this.view(verification, nowMs);
+  }
+
+  async cancel(id: string): Promise<VerificationView> {
+    const nowMs = this.clock.nowMs();
+    const verification = await this.verifications.cancel(id, nowMs);
+    if (verification === null) throw notFound();
+    return this.view(verification, nowMs);
+  }
+
+  private async dispatch(verification: Verification, code: string | undefined, locale?: string): Promise<void> {
+    try {
+      await this.provider.send({
+        verificationId: verification.id,
+        to: verification.phone,
+        code,
+        text: code === undefined ? undefined : otpText(code, this.config.ttlSeconds),
+        locale,
+        ttlSeconds: this.config.ttlSeconds,
+      });
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      const reason = error instanceof ProviderError ? error.message : 'unexpected failure';
+      this.logger.error(`sending to ${maskPhone(verification.phone)} failed: ${reason}`);
+      throw new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', {
+        retryAfterSeconds: this.config.resendCooldownSeconds || 1,
+      }, { cause: error });
+    }
+  }
+
+  private approvedOrThrow(result: CheckResult): Verification {
+    switch (result.outcome) {
+      case 'approved':
+        return result.verification;
+      case 'wrong_code': {
+        const attemptsRemaining = Math.max(0, this.config.maxAttempts - result.attempts);
+        throw new DomainError('invalid_code', 'The code is not correct.', { attemptsRemaining });
+      }
+      case 'not_found':
+        throw notFound();
+      case 'expired':
+        throw new DomainError('verification_expired', 'The code has expired. Ask for a new one.');
+      case 'max_attempts':
+        throw new DomainError('max_attempts_reached', 'Too many wrong codes for this verification. Ask for a new one.', {
+          attemptsRemaining: 0,
+          retryAfterSeconds: 1,
+        });
+      case 'phone_locked':
+        throw phoneLocked(result.retryAfterMs);
+    }
+  }
+
+  private view(verification: Verification, nowMs: number): VerificationView {
+    return {
+      verification,
+      status: effectiveStatus(verification, nowMs, this.config.maxAttempts),
+      attemptsRemaining: Math.max(0, this.config.maxAttempts - verification.attempts),
+    };
+  }
+}
+
+function notFound(): DomainError {
+  return new DomainError('verification_not_found', 'No open verification matches. Ask for a new code.');
+}
+
+function phoneLocked(retryAfterMs: number): DomainError {
+  return new DomainError('max_attempts_reached', 'Too many wrong codes for this phone number. Try again later.', {
+    attemptsRemaining: 0,
+    retryAfterSeconds: toSeconds(retryAfterMs),
+  });
+}
+
+function toSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}

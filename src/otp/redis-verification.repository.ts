@@ -1,0 +1,190 @@
+import type { Redis } from 'ioredis';
+import { onStore } from '../redis/store-unavailable.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { Verification } from './verification.js';
+import { phoneTagOfVerificationId } from './verification-id.js';
+import {
+  CheckCode,
+  CheckResult,
+  StartResult,
+  StartVerification,
+  VerificationRepository,
+} from './verification.repository.js';
+
+// Each script is one atomic step on one hash slot: KEYS[1] is the phone's verification hash,
+// KEYS[2] its failure counter, both tagged with the phone tag. ioredis sends them by EVALSHA.
+// Lua turns numbers into strings with %.14g: millisecond timestamps (13 digits) stay exact.
+// Key lifetimes are relative (PEXPIRE), so they never depend on the Redis server's clock.
+const START = `
+local now = tonumber(ARGV[6])
+local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
+if failures >= tonumber(ARGV[10]) then return {'phone_locked', redis.call('PTTL', KEYS[2])} end
+local cur = redis.call('HMGET', KEYS[1], 'status', 'expiresAt', 'resendAt', 'attempts')
+if cur[1] and cur[1] ~= 'approved' and tonumber(cur[3]) > now then
+  return {'resend_too_soon', tonumber(cur[3]) - now}
+end
+local ttl = tonumber(ARGV[7])
+local expiresAt = now + ttl
+local resendAt = now + tonumber(ARGV[8])
+local outcome = 'created'
+if cur[1] == 'pending' and tonumber(cur[2]) > now and tonumber(cur[4]) < tonumber(ARGV[9]) then
+  outcome = 'resent'
+  redis.call('HSET', KEYS[1], 'codeHash', ARGV[3], 'provider', ARGV[5], 'providerRef', '',
+    'expiresAt', expiresAt, 'resendAt', resendAt)
+  redis.call('HINCRBY', KEYS[1], 'sends', 1)
+else
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'id', ARGV[1], 'phone', ARGV[2], 'status', 'pending', 'codeHash', ARGV[3],
+    'attempts', 0, 'sends', 1, 'channel', ARGV[4], 'provider', ARGV[5], 'providerRef', '',
+    'createdAt', now, 'expiresAt', expiresAt, 'resendAt', resendAt)
+end
+redis.call('PEXPIRE', KEYS[1], 2 * ttl)
+local record = redis.call('HGETALL', KEYS[1])
+table.insert(record, 1, outcome)
+return record
+`;
+
+// The digest comparison below is not constant-time; it compares HMACs under a server secret,
+// so its timing tells nothing about the code.
+const CHECK = `
+local v = redis.call('HMGET', KEYS[1], 'id', 'status', 'codeHash', 'attempts', 'expiresAt')
+if not v[1] or (ARGV[1] ~= '' and v[1] ~= ARGV[1]) or v[2] ~= 'pending' then return {'not_found'} end
+if tonumber(v[4]) >= tonumber(ARGV[4]) then return {'max_attempts'} end
+local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
+if failures >= tonumber(ARGV[5]) then return {'phone_locked', redis.call('PTTL', KEYS[2])} end
+if tonumber(ARGV[3]) >= tonumber(v[5]) then return {'expired'} end
+if v[3] ~= '' and v[3] == ARGV[2] then
+  redis.call('HSET', KEYS[1], 'status', 'approved')
+  redis.call('DEL', KEYS[2])
+  local record = redis.call('HGETALL', KEYS[1])
+  table.insert(record, 1, 'approved')
+  return record
+end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+return {'wrong_code', attempts}
+`;
+
+const CANCEL = `
+local v = redis.call('HMGET', KEYS[1], 'id', 'status')
+if v[1] ~= ARGV[1] then return false end
+if v[2] == 'pending' then redis.call('HSET', KEYS[1], 'status', 'canceled') end
+return redis.call('HGETALL', KEYS[1])
+`;
+
+type Reply = (string | number)[];
+interface OtpScripts {
+  phoneAuthOtpStart(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
+  phoneAuthOtpCheck(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
+  phoneAuthOtpCancel(verification: string, id: string): Promise<Reply | null>;
+}
+
+export class RedisVerificationRepository extends VerificationRepository {
+  private readonly scripts: OtpScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {
+    super();
+    redis.defineCommand('phoneAuthOtpStart', { numberOfKeys: 2, lua: START });
+    redis.defineCommand('phoneAuthOtpCheck', { numberOfKeys: 2, lua: CHECK });
+    redis.defineCommand('phoneAuthOtpCancel', { numberOfKeys: 1, lua: CANCEL });
+    this.scripts = redis as unknown as OtpScripts;
+  }
+
+  async start(request: StartVerification): Promise<StartResult> {
+    const tag = this.keys.phoneTag(request.phone);
+    const [outcome, ...rest] = await onStore(() =>
+      this.scripts.phoneAuthOtpStart(
+        this.keys.otpVerification(tag),
+        this.keys.otpFailures(tag),
+        request.newId,
+        request.phone,
+        request.codeHash,
+        request.channel,
+        request.provider,
+        request.nowMs,
+        request.ttlSeconds * 1000,
+        request.resendCooldownSeconds * 1000,
+        request.maxAttempts,
+        request.phoneMaxFailures,
+      ),
+    );
+    switch (outcome) {
+      case 'created':
+      case 'resent':
+        return { outcome, verification: fromHash(rest) };
+      case 'resend_too_soon':
+      case 'phone_locked':
+        return { outcome, retryAfterMs: Number(rest[0]) };
+      default:
+        throw new Error(`unexpected reply from the start script: ${String(outcome)}`);
+    }
+  }
+
+  async check(request: CheckCode): Promise<CheckResult> {
+    const tag = 'id' in request.target ? phoneTagOfVerificationId(request.target.id) : this.keys.phoneTag(request.target.phone);
+    const [outcome, ...rest] = await onStore(() =>
+      this.scripts.phoneAuthOtpCheck(
+        this.keys.otpVerification(tag),
+        this.keys.otpFailures(tag),
+        'id' in request.target ? request.target.id : '',
+        request.codeHash,
+        request.nowMs,
+        request.maxAttempts,
+        request.phoneMaxFailures,
+        request.phoneFailureWindowSeconds * 1000,
+      ),
+    );
+    switch (outcome) {
+      case 'approved':
+        return { outcome, verification: fromHash(rest) };
+      case 'wrong_code':
+        return { outcome, attempts: Number(rest[0]) };
+      case 'phone_locked':
+        return { outcome, retryAfterMs: Number(rest[0]) };
+      case 'not_found':
+      case 'expired':
+      case 'max_attempts':
+        return { outcome };
+      default:
+        throw new Error(`unexpected reply from the check script: ${String(outcome)}`);
+    }
+  }
+
+  async find(id: string): Promise<Verification | null> {
+    const hash = await onStore(() => this.redis.hgetall(this.keys.otpVerification(phoneTagOfVerificationId(id))));
+    return hash.id === id ? fromRecord(hash) : null;
+  }
+
+  async cancel(id: string): Promise<Verification | null> {
+    const reply = await onStore(() =>
+      this.scripts.phoneAuthOtpCancel(this.keys.otpVerification(phoneTagOfVerificationId(id)), id),
+    );
+    return reply ? fromHash(reply) : null;
+  }
+}
+
+function fromHash(flat: Reply): Verification {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) record[String(flat[i])] = String(flat[i + 1]);
+  return fromRecord(record);
+}
+
+function fromRecord(record: Record<string, string>): Verification {
+  return {
+    id: record.id,
+    phone: record.phone,
+    status: record.status as Verification['status'],
+    codeHash: record.codeHash,
+    attempts: Number(record.attempts),
+    sends: Number(record.sends),
+    channel: 'sms',
+    provider: record.provider,
+    providerRef: record.providerRef,
+    createdAtMs: Number(record.createdAt),
+    expiresAtMs: Number(record.expiresAt),
+    resendAtMs: Number(record.resendAt),
+  };
+}

@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { PhoneTagger } from '../common/phone/phone-tagger.js';
+
+/**
+ * A verification id is the phone's tag followed by 128 random bits (base64url), so the store
+ * finds a verification's keys, and their Cluster slot, from the id alone.
+ */
+export const VERIFICATION_ID_PATTERN = /^[A-Za-z0-9_-]{38}$/;
+
+export function newVerificationId(phoneTag: string): string {
+  return `${phoneTag}${randomBytes(16).toString('base64url')}`;
+}
+
+export function phoneTagOfVerificationId(id: string): string {
+  return id.slice(0, PhoneTagger.TAG_LENGTH);
+}

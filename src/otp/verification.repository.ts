@@ -1,0 +1,72 @@
+import type { Verification } from './verification.js';
+
+export interface StartVerification {
+  phone: string;
+  /** Used only when no open verification exists for the phone. */
+  newId: string;
+  codeHash: string;
+  channel: 'sms';
+  provider: string;
+  nowMs: number;
+  ttlSeconds: number;
+  resendCooldownSeconds: number;
+  maxAttempts: number;
+  phoneMaxFailures: number;
+}
+
+export type StartResult =
+  | { outcome: 'created' | 'resent'; verification: Verification }
+  | { outcome: 'resend_too_soon'; retryAfterMs: number }
+  | { outcome: 'phone_locked'; retryAfterMs: number };
+
+export interface CheckCode {
+  /** Either the verification id or the phone it belongs to. */
+  target: { id: string } | { phone: string };
+  codeHash: string;
+  nowMs: number;
+  maxAttempts: number;
+  phoneMaxFailures: number;
+  phoneFailureWindowSeconds: number;
+}
+
+export type CheckResult =
+  | { outcome: 'approved'; verification: Verification }
+  | { outcome: 'wrong_code'; attempts: number }
+  | { outcome: 'not_found' }
+  | { outcome: 'expired' }
+  | { outcome: 'max_attempts' }
+  | { outcome: 'phone_locked'; retryAfterMs: number };
+
+/**
+ * Verifications, one open per phone. Each method is one atomic step: no interleaving of
+ * concurrent calls can approve a code twice, lose a counted attempt or skip a cooldown.
+ * A verification is kept until its expiry plus its TTL once more, so its final status
+ * stays readable for a while; then it is gone (not found).
+ */
+export abstract class VerificationRepository {
+  /**
+   * Sends or resends for a phone. An open verification (pending, not expired, attempts left)
+   * whose cooldown is over gets the new code hash, a new expiry and cooldown, and keeps its id
+   * and attempts. Any other verification of the phone is replaced by a new one with `newId`,
+   * unless the cooldown of the last send (approved ones aside) is still running, or the
+   * phone's failures have reached `phoneMaxFailures`.
+   */
+  abstract start(request: StartVerification): Promise<StartResult>;
+
+  /**
+   * Checks a code hash. Approves and consumes on a match; on a mismatch counts one attempt
+   * on the verification and one failure on the phone (the window starts at its first failure).
+   * Approved and canceled verifications are `not_found`: a used code never works again.
+   * An approval clears the phone's failures.
+   */
+  abstract check(request: CheckCode): Promise<CheckResult>;
+
+  /** The verification with this id, whatever its status, or null. */
+  abstract find(id: string, nowMs: number): Promise<Verification | null>;
+
+  /**
+   * Cancels an open verification and returns it; an approved or canceled one is returned
+   * unchanged. Null when there is none with this id.
+   */
+  abstract cancel(id: string, nowMs: number): Promise<Verification | null>;
+}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { PhoneTagger } from '../common/phone/phone-tagger.js';
+
+/**
+ * Every Redis key of the service is built here. Keys of one phone share the hash tag
+ * `{<phone tag>}`, keys of one session `{<session id>}`, so each Lua script touches one slot.
+ * REDIS_KEY_PREFIX is added by the client (ioredis keyPrefix), never here.
+ */
+@Injectable()
+export class RedisKeys {
+  constructor(private readonly phones: PhoneTagger) {}
+
+  phoneTag(e164: string): string {
+    return this.phones.tag(e164);
+  }
+
+  /** The current verification of a phone; `tag` comes from phoneTag() or a verification id. */
+  otpVerification(tag: string): string {
+    return `otp:{${tag}}:verification`;
+  }
+
+  /** Wrong codes for a phone across verifications, in a sliding window. */
+  otpFailures(tag: string): string {
+    return `otp:{${tag}}:failures`;
+  }
+
+  outbox(e164: string): string {
+    return `outbox:{${this.phoneTag(e164)}}`;
+  }
+
+  userIdByPhone(e164: string): string {
+    return `user:{${this.phoneTag(e164)}}:id`;
+  }
+
+  session(sessionId: string): string {
+    return `session:{${sessionId}}`;
+  }
+}

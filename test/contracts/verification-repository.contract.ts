@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import { newVerificationId } from '../../src/otp/verification-id.js';
+import { StartVerification, VerificationRepository } from '../../src/otp/verification.repository.js';
+
+export const CONTRACT_HMAC_SECRET = 'contract-suite-secret-of-32-characters!';
+const tagger = new PhoneTagger(CONTRACT_HMAC_SECRET);
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+/**
+ * The behaviour every VerificationRepository adapter must have. Each test uses its own phone,
+ * so adapters can share one store across tests.
+ */
+export function verificationRepositoryContract(
+  adapter: string,
+  setup: () => Promise<{ repository: VerificationRepository; teardown?: () => Promise<void> }>,
+): void {
+  describe(`VerificationRepository contract: ${adapter}`, () => {
+    let repository: VerificationRepository;
+    let teardown: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      ({ repository, teardown } = await setup());
+    });
+    afterAll(async () => teardown?.());
+
+    const newPhone = () => `+9198${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    const startFor = (phone: string, overrides: Partial<StartVerification> = {}) =>
+      repository.start({
+        phone,
+        newId: newVerificationId(tagger.tag(phone)),
+        codeHash: 'hash-1',
+        channel: 'sms',
+        provider: 'outbox',
+        nowMs: T0,
+        ttlSeconds: 300,
+        resendCooldownSeconds: 30,
+        maxAttempts: 5,
+        phoneMaxFailures: 20,
+        ...overrides,
+      });
+    const check = (target: { id: string } | { phone: string }, codeHash: string, nowMs = T0 + 1000, limits = {}) =>
+      repository.check({
+        target,
+        codeHash,
+        nowMs,
+        maxAttempts: 5,
+        phoneMaxFailures: 20,
+        phoneFailureWindowSeconds: 86400,
+        ...limits,
+      });
+    const created = async (phone: string, overrides: Partial<StartVerification> = {}) => {
+      const result = await startFor(phone, overrides);
+      if (result.outcome !== 'created') throw new Error(`expected created, got ${result.outcome}`);
+      return result.verification;
+    };
+
+    it('creates a pending verification with the given id', async () => {
+      const phone = newPhone();
+      const newId = newVerificationId(tagger.tag(phone));
+      const result = await startFor(phone, { newId });
+      expect(result).toEqual({
+        outcome: 'created',
+        verification: {
+          id: newId,
+          phone,
+          status: 'pending',
+          codeHash: 'hash-1',
+          attempts: 0,
+          sends: 1,
+          channel: 'sms',
+          provider: 'outbox',
+          providerRef: '',
+          createdAtMs: T0,
+          expiresAtMs: T0 + 300_000,
+          resendAtMs: T0 + 30_000,
+        },
+      });
+      expect(await repository.find(newId, T0)).toEqual(result.verification);
+    });
+
+    it('refuses a resend before the cooldown ends', async () => {
+      const phone = newPhone();
+      await created(phone);
+      expect(await startFor(phone, { nowMs: T0 + 29_000 })).toEqual({ outcome: 'resend_too_soon', retryAfterMs: 1000 });
+    });
+
+    it('resends with the same id, a new code and the failed attempts kept', async () => {
+      const phone = newPhone();
+      const first = await created(phone);
+      expect((await check({ id: first.id }, 'wrong')).outcome).toBe('wrong_code');
+      const resent = await startFor(phone, { nowMs: T0 + 30_000, codeHash: 'hash-2', newId: newVerificationId(tagger.tag(phone)) });
+      expect(resent.outcome).toBe('resent');
+      if (resent.outcome !== 'resent') return;
+      expect(resent.verification).toMatchObject({
+        id: first.id,
+        attempts: 1,
+        sends: 2,
+        codeHash: 'hash-2',
+        expiresAtMs: T0 + 330_000,
+        resendAtMs: T0 + 60_000,
+        createdAtMs: T0,
+      });
+      expect((await check({ id: first.id }, 'hash-1', T0 + 31_000)).outcome).toBe('wrong_code');
+      expect((await check({ id: first.id }, 'hash-2', T0 + 31_000)).outcome).toBe('approved');
+    });
+
+    it('approves the right code once, by id', async () => {
+      const phone = newPhone();
+      const verification = await created(phone);
+      const approved = await check({ id: verification.id }, 'hash-1');
+      expect(approved).toEqual({ outcome: 'approved', verification: { ...verification, status: 'approved' } });
+      expect(await check({ id: verification.id }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      expect((await repository.find(verification.id, T0))?.status).toBe('approved');
+    });
+
+    it('approves the right code by phone', async () => {
+      const phone = newPhone();
+      await created(phone);
+      expect((await check({ phone }, 'hash-1')).outcome).toBe('approved');
+      expect(await check({ phone }, 'hash-1')).toEqual({ outcome: 'not_found' });
+    });
+
+    it('counts wrong codes and refuses the sixth attempt even with the right code', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        expect(await check({ id }, 'wrong')).toEqual({ outcome: 'wrong_code', attempts: attempt });
+      }
+      expect(await check({ id }, 'hash-1')).toEqual({ outcome: 'max_attempts' });
+    });
+
+    it('caps wrong codes per phone across verifications, and a new verification does not reset them', async () => {
+      const phone = newPhone();
+      const limits = { phoneMaxFailures: 3 };
+      const first = await created(phone, { phoneMaxFailures: 3 });
+      await check({ id: first.id }, 'wrong', T0 + 1000, limits);
+      await check({ id: first.id }, 'wrong', T0 + 1000, limits);
+      // An expired verification is replaced by a new one, whose attempts start at 0 ...
+      const second = await created(phone, { nowMs: T0 + 301_000, phoneMaxFailures: 3 });
+      expect(second.id).not.toBe(first.id);
+      expect(await check({ id: second.id }, 'wrong', T0 + 302_000, limits)).toEqual({ outcome: 'wrong_code', attempts: 1 });
+      // ... but the phone has now failed three times: even the right code is refused, and so is a new send.
+      const locked = await check({ id: second.id }, 'hash-1', T0 + 303_000, limits);
+      expect(locked.outcome).toBe('phone_locked');
+      const refused = await startFor(phone, { nowMs: T0 + 400_000, phoneMaxFailures: 3 });
+      expect(refused.outcome).toBe('phone_locked');
+    });
+
+    it('refuses an expired code without counting an attempt', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      expect(await check({ id }, 'hash-1', T0 + 299_999)).toMatchObject({ outcome: 'approved' });
+      const other = newPhone();
+      const late = await created(other);
+      expect(await check({ id: late.id }, 'hash-1', T0 + 300_000)).toEqual({ outcome: 'expired' });
+      expect((await repository.find(late.id, T0 + 300_000))?.attempts).toBe(0);
+    });
+
+    it('does not find a verification under another id of the same phone', async () => {
+      const phone = newPhone();
+      await created(phone);
+      const stranger = newVerificationId(tagger.tag(phone));
+      expect(await repository.find(stranger, T0)).toBeNull();
+      expect(await check({ id: stranger }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      expect(await repository.cancel(stranger, T0)).toBeNull();
+    });
+
+    it('cancels an open verification, after which its code never works', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      expect((await repository.cancel(id, T0))?.status).toBe('canceled');
+      expect(await check({ id }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      expect((await repository.cancel(id, T0))?.status).toBe('canceled');
+    });
+
+    it('keeps the cooldown after a cancel, so cancel cannot be used to send faster', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      await repository.cancel(id, T0);
+      expect((await startFor(phone, { nowMs: T0 + 10_000 })).outcome).toBe('resend_too_soon');
+      expect((await startFor(phone, { nowMs: T0 + 30_000 })).outcome).toBe('created');
+    });
+
+    it('starts a new verification right after an approval', async () => {
+      const phone = newPhone();
+      const first = await created(phone);
+      await check({ id: first.id }, 'hash-1');
+      const next = await created(phone, { nowMs: T0 + 2000 });
+      expect(next.id).not.toBe(first.id);
+      expect(await repository.find(first.id, T0 + 2000)).toBeNull();
+    });
+
+    it('clears the phone failures on success', async () => {
+      const phone = newPhone();
+      const limits = { phoneMaxFailures: 2 };
+      const first = await created(phone, { phoneMaxFailures: 2 });
+      await check({ id: first.id }, 'wrong', T0 + 1000, limits);
+      await check({ id: first.id }, 'hash-1', T0 + 1000, limits);
+      const second = await created(phone, { nowMs: T0 + 2000, phoneMaxFailures: 2 });
+      expect(await check({ id: second.id }, 'wrong', T0 + 3000, limits)).toEqual({ outcome: 'wrong_code', attempts: 1 });
+    });
+
+    it('approves exactly once under 50 concurrent checks of the right code', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      const results = await Promise.all(Array.from({ length: 50 }, () => check({ id }, 'hash-1')));
+      expect(results.filter((result) => result.outcome === 'approved')).toHaveLength(1);
+      expect(results.filter((result) => result.outcome === 'not_found')).toHaveLength(49);
+    });
+
+    it('counts no more than the attempt cap under 50 concurrent wrong codes', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      const results = await Promise.all(Array.from({ length: 50 }, () => check({ id }, 'wrong')));
+      expect(results.filter((result) => result.outcome === 'wrong_code')).toHaveLength(5);
+      expect(results.filter((result) => result.outcome === 'max_attempts')).toHaveLength(45);
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { AppModule } from '../../src/app.module.js';
+import { BODY_LIMIT_BYTES, configureApp } from '../../src/app.setup.js';
+import { Clock } from '../../src/common/time/clock.js';
+import { OtpCodeGenerator } from '../../src/otp/otp-code.generator.js';
+import { RecordingCodeGenerator } from './recording-code.generator.js';
+
+export const TEST_HMAC_SECRET = 'test-hmac-secret-of-at-least-32-characters';
+
+export function testSigningKeyPem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+const CONFIG_NAMES = [
+  'PORT', 'NODE_ENV', 'PUBLIC_URL', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS',
+  'OTP_CODE_LENGTH', 'OTP_TTL_SECONDS', 'OTP_MAX_ATTEMPTS', 'OTP_RESEND_COOLDOWN_SECONDS', 'OTP_PHONE_MAX_FAILURES',
+  'OTP_PHONE_FAILURE_WINDOW_SECONDS', 'OTP_HMAC_SECRET', 'DEFAULT_COUNTRY', 'SMS_PROVIDERS', 'JWT_ALGORITHM',
+  'JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_FILE', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS',
+];
+
+/** Keeps every log line of the app, so suites can assert what must never be logged. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown, ...rest: unknown[]) { this.lines.push([message, ...rest].map(String).join(' ')); }
+  error(message: unknown, ...rest: unknown[]) { this.log(message, ...rest); }
+  warn(message: unknown, ...rest: unknown[]) { this.log(message, ...rest); }
+  debug(message: unknown, ...rest: unknown[]) { this.log(message, ...rest); }
+  verbose(message: unknown, ...rest: unknown[]) { this.log(message, ...rest); }
+  fatal(message: unknown, ...rest: unknown[]) { this.log(message, ...rest); }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  logs: CapturingLogger;
+  codes: RecordingCodeGenerator;
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule on Fastify with exactly `env` as its configuration (nothing from the
+ * developer's shell), the same setup as main.ts, and the code generator recording what it makes.
+ */
+export async function startTestApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<TestApp> {
+  for (const name of CONFIG_NAMES) delete process.env[name];
+  Object.assign(process.env, { NODE_ENV: 'test', ...env });
+  const codes = new RecordingCodeGenerator();
+  const logs = new CapturingLogger();
+  let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(OtpCodeGenerator).useValue(codes);
+  if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
+  const app = configureApp(
+    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
+      logger: logs,
+    }),
+  );
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    codes,
+    logs,
+    inject: (request) => app.getHttpAdapter().getInstance().inject(request),
+    close: () => app.close(),
+  };
+}
+
+export function json<T = Record<string, any>>(response: LightMyRequestResponse): T {
+  return JSON.parse(response.body) as T;
+}
