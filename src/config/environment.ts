@@ -189,7 +189,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     Object.keys(new Environment()).concat(optionalKeys).map((key) => [key, raw[key]]).filter(([, v]) => v !== undefined),
   );
   const env = plainToInstance(Environment, known);
-  const problems = validateSync(env, { forbidUnknownValues: true }).flatMap(describeError);
+  const problems = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(describeError);
 
   const sharedStore = env.REDIS_URL !== undefined;
   const hasKey = env.JWT_PRIVATE_KEY !== undefined || env.JWT_PRIVATE_KEY_FILE !== undefined;

@@ -76,6 +76,7 @@ export function verificationRepositoryContract(
           resendAtMs: T0 + 30_000,
         },
       });
+      if (result.outcome !== 'created') throw new Error(result.outcome);
       expect(await repository.find(newId, T0)).toEqual(result.verification);
     });
 

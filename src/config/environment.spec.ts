@@ -1,0 +1,87 @@
+import { EnvironmentError, validateEnvironment } from './environment.js';
+
+const SHARED = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  OTP_HMAC_SECRET: 'x'.repeat(32),
+  JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----',
+};
+
+function problemsOf(raw: Record<string, string>): string[] {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    if (error instanceof EnvironmentError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe(validateEnvironment.name, () => {
+  it('runs on embedded defaults with no configuration at all', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      PORT: 3000,
+      NODE_ENV: 'development',
+      OTP_CODE_LENGTH: 6,
+      OTP_TTL_SECONDS: 300,
+      OTP_MAX_ATTEMPTS: 5,
+      OTP_RESEND_COOLDOWN_SECONDS: 30,
+      SMS_PROVIDERS: ['console'],
+      JWT_ALGORITHM: 'ES256',
+      ACCESS_TOKEN_TTL_SECONDS: 600,
+      REFRESH_TOKEN_TTL_SECONDS: 2592000,
+    });
+  });
+
+  it('converts numbers, lists and country codes', () => {
+    expect(
+      validateEnvironment({ PORT: '8080', SMS_PROVIDERS: ' outbox , console ', DEFAULT_COUNTRY: 'in' }),
+    ).toMatchObject({ PORT: 8080, SMS_PROVIDERS: ['outbox', 'console'], DEFAULT_COUNTRY: 'IN' });
+  });
+
+  it('lists every bad setting in one error', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      OTP_CODE_LENGTH: '4',
+      OTP_TTL_SECONDS: '3600',
+      SMS_PROVIDERS: 'carrier-pigeon',
+      PUBLIC_URL: 'https://auth.example.com/',
+      DEFAULT_COUNTRY: 'India',
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toEqual(
+      expect.stringMatching(/PORT[\s\S]*OTP_CODE_LENGTH[\s\S]*OTP_TTL_SECONDS[\s\S]*SMS_PROVIDERS/),
+    );
+    expect(problems).toContain('PUBLIC_URL must not end with "/"');
+  });
+
+  it('names the shared secrets a shared store needs, and how to make them', () => {
+    const problems = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^OTP_HMAC_SECRET is required .* openssl rand -base64 32$/),
+      expect.stringMatching(/^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required .* openssl genpkey/),
+    ]);
+    expect(problemsOf(SHARED)).toEqual([]);
+  });
+
+  it('refuses development-only defaults in production and says which setting is missing', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', SMS_PROVIDERS: 'console,outbox' });
+    expect(problems).toEqual([
+      'NODE_ENV=production needs a shared store: set REDIS_URL',
+      expect.stringContaining('NODE_ENV=production needs a signing key: set JWT_PRIVATE_KEY_FILE'),
+      expect.stringContaining('"console"'),
+      expect.stringContaining('"outbox"'),
+    ]);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const error = (() => {
+      try {
+        return validateEnvironment({ OTP_HMAC_SECRET: 'short-secret-value' });
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message).not.toContain('short-secret-value');
+  });
+});
