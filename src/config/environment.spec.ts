@@ -73,6 +73,12 @@ describe(validateEnvironment.name, () => {
     ]);
   });
 
+  it('says when the key file cannot be read', () => {
+    expect(problemsOf({ JWT_PRIVATE_KEY_FILE: '/nonexistent/key.pem' })).toEqual([
+      'JWT_PRIVATE_KEY_FILE names a file that cannot be read: /nonexistent/key.pem',
+    ]);
+  });
+
   it('never echoes a secret value in its message', () => {
     const error = (() => {
       try {

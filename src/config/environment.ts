@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayNotEmpty,
@@ -196,6 +197,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (env.JWT_PRIVATE_KEY !== undefined && env.JWT_PRIVATE_KEY_FILE !== undefined) {
     problems.push('set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
   }
+  if (env.JWT_PRIVATE_KEY_FILE !== undefined && !readable(env.JWT_PRIVATE_KEY_FILE)) {
+    problems.push(`JWT_PRIVATE_KEY_FILE names a file that cannot be read: ${env.JWT_PRIVATE_KEY_FILE}`);
+  }
   if (sharedStore && env.OTP_HMAC_SECRET === undefined) {
     problems.push(`OTP_HMAC_SECRET is required with a shared store (REDIS_URL); generate one with: ${GENERATE_SECRET}`);
   }
@@ -227,6 +231,15 @@ const optionalKeys = [
   'JWT_PRIVATE_KEY_FILE',
   'JWT_AUDIENCE',
 ];
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function describeError(error: ValidationError): string[] {
   const own = Object.values(error.constraints ?? {}).map((message) =>
