@@ -1,6 +1,8 @@
-// Jest runs in CommonJS mode: @swc/jest compiles our TypeScript and every ESM-only dependency
-// (NestJS 12) to CommonJS, so one module registry holds one copy of each Nest class.
-// See ../shared/reference/toolchain.md.
+// Jest runs in CommonJS mode: ts-jest (TypeScript's own transpiler, file by file) compiles our
+// sources and every ESM-only dependency (NestJS 12) to CommonJS, so one module registry holds one
+// copy of each Nest class. Jest 29 and ts-jest rather than Jest 30 and @swc/jest: those pull
+// native packages for every platform, which this registry lacks in part, and `npm ci` then
+// refuses the lock file.
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '.',
@@ -9,17 +11,7 @@ module.exports = {
   testEnvironment: 'node',
   transformIgnorePatterns: [],
   transform: {
-    '^.+\\.(t|j|mj)s$': [
-      '@swc/jest',
-      {
-        module: { type: 'commonjs' },
-        jsc: {
-          target: 'es2022',
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-        },
-      },
-    ],
+    '^.+\\.(t|j|mj|cj)s$': ['<rootDir>/test/support/jest-transformer.cjs', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/support/global-setup.cjs',
