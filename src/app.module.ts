@@ -3,7 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { appConfig, otpConfig, providersConfig, redisConfig, sessionsConfig } from './config/index.js';
+import { appConfig, clientsConfig, otpConfig, providersConfig, redisConfig, sessionsConfig } from './config/index.js';
 import { OtpModule } from './otp/otp.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -12,7 +12,7 @@ import { RedisModule } from './redis/redis.module.js';
     // Each namespace validates the whole environment when it loads (see config/environment.ts).
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, redisConfig, otpConfig, providersConfig, sessionsConfig],
+      load: [appConfig, redisConfig, otpConfig, providersConfig, sessionsConfig, clientsConfig],
     }),
     CommonModule,
     RedisModule,

@@ -20,7 +20,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
         }),
     }),
   );
-  // JSON only: a text/plain body gets 415 rather than reaching validation as a string.
+  // JSON, plus the form bodies Nest registers for RFC 7662 introspection; a text/plain body
+  // gets 415 rather than reaching validation as a string.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();
   return app;

@@ -58,7 +58,7 @@ describe(validateEnvironment.name, () => {
     const problems = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(problems).toEqual([
       expect.stringMatching(/^OTP_HMAC_SECRET is required .* openssl rand -base64 32$/),
-      expect.stringMatching(/^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required .* openssl genpkey/),
+      expect.stringMatching(/^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required .* npm run keys:generate$/),
     ]);
     expect(problemsOf(SHARED)).toEqual([]);
   });

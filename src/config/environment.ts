@@ -20,7 +20,8 @@ import {
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-export const JWT_ALGORITHMS = ['ES256'] as const;
+export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 /** Providers implemented so far; the others of DESIGN.md arrive with their adapters. */
 export const SMS_PROVIDER_NAMES = ['console', 'outbox'] as const;
 export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
@@ -163,6 +164,31 @@ export class Environment {
   @Min(300)
   @Max(31536000)
   REFRESH_TOKEN_TTL_SECONDS = 2592000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(31536000)
+  REFRESH_TOKEN_IDLE_TTL_SECONDS = 2592000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_PUBLIC_KEYS_FILE?: string;
+
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message: 'API_KEYS entries must be name:sha256-hex (npm run apikey -- NAME prints one)',
+  })
+  API_KEYS: string[] = [];
 }
 
 /** The issuer and default audience: PUBLIC_URL, or the local address. */
@@ -178,7 +204,7 @@ export class EnvironmentError extends Error {
 }
 
 const GENERATE_SECRET = 'openssl rand -base64 32';
-const GENERATE_KEY = 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256';
+const GENERATE_KEY = 'npm run keys:generate';
 
 /**
  * Validates the environment and the rules that span several settings: a shared store needs
@@ -187,7 +213,7 @@ const GENERATE_KEY = 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.fromEntries(
-    Object.keys(new Environment()).concat(optionalKeys).map((key) => [key, raw[key]]).filter(([, v]) => v !== undefined),
+    environmentNames().map((key) => [key, raw[key]]).filter(([, value]) => value !== undefined),
   );
   const env = plainToInstance(Environment, known);
   const problems = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(describeError);
@@ -197,9 +223,12 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (env.JWT_PRIVATE_KEY !== undefined && env.JWT_PRIVATE_KEY_FILE !== undefined) {
     problems.push('set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
   }
-  if (env.JWT_PRIVATE_KEY_FILE !== undefined && !readable(env.JWT_PRIVATE_KEY_FILE)) {
-    problems.push(`JWT_PRIVATE_KEY_FILE names a file that cannot be read: ${env.JWT_PRIVATE_KEY_FILE}`);
+  for (const name of ['JWT_PRIVATE_KEY_FILE', 'JWT_PUBLIC_KEYS_FILE'] as const) {
+    const path = env[name];
+    if (path !== undefined && !readable(path)) problems.push(`${name} names a file that cannot be read: ${path}`);
   }
+  const clientNames = (env.API_KEYS ?? []).map((entry) => entry.split(':')[0]);
+  if (new Set(clientNames).size !== clientNames.length) problems.push('API_KEYS names a client twice');
   if (sharedStore && env.OTP_HMAC_SECRET === undefined) {
     problems.push(`OTP_HMAC_SECRET is required with a shared store (REDIS_URL); generate one with: ${GENERATE_SECRET}`);
   }
@@ -221,6 +250,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   return env;
 }
 
+/** Every variable the service reads. */
+export function environmentNames(): string[] {
+  return Object.keys(new Environment()).concat(optionalKeys);
+}
+
 // Optional settings have no initializer, so Object.keys(new Environment()) misses them.
 const optionalKeys = [
   'PUBLIC_URL',
@@ -230,6 +264,7 @@ const optionalKeys = [
   'JWT_PRIVATE_KEY',
   'JWT_PRIVATE_KEY_FILE',
   'JWT_AUDIENCE',
+  'JWT_PUBLIC_KEYS_FILE',
 ];
 
 function readable(path: string): boolean {

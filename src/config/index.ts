@@ -4,3 +4,4 @@ export { providersConfig } from './providers.config.js';
 export { redisConfig } from './redis.config.js';
 export { sessionsConfig } from './sessions.config.js';
 export { Environment, EnvironmentError, validateEnvironment } from './environment.js';
+export { clientsConfig } from './clients.config.js';

@@ -9,7 +9,15 @@ export const sessionsConfig = registerAs('sessions', () => {
     algorithm: env.JWT_ALGORITHM,
     privateKeyPem: env.JWT_PRIVATE_KEY,
     privateKeyFile: env.JWT_PRIVATE_KEY_FILE,
+    publicKeysFile: env.JWT_PUBLIC_KEYS_FILE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    /** Absolute life of a session, from login. */
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    /** A session unused (not refreshed) this long ends. */
+    refreshTokenIdleTtlSeconds: env.REFRESH_TOKEN_IDLE_TTL_SECONDS,
+    /** A just-rotated token presented again within this window is refused without revoking. */
+    refreshTokenReuseGraceSeconds: env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+    /** Leeway on exp and iat when validating access tokens. */
+    clockToleranceSeconds: 30,
   };
 });

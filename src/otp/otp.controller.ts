@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
+import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { SendOtpDto } from './dto/send-otp.dto.js';
 import { VerificationIdParam } from './dto/verification-id.param.js';
@@ -7,6 +8,7 @@ import { VerifyOtpDto } from './dto/verify-otp.dto.js';
 import { OtpService, VerificationView } from './otp.service.js';
 
 @Controller('v1/otp')
+@UseGuards(OptionalApiKeyGuard)
 export class OtpController {
   constructor(private readonly otp: OtpService) {}
 
@@ -29,8 +31,8 @@ export class OtpController {
   @Post('verify')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async verify(@Body() body: VerifyOtpDto, @Req() request: FastifyRequest) {
-    const tokens = await this.otp.verify(body, { ip: request.ip, userAgent: request.headers['user-agent'] });
+  async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
+    const tokens = await this.otp.verify(body, caller);
     return { status: 'approved', ...tokens };
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { ClientsModule } from '../clients/clients.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -12,7 +13,7 @@ import { RedisVerificationRepository } from './redis-verification.repository.js'
 import { VerificationRepository } from './verification.repository.js';
 
 @Module({
-  imports: [ProvidersModule, SessionsModule],
+  imports: [ProvidersModule, SessionsModule, ClientsModule],
   controllers: [OtpController],
   providers: [
     OtpService,

@@ -8,7 +8,8 @@ import { appConfig } from '../config/app.config.js';
 import { otpConfig } from '../config/otp.config.js';
 import { otpText } from '../providers/otp-message.js';
 import { ProviderError, SmsProvider } from '../providers/sms-provider.js';
-import { SessionContext, SessionService, TokenPair } from '../sessions/session.service.js';
+import type { Caller } from '../clients/caller.decorator.js';
+import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
 import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
@@ -89,7 +90,7 @@ export class OtpService {
   }
 
   /** Checks a code; the one right answer opens a session and returns its tokens. */
-  async verify(request: VerifyRequest, context: SessionContext): Promise<TokenPair> {
+  async verify(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
     if ((request.verificationId === undefined) === (request.phone === undefined)) {
       throw new DomainError('validation_failed', 'Pass either verificationId or phone, not both.', {
         errors: [{ field: 'verificationId', message: 'exactly one of verificationId and phone is required' }],
@@ -121,7 +122,7 @@ export class OtpService {
     });
     const verification = this.approvedOrThrow(result);
     this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
-    return this.sessions.start(verification.phone, context);
+    return this.sessions.start(verification.phone, caller);
   }
 
   async status(id: string): Promise<VerificationView> {

@@ -17,16 +17,3 @@ export abstract class OutboxRepository {
   abstract append(message: OutboxMessage): Promise<void>;
   abstract list(to: string): Promise<OutboxMessage[]>;
 }
-
-export class InMemoryOutboxRepository extends OutboxRepository {
-  private readonly messages = new Map<string, OutboxMessage[]>();
-
-  async append(message: OutboxMessage): Promise<void> {
-    const list = [message, ...(this.messages.get(message.to) ?? [])];
-    this.messages.set(message.to, list.slice(0, OutboxRepository.KEEP_PER_PHONE));
-  }
-
-  async list(to: string): Promise<OutboxMessage[]> {
-    return [...(this.messages.get(to) ?? [])];
-  }
-}

@@ -8,7 +8,8 @@ import { RedisKeys } from '../redis/redis-keys.js';
 import { ConsoleSmsProvider } from './adapters/console.sms-provider.js';
 import { OutboxSmsProvider } from './adapters/outbox.sms-provider.js';
 import { DevOutboxController } from './dev-outbox.controller.js';
-import { InMemoryOutboxRepository, OutboxRepository } from './outbox.repository.js';
+import { InMemoryOutboxRepository } from './in-memory-outbox.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
 import { RedisOutboxRepository } from './redis-outbox.repository.js';
 import { SmsProvider } from './sms-provider.js';
 

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '../common/errors/domain.error.js';
 import { sessionsConfig } from '../config/sessions.config.js';
-import { SigningKey } from './signing-keys.js';
+import { SigningKeys } from './signing-keys.js';
 
 export interface AccessTokenSubject {
   userId: string;
@@ -13,12 +14,30 @@ export interface AccessTokenSubject {
   clientId?: string;
 }
 
-/** Signs RFC 9068 access tokens (`typ: at+jwt`) with the current signing key. */
+/** The claims of a valid access token (RFC 9068 plus the phone claims of OpenID Connect). */
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  auth_time: number;
+  amr: string[];
+  phone_number: string;
+  phone_number_verified: boolean;
+  client_id?: string;
+}
+
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
+
+/** Signs and validates RFC 9068 access tokens (`typ: at+jwt`). */
 @Injectable()
 export class AccessTokenService {
   constructor(
     private readonly jwt: JwtService,
-    private readonly key: SigningKey,
+    private readonly keys: SigningKeys,
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
   ) {}
 
@@ -28,7 +47,7 @@ export class AccessTokenService {
 
   sign(subject: AccessTokenSubject, nowMs: number): Promise<string> {
     const iat = Math.floor(nowMs / 1000);
-    const claims: Record<string, unknown> = {
+    const claims: AccessTokenClaims = {
       iss: this.config.issuer,
       aud: this.config.audience,
       sub: subject.userId,
@@ -42,10 +61,68 @@ export class AccessTokenService {
       phone_number_verified: true,
     };
     if (subject.clientId !== undefined) claims.client_id = subject.clientId;
-    return this.jwt.signAsync(claims, {
-      algorithm: this.key.algorithm,
-      privateKey: this.key.privateKeyPem,
-      header: { alg: this.key.algorithm, kid: this.key.kid, typ: 'at+jwt' },
+    const key = this.keys.current;
+    return this.jwt.signAsync(claims as unknown as Record<string, unknown>, {
+      algorithm: key.algorithm,
+      privateKey: key.privateKeyPem,
+      header: { alg: key.algorithm, kid: key.kid, typ: 'at+jwt' },
     });
   }
+
+  /**
+   * Validates signature (only with a published key chosen by kid, only with that key's one
+   * algorithm), typ, iss, aud, exp and iat (30 s leeway). Throws `unauthorized` otherwise.
+   * Says nothing about the session: callers check that it is still live.
+   */
+  async verify(token: string, nowMs: number): Promise<AccessTokenClaims> {
+    const header = decodeHeader(token);
+    const key = typeof header?.kid === 'string' ? this.keys.verificationKey(header.kid) : undefined;
+    if (
+      key === undefined ||
+      header?.alg !== key.algorithm ||
+      typeof header.typ !== 'string' ||
+      !ACCESS_TOKEN_TYPES.has(header.typ.toLowerCase())
+    ) {
+      throw invalidToken();
+    }
+    const nowSeconds = Math.floor(nowMs / 1000);
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims & object>(token, {
+        publicKey: key.publicKeyPem,
+        algorithms: [key.algorithm],
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        clockTolerance: this.config.clockToleranceSeconds,
+        clockTimestamp: nowSeconds,
+      });
+    } catch {
+      throw invalidToken();
+    }
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.sid !== 'string' ||
+      typeof claims.iat !== 'number' ||
+      typeof claims.exp !== 'number' ||
+      claims.iat > nowSeconds + this.config.clockToleranceSeconds
+    ) {
+      throw invalidToken();
+    }
+    return claims;
+  }
+}
+
+function decodeHeader(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null ? (header as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function invalidToken(): DomainError {
+  return new DomainError('unauthorized', 'The access token is missing, invalid or expired.');
 }

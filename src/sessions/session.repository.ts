@@ -1,73 +1,50 @@
-import type { Redis } from 'ioredis';
-import { execOrThrow } from '../redis/exec-or-throw.js';
-import { RedisKeys } from '../redis/redis-keys.js';
-import { onStore } from '../redis/store-unavailable.js';
 import { Session } from './session.js';
 
-/** Sessions by id; each is gone once its absolute expiry has passed. */
+export interface RotateRefreshToken {
+  sessionId: string;
+  /** Hash of the secret the client presented. */
+  presentedHash: string;
+  newHash: string;
+  nowMs: number;
+  idleTtlSeconds: number;
+  reuseGraceSeconds: number;
+}
+
+export type RotateResult =
+  /** The presented token was current: it is spent now and `newHash` is current. */
+  | { outcome: 'rotated'; session: Session }
+  /** A spent token came back: the session is revoked (RFC 9700 reuse detection). */
+  | { outcome: 'reused'; userId: string }
+  /** The token rotated within the grace window (a client refreshing twice at once): refused, nothing revoked. */
+  | { outcome: 'just_rotated' }
+  /** No live session, or a secret this session never issued. */
+  | { outcome: 'invalid' };
+
+/**
+ * Sessions and their refresh-token family. Every method is atomic on one session; a
+ * session's keys share one hash slot. A user's session index sits beside them (its own slot),
+ * maintained best effort and pruned when read.
+ */
 export abstract class SessionRepository {
   abstract create(session: Session): Promise<void>;
+
+  /** The session if it is live (before both its absolute and its idle expiry), else null. */
   abstract find(id: string, nowMs: number): Promise<Session | null>;
-}
 
-export class InMemorySessionRepository extends SessionRepository {
-  private readonly sessions = new Map<string, Session>();
+  /**
+   * Compare-and-swap of the refresh token. Of any number of concurrent calls presenting the
+   * same token, at most one is `rotated`. A presented hash that was current once (any
+   * generation) is `reused`, and the session is deleted, except the one rotated away less than
+   * `reuseGraceSeconds` ago, which is `just_rotated`.
+   */
+  abstract rotate(request: RotateRefreshToken): Promise<RotateResult>;
 
-  async create(session: Session): Promise<void> {
-    this.sessions.set(session.id, { ...session });
-  }
+  /** Deletes the session; returns what it was, or null if there was no live one. */
+  abstract revoke(id: string, nowMs: number): Promise<Session | null>;
 
-  async find(id: string, nowMs: number): Promise<Session | null> {
-    const session = this.sessions.get(id);
-    if (session === undefined) return null;
-    if (session.expiresAtMs <= nowMs) {
-      this.sessions.delete(id);
-      return null;
-    }
-    return { ...session };
-  }
-}
+  /** The user's live sessions, oldest first. */
+  abstract listByUser(userId: string, nowMs: number): Promise<Session[]>;
 
-export class RedisSessionRepository extends SessionRepository {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {
-    super();
-  }
-
-  async create(session: Session): Promise<void> {
-    const key = this.keys.session(session.id);
-    await onStore(() =>
-      execOrThrow(this.redis.multi().hset(key, toHash(session)).pexpire(key, session.expiresAtMs - session.createdAtMs)),
-    );
-  }
-
-  async find(id: string): Promise<Session | null> {
-    const hash = await onStore(() => this.redis.hgetall(this.keys.session(id)));
-    return hash.id === id ? fromHash(hash) : null;
-  }
-}
-
-function toHash(session: Session): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(session)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => [key, String(value)]),
-  );
-}
-
-function fromHash(hash: Record<string, string>): Session {
-  return {
-    id: hash.id,
-    userId: hash.userId,
-    phone: hash.phone,
-    refreshTokenHash: hash.refreshTokenHash,
-    clientId: hash.clientId,
-    userAgent: hash.userAgent,
-    ip: hash.ip,
-    createdAtMs: Number(hash.createdAtMs),
-    lastUsedAtMs: Number(hash.lastUsedAtMs),
-    expiresAtMs: Number(hash.expiresAtMs),
-  };
+  /** Deletes every session of the user; returns how many were live. */
+  abstract revokeAllForUser(userId: string, nowMs: number): Promise<number>;
 }

@@ -1,18 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, randomBytes } from 'node:crypto';
+import type { Caller } from '../clients/caller.decorator.js';
+import { DomainError } from '../common/errors/domain.error.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { Clock } from '../common/time/clock.js';
 import { sessionsConfig } from '../config/sessions.config.js';
-import { AccessTokenService } from './access-token.service.js';
+import { AccessTokenClaims, AccessTokenService } from './access-token.service.js';
+import { Session } from './session.js';
 import { SessionRepository } from './session.repository.js';
 import { UserRepository } from './user.repository.js';
-
-export interface SessionContext {
-  clientId?: string;
-  userAgent?: string;
-  ip?: string;
-}
 
 export interface TokenPair {
   tokenType: 'Bearer';
@@ -23,6 +20,9 @@ export interface TokenPair {
   sessionId: string;
   user: { id: string; phone: string };
 }
+
+/** `<sessionId>.<secret>`: a session id and 256 random bits, both base64url. */
+const REFRESH_TOKEN = /^(ses_[A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
 @Injectable()
 export class SessionService {
@@ -37,41 +37,137 @@ export class SessionService {
   ) {}
 
   /** Opens a session for a phone that has just proven possession, and issues its first token pair. */
-  async start(phone: string, context: SessionContext): Promise<TokenPair> {
+  async start(phone: string, caller: Partial<Caller>): Promise<TokenPair> {
     const nowMs = this.clock.nowMs();
     const userId = await this.users.findOrCreate(phone, `usr_${randomBytes(16).toString('base64url')}`);
-    const sessionId = `ses_${randomBytes(16).toString('base64url')}`;
-    const secret = randomBytes(32).toString('base64url');
-    await this.sessions.create({
-      id: sessionId,
+    const secret = newSecret();
+    const session: Session = {
+      id: `ses_${randomBytes(16).toString('base64url')}`,
       userId,
       phone,
-      refreshTokenHash: hashRefreshSecret(secret),
-      clientId: context.clientId,
-      userAgent: context.userAgent?.slice(0, 256),
-      ip: context.ip,
+      refreshTokenHash: hashSecret(secret),
+      previousRefreshTokenHash: '',
+      rotatedAtMs: 0,
+      clientId: caller.clientId,
+      userAgent: caller.userAgent,
+      ip: caller.ip,
       createdAtMs: nowMs,
       lastUsedAtMs: nowMs,
       expiresAtMs: nowMs + this.config.refreshTokenTtlSeconds * 1000,
+      idleExpiresAtMs: nowMs + Math.min(this.config.refreshTokenIdleTtlSeconds, this.config.refreshTokenTtlSeconds) * 1000,
+    };
+    await this.sessions.create(session);
+    this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
+    return this.tokenPair(session, secret, nowMs);
+  }
+
+  /** Exchanges a refresh token for a new pair; the presented token is spent. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const match = REFRESH_TOKEN.exec(refreshToken);
+    if (match === null) throw invalidRefreshToken();
+    const [, sessionId, presented] = match;
+    const nowMs = this.clock.nowMs();
+    const secret = newSecret();
+    const result = await this.sessions.rotate({
+      sessionId,
+      presentedHash: hashSecret(presented),
+      newHash: hashSecret(secret),
+      nowMs,
+      idleTtlSeconds: this.config.refreshTokenIdleTtlSeconds,
+      reuseGraceSeconds: this.config.refreshTokenReuseGraceSeconds,
     });
+    switch (result.outcome) {
+      case 'rotated':
+        return this.tokenPair(result.session, secret, nowMs);
+      case 'reused':
+        this.logger.warn(`spent refresh token presented again: session revoked for user ${result.userId}`);
+        throw new DomainError(
+          'refresh_token_reused',
+          'This refresh token was already used. The session has been ended; sign in again.',
+        );
+      case 'just_rotated':
+        throw new DomainError(
+          'invalid_refresh_token',
+          'This refresh token was exchanged moments ago by another request; use the token that request received.',
+        );
+      case 'invalid':
+        throw invalidRefreshToken();
+    }
+  }
+
+  /** Validates an access token and the liveness of its session; throws `unauthorized` otherwise. */
+  async authenticate(accessToken: string): Promise<AccessTokenClaims> {
+    const nowMs = this.clock.nowMs();
+    const claims = await this.accessTokens.verify(accessToken, nowMs);
+    const session = await this.sessions.find(claims.sid, nowMs);
+    if (session === null || session.userId !== claims.sub) {
+      throw new DomainError('unauthorized', 'The session of this access token has ended.');
+    }
+    return claims;
+  }
+
+  /** RFC 7662: the claims of a live access token, or only `active: false` for anything else. */
+  async introspect(token: string): Promise<({ active: true } & AccessTokenClaims) | { active: false }> {
+    try {
+      return { active: true, ...(await this.authenticate(token)) };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'unauthorized') return { active: false };
+      throw error;
+    }
+  }
+
+  list(userId: string): Promise<Session[]> {
+    return this.sessions.listByUser(userId, this.clock.nowMs());
+  }
+
+  /** Ends one of the user's own sessions; another user's session id is `not_found`, as an unknown one. */
+  async revokeOwn(userId: string, sessionId: string): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const session = await this.sessions.find(sessionId, nowMs);
+    if (session === null || session.userId !== userId) {
+      throw new DomainError('not_found', 'No such session.');
+    }
+    await this.sessions.revoke(sessionId, nowMs);
+  }
+
+  async revokeAll(userId: string): Promise<number> {
+    const count = await this.sessions.revokeAllForUser(userId, this.clock.nowMs());
+    this.logger.log(`revoked ${count} session(s) of user ${userId}`);
+    return count;
+  }
+
+  private async tokenPair(session: Session, secret: string, nowMs: number): Promise<TokenPair> {
     const accessToken = await this.accessTokens.sign(
-      { userId, sessionId, phone, authTimeSeconds: Math.floor(nowMs / 1000), clientId: context.clientId },
+      {
+        userId: session.userId,
+        sessionId: session.id,
+        phone: session.phone,
+        authTimeSeconds: Math.floor(session.createdAtMs / 1000),
+        clientId: session.clientId,
+      },
       nowMs,
     );
-    this.logger.log(`session started for ${maskPhone(phone)}`);
     return {
       tokenType: 'Bearer',
       accessToken,
       expiresIn: this.accessTokens.ttlSeconds,
-      refreshToken: `${sessionId}.${secret}`,
-      refreshExpiresIn: this.config.refreshTokenTtlSeconds,
-      sessionId,
-      user: { id: userId, phone },
+      refreshToken: `${session.id}.${secret}`,
+      refreshExpiresIn: Math.floor((Math.min(session.expiresAtMs, session.idleExpiresAtMs) - nowMs) / 1000),
+      sessionId: session.id,
+      user: { id: session.userId, phone: session.phone },
     };
   }
 }
 
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 /** Refresh secrets carry 256 random bits, so a plain SHA-256 is a safe stored form. */
-export function hashRefreshSecret(secret: string): string {
+function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
+}
+
+function invalidRefreshToken(): DomainError {
+  return new DomainError('invalid_refresh_token', 'The refresh token is invalid or expired.');
 }

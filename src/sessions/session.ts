@@ -3,13 +3,23 @@ export interface Session {
   userId: string;
   /** E.164. */
   phone: string;
-  /** SHA-256 of the refresh token's secret part, base64url; the token itself is never stored. */
+  /** SHA-256 of the current refresh token's secret, base64url; the token itself is never stored. */
   refreshTokenHash: string;
+  /** The hash it replaced at the last rotation, and when; empty and 0 before the first one. */
+  previousRefreshTokenHash: string;
+  rotatedAtMs: number;
   clientId?: string;
   userAgent?: string;
   ip?: string;
+  /** Login time: the auth_time of every access token of the session. */
   createdAtMs: number;
   lastUsedAtMs: number;
   /** Absolute end of the session. */
   expiresAtMs: number;
+  /** End by inactivity; pushed forward by each refresh, never past expiresAtMs. */
+  idleExpiresAtMs: number;
+}
+
+export function isLive(session: Session, nowMs: number): boolean {
+  return nowMs < session.expiresAtMs && nowMs < session.idleExpiresAtMs;
 }

@@ -2,31 +2,44 @@ import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import type { Redis } from 'ioredis';
+import { ClientsModule } from '../clients/clients.module.js';
 import { sessionsConfig } from '../config/sessions.config.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenService } from './access-token.service.js';
-import { JwksController } from './jwks.controller.js';
-import { InMemorySessionRepository, RedisSessionRepository, SessionRepository } from './session.repository.js';
+import { InMemorySessionRepository } from './in-memory-session.repository.js';
+import { InMemoryUserRepository } from './in-memory-user.repository.js';
+import { RedisSessionRepository } from './redis-session.repository.js';
+import { RedisUserRepository } from './redis-user.repository.js';
+import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
-import { SigningKey, loadSigningKey } from './signing-keys.js';
-import { InMemoryUserRepository, RedisUserRepository, UserRepository } from './user.repository.js';
+import { SessionsController } from './sessions.controller.js';
+import { SigningKeys } from './signing-keys.js';
+import { TokensController } from './tokens.controller.js';
+import { UserRepository } from './user.repository.js';
+import { WellKnownController } from './well-known.controller.js';
 
 @Module({
-  imports: [JwtModule.register({})],
-  controllers: [JwksController],
+  imports: [JwtModule.register({}), ClientsModule],
+  controllers: [SessionsController, TokensController, WellKnownController],
   providers: [
     {
-      provide: SigningKey,
+      provide: SigningKeys,
       inject: [sessionsConfig.KEY],
-      useFactory: (config: ConfigType<typeof sessionsConfig>): SigningKey => {
-        const key = loadSigningKey(config);
-        if (key.ephemeral) {
-          new Logger('SigningKey').warn(
-            'No JWT_PRIVATE_KEY: signing with an ephemeral key; tokens die with this process (development only).',
-          );
+      useFactory: (config: ConfigType<typeof sessionsConfig>) => {
+        const keys = SigningKeys.load({
+          algorithm: config.algorithm,
+          privateKeyPem: config.privateKeyPem,
+          privateKeyFile: config.privateKeyFile,
+          publicKeysFile: config.publicKeysFile,
+        });
+        const logger = new Logger('SigningKeys');
+        if (keys.ephemeral) {
+          logger.warn('No JWT_PRIVATE_KEY: signing with an ephemeral key; tokens die with this process (development only).');
         }
-        return key;
+        logger.log(`signing ${config.algorithm} with kid ${keys.kid}; publishing ${keys.jwks().keys.length} key(s)`);
+        return keys;
       },
     },
     {
@@ -37,13 +50,14 @@ import { InMemoryUserRepository, RedisUserRepository, UserRepository } from './u
     },
     {
       provide: SessionRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: Redis | null, keys: RedisKeys) =>
-        redis ? new RedisSessionRepository(redis, keys) : new InMemorySessionRepository(),
+      inject: [REDIS_CLIENT, RedisKeys, sessionsConfig.KEY],
+      useFactory: (redis: Redis | null, keys: RedisKeys, config: ConfigType<typeof sessionsConfig>) =>
+        redis ? new RedisSessionRepository(redis, keys, config.refreshTokenTtlSeconds) : new InMemorySessionRepository(),
     },
     AccessTokenService,
+    AccessTokenGuard,
     SessionService,
   ],
-  exports: [SessionService, SessionRepository, UserRepository],
+  exports: [SessionService, SessionRepository, UserRepository, AccessTokenGuard],
 })
 export class SessionsModule {}

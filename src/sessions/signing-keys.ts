@@ -1,50 +1,116 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { JwtAlgorithm } from '../config/environment.js';
 
 export interface PublicJwk extends JsonWebKey {
   kid: string;
-  alg: string;
+  alg: JwtAlgorithm;
   use: 'sig';
 }
 
-/** The key that signs access tokens; its public half is published in the JWKS under `kid`. */
-export class SigningKey {
-  constructor(
-    readonly algorithm: 'ES256',
-    readonly privateKeyPem: string,
-    readonly publicJwk: PublicJwk,
-    /** Generated at boot: tokens die with the process. */
-    readonly ephemeral: boolean,
-  ) {}
-
-  get kid(): string {
-    return this.publicJwk.kid;
-  }
+export interface VerificationKey {
+  kid: string;
+  algorithm: JwtAlgorithm;
+  publicKeyPem: string;
+  publicJwk: PublicJwk;
 }
 
 export interface SigningKeySource {
-  algorithm: 'ES256';
+  algorithm: JwtAlgorithm;
   privateKeyPem?: string;
   privateKeyFile?: string;
+  publicKeysFile?: string;
 }
 
-/** Loads the configured PEM, or makes an ephemeral P-256 key (allowed only in the in-memory mode). */
-export function loadSigningKey(source: SigningKeySource): SigningKey {
-  const pem = source.privateKeyPem ?? (source.privateKeyFile ? readFileSync(source.privateKeyFile, 'utf8') : undefined);
-  const privateKey = pem
-    ? createPrivateKey(pem.replaceAll('\\n', '\n'))
-    : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new Error(`JWT_ALGORITHM=${source.algorithm} needs an EC P-256 private key`);
+/**
+ * The key that signs access tokens, and every public key that verifies them: the signer's own
+ * and the older ones still published (JWT_PUBLIC_KEYS_FILE) so that tokens signed before a
+ * rotation stay valid. Each key has exactly one algorithm, and its kid is its RFC 7638 thumbprint.
+ */
+export class SigningKeys {
+  private readonly byKid: Map<string, VerificationKey>;
+
+  constructor(
+    readonly current: VerificationKey & { privateKeyPem: string },
+    older: VerificationKey[],
+    /** Generated at boot: tokens die with the process. */
+    readonly ephemeral: boolean,
+  ) {
+    this.byKid = new Map([current, ...older].map((key) => [key.kid, key]));
   }
-  const publicJwk = toPublicJwk(createPublicKey(privateKey), source.algorithm);
-  const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  return new SigningKey(source.algorithm, privateKeyPem, publicJwk, pem === undefined);
+
+  static load(source: SigningKeySource): SigningKeys {
+    const pem =
+      source.privateKeyPem ?? (source.privateKeyFile ? readFileSync(source.privateKeyFile, 'utf8') : undefined);
+    const privateKey = pem ? createPrivateKey(pem.replaceAll('\\n', '\n')) : generatePrivateKey(source.algorithm);
+    assertFits(privateKey, source.algorithm, 'JWT_PRIVATE_KEY');
+    const current = {
+      ...toVerificationKey(createPublicKey(privateKey), source.algorithm),
+      privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    };
+    const older = source.publicKeysFile ? readPublicKeys(readFileSync(source.publicKeysFile, 'utf8')) : [];
+    return new SigningKeys(current, older, pem === undefined);
+  }
+
+  get kid(): string {
+    return this.current.kid;
+  }
+
+  /** The key with this kid, if it is published; never a key named by the token itself (jku, jwk). */
+  verificationKey(kid: string): VerificationKey | undefined {
+    return this.byKid.get(kid);
+  }
+
+  jwks(): { keys: PublicJwk[] } {
+    return { keys: [...this.byKid.values()].map((key) => key.publicJwk) };
+  }
 }
 
-function toPublicJwk(publicKey: KeyObject, alg: string): PublicJwk {
+function generatePrivateKey(algorithm: JwtAlgorithm): KeyObject {
+  return algorithm === 'ES256'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+}
+
+function assertFits(key: KeyObject, algorithm: JwtAlgorithm, setting: string): void {
+  const details = key.asymmetricKeyDetails;
+  const fits =
+    algorithm === 'ES256'
+      ? key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1'
+      : key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048;
+  if (!fits) {
+    throw new Error(`${setting}: ${algorithm} needs ${algorithm === 'ES256' ? 'an EC P-256' : 'an RSA (2048 bits or more)'} key`);
+  }
+}
+
+/** One or more PEM public keys; each one's algorithm follows from its type. */
+function readPublicKeys(text: string): VerificationKey[] {
+  const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  return blocks.map((block) => {
+    const key = createPublicKey(block);
+    const algorithm: JwtAlgorithm = key.asymmetricKeyType === 'rsa' ? 'RS256' : 'ES256';
+    assertFits(key, algorithm, 'JWT_PUBLIC_KEYS_FILE');
+    return toVerificationKey(key, algorithm);
+  });
+}
+
+function toVerificationKey(publicKey: KeyObject, algorithm: JwtAlgorithm): VerificationKey {
   const jwk = publicKey.export({ format: 'jwk' });
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: jwkThumbprint(jwk), alg, use: 'sig' };
+  const members = jwk.kty === 'EC' ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: jwk.kty, n: jwk.n, e: jwk.e };
+  const kid = jwkThumbprint(jwk);
+  return {
+    kid,
+    algorithm,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    publicJwk: { ...members, kid, alg: algorithm, use: 'sig' },
+  };
 }
 
 /** RFC 7638: SHA-256 over the required members in lexicographic order, base64url. */

@@ -6,6 +6,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AppModule } from '../../src/app.module.js';
 import { BODY_LIMIT_BYTES, configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/time/clock.js';
+import { environmentNames } from '../../src/config/environment.js';
 import { OtpCodeGenerator } from '../../src/otp/otp-code.generator.js';
 import { RecordingCodeGenerator } from './recording-code.generator.js';
 
@@ -15,12 +16,6 @@ export function testSigningKeyPem(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
-const CONFIG_NAMES = [
-  'PORT', 'NODE_ENV', 'PUBLIC_URL', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS',
-  'OTP_CODE_LENGTH', 'OTP_TTL_SECONDS', 'OTP_MAX_ATTEMPTS', 'OTP_RESEND_COOLDOWN_SECONDS', 'OTP_PHONE_MAX_FAILURES',
-  'OTP_PHONE_FAILURE_WINDOW_SECONDS', 'OTP_HMAC_SECRET', 'DEFAULT_COUNTRY', 'SMS_PROVIDERS', 'JWT_ALGORITHM',
-  'JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_FILE', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS',
-];
 
 /** Keeps every log line of the app, so suites can assert what must never be logged. */
 export class CapturingLogger implements LoggerService {
@@ -46,7 +41,7 @@ export interface TestApp {
  * developer's shell), the same setup as main.ts, and the code generator recording what it makes.
  */
 export async function startTestApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<TestApp> {
-  for (const name of CONFIG_NAMES) delete process.env[name];
+  for (const name of environmentNames()) delete process.env[name];
   Object.assign(process.env, { NODE_ENV: 'test', ...env });
   const codes = new RecordingCodeGenerator();
   const logs = new CapturingLogger();

@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../common/errors/domain.error.js';
+import { clientsConfig } from '../config/clients.config.js';
+import { ApiClient } from './api-client.js';
+
+/** Recognises internal services by their API key; only SHA-256 hashes of keys are configured. */
+@Injectable()
+export class ApiClientsService {
+  private readonly keys: { name: string; digest: Buffer }[];
+
+  constructor(@Inject(clientsConfig.KEY) config: ConfigType<typeof clientsConfig>) {
+    this.keys = config.apiKeys.map(({ name, sha256 }) => ({ name, digest: Buffer.from(sha256, 'hex') }));
+  }
+
+  /** The client whose key this is; throws `unauthorized` for a key that matches none. */
+  authenticate(apiKey: string): ApiClient {
+    const digest = createHash('sha256').update(apiKey).digest();
+    // Compare against every entry, in constant time each, so timing says nothing about which matched.
+    let match: ApiClient | undefined;
+    for (const key of this.keys) {
+      if (timingSafeEqual(key.digest, digest)) match = { name: key.name };
+    }
+    if (match === undefined) throw new DomainError('unauthorized', 'The API key is not valid.');
+    return match;
+  }
+}

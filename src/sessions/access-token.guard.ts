@@ -1,0 +1,28 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../common/errors/domain.error.js';
+import { AccessTokenClaims } from './access-token.service.js';
+import { SessionService } from './session.service.js';
+
+type RequestWithAuth = FastifyRequest & { auth?: AccessTokenClaims };
+
+/** Bearer access token required, valid and of a live session. */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(private readonly sessions: SessionService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithAuth>();
+    const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(request.headers.authorization ?? '');
+    if (match === null) throw new DomainError('unauthorized', 'Send the access token as "Authorization: Bearer <token>".');
+    request.auth = await this.sessions.authenticate(match[1]);
+    return true;
+  }
+}
+
+/** The claims of the caller's access token, on routes behind AccessTokenGuard. */
+export const CurrentAuth = createParamDecorator((_data: unknown, context: ExecutionContext): AccessTokenClaims => {
+  const auth = context.switchToHttp().getRequest<RequestWithAuth>().auth;
+  if (auth === undefined) throw new Error('CurrentAuth used on a route without AccessTokenGuard');
+  return auth;
+});

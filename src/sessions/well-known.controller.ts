@@ -1,0 +1,35 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { appConfig } from '../config/app.config.js';
+import { sessionsConfig } from '../config/sessions.config.js';
+import { SigningKeys } from './signing-keys.js';
+
+@Controller('.well-known')
+export class WellKnownController {
+  constructor(
+    private readonly keys: SigningKeys,
+    @Inject(sessionsConfig.KEY) private readonly sessions: ConfigType<typeof sessionsConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  @Get('jwks.json')
+  @Header('Cache-Control', 'public, max-age=300')
+  jwks() {
+    return this.keys.jwks();
+  }
+
+  @Get('openid-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  configuration() {
+    return {
+      issuer: this.sessions.issuer,
+      jwks_uri: `${this.app.publicUrl}/.well-known/jwks.json`,
+      introspection_endpoint: `${this.app.publicUrl}/v1/tokens/introspect`,
+      introspection_endpoint_auth_methods_supported: ['api_key'],
+      token_endpoint: `${this.app.publicUrl}/v1/sessions/refresh`,
+      grant_types_supported: ['refresh_token'],
+      access_token_signing_alg_values_supported: [this.keys.current.algorithm],
+      claims_supported: ['sub', 'sid', 'auth_time', 'amr', 'phone_number', 'phone_number_verified', 'client_id'],
+    };
+  }
+}
