@@ -1,9 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { EnvironmentError, validateEnvironment } from './environment.js';
 
 const SHARED = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   OTP_HMAC_SECRET: 'x'.repeat(32),
-  JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----',
+  JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
 };
 
 function problemsOf(raw: Record<string, string>): string[] {
@@ -64,12 +65,33 @@ describe(validateEnvironment.name, () => {
   });
 
   it('refuses development-only defaults in production and says which setting is missing', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', SMS_PROVIDERS: 'console,outbox' });
+    const problems = problemsOf({ NODE_ENV: 'production', SMS_PROVIDERS: 'console,outbox', OTP_RESEND_COOLDOWN_SECONDS: '5' });
     expect(problems).toEqual([
       'NODE_ENV=production needs a shared store: set REDIS_URL',
       expect.stringContaining('NODE_ENV=production needs a signing key: set JWT_PRIVATE_KEY_FILE'),
+      expect.stringContaining('OTP_RESEND_COOLDOWN_SECONDS of 30 or more'),
       expect.stringContaining('"console"'),
       expect.stringContaining('"outbox"'),
+    ]);
+  });
+
+  it('says when the key is not a PEM private key', () => {
+    expect(problemsOf({ JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----' })).toEqual([
+      'JWT_PRIVATE_KEY is not a readable PEM private key',
+    ]);
+  });
+
+  it('refuses settings whose features are not built yet rather than ignoring them', () => {
+    expect(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', ALLOWED_COUNTRIES: 'IN' })).toEqual([
+      'REDIS_CLUSTER_NODES is not supported by this version yet: unset it',
+      'ALLOWED_COUNTRIES is not supported by this version yet: unset it',
+    ]);
+  });
+
+  it('lists malformed API keys and duplicate client names', () => {
+    expect(problemsOf({ API_KEYS: `billing:${'a'.repeat(64)},billing:${'b'.repeat(64)},oops` })).toEqual([
+      expect.stringMatching(/^API_KEYS entries must be name:sha256-hex/),
+      'API_KEYS names a client twice',
     ]);
   });
 

@@ -76,7 +76,9 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     ) {
       return { outcome: 'not_found' };
     }
-    if (verification.attempts >= request.maxAttempts) return { outcome: 'max_attempts' };
+    if (verification.attempts >= request.maxAttempts) {
+      return { outcome: 'max_attempts', retryAfterMs: Math.max(0, verification.resendAtMs - nowMs) };
+    }
     const failures = this.liveFailures(verification.phone, nowMs);
     if (failures && failures.count >= request.phoneMaxFailures) {
       return { outcome: 'phone_locked', retryAfterMs: failures.resetAtMs - nowMs };
@@ -94,7 +96,12 @@ export class InMemoryVerificationRepository extends VerificationRepository {
         count: 1,
         resetAtMs: nowMs + request.phoneFailureWindowSeconds * 1000,
       });
-    return { outcome: 'wrong_code', attempts: verification.attempts };
+    return { outcome: 'wrong_code', attempts: verification.attempts, phone: verification.phone };
+  }
+
+  async releaseCooldown(id: string, nowMs: number): Promise<void> {
+    const verification = this.findEntry(id, nowMs)?.verification;
+    if (verification) verification.resendAtMs = Math.min(verification.resendAtMs, nowMs);
   }
 
   async find(id: string, nowMs: number): Promise<Verification | null> {

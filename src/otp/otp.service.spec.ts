@@ -120,11 +120,28 @@ describe(OtpService.name, () => {
     });
   });
 
-  it('does not accept the code of one phone for another', async () => {
+  it('binds a code to its phone: the same code sent to two phones opens only the session it was sent for', async () => {
+    const sameCode = new (class extends OtpCodeGenerator {
+      generate() {
+        return '424242';
+      }
+    })();
+    const sessions = { start: async (phone: string) => ({ user: { phone } }) as TokenPair } as unknown as SessionService;
+    const bound = new OtpService(repository, provider, sessions, sameCode, new PhoneTagger(config.hmacSecret), clock, config, app as never);
+    const a = await bound.send({ phone: '+919876543210' });
+    const b = await bound.send({ phone: '+919876543211' });
+    expect(a.verification.codeHash).not.toBe(b.verification.codeHash);
+    const tokens = await bound.verify({ verificationId: a.verification.id, code: '424242' }, {});
+    expect(tokens.user.phone).toBe('+919876543210');
+    expect((await bound.status(b.verification.id)).status).toBe('pending');
+  });
+
+  it('lets the person ask again at once when the provider failed to deliver', async () => {
+    provider.failWith = new ProviderError('recording', 'down');
+    await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'provider_unavailable' });
+    provider.failWith = undefined;
     await sut.send({ phone: '+919876543210' });
-    await sut.send({ phone: '+919876543211' });
-    await expect(sut.verify({ phone: '+919876543211', code: '000001' }, {})).rejects.toMatchObject({ code: 'invalid_code' });
-    await sut.verify({ phone: '+919876543211', code: '000002' }, {});
+    expect(provider.sent).toHaveLength(1);
   });
 
   it('locks the phone after its failure budget, across verifications, and tells when to retry', async () => {

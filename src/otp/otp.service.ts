@@ -78,13 +78,14 @@ export class OtpService {
           retryAfterSeconds: toSeconds(started.retryAfterMs),
         });
       case 'phone_locked':
+        this.logger.warn(`send refused: ${maskPhone(phone)} has used up its wrong codes`);
         throw phoneLocked(started.retryAfterMs);
       case 'created':
       case 'resent':
         break;
     }
     const { verification } = started;
-    await this.dispatch(verification, code, request.locale);
+    await this.dispatch(verification, code, request.locale, nowMs);
     this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${this.provider.name}`);
     return this.view(verification, nowMs);
   }
@@ -139,7 +140,7 @@ export class OtpService {
     return this.view(verification, nowMs);
   }
 
-  private async dispatch(verification: Verification, code: string | undefined, locale?: string): Promise<void> {
+  private async dispatch(verification: Verification, code: string | undefined, locale: string | undefined, nowMs: number): Promise<void> {
     try {
       await this.provider.send({
         verificationId: verification.id,
@@ -150,12 +151,17 @@ export class OtpService {
         ttlSeconds: this.config.ttlSeconds,
       });
     } catch (error) {
-      if (error instanceof DomainError) throw error;
       const reason = error instanceof ProviderError ? error.message : 'unexpected failure';
       this.logger.error(`sending to ${maskPhone(verification.phone)} failed: ${reason}`);
-      throw new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', {
-        retryAfterSeconds: this.config.resendCooldownSeconds || 1,
-      }, { cause: error });
+      // The stored code never reached the person: let them ask again at once.
+      await this.verifications.releaseCooldown(verification.id, nowMs).catch(() => undefined);
+      if (error instanceof DomainError) throw error;
+      throw new DomainError(
+        'provider_unavailable',
+        'The code could not be sent. Try again shortly.',
+        { retryAfterSeconds: 1 },
+        { cause: error },
+      );
     }
   }
 
@@ -165,6 +171,7 @@ export class OtpService {
         return result.verification;
       case 'wrong_code': {
         const attemptsRemaining = Math.max(0, this.config.maxAttempts - result.attempts);
+        this.logger.warn(`wrong code for ${maskPhone(result.phone)}: ${attemptsRemaining} attempt(s) left`);
         throw new DomainError('invalid_code', 'The code is not correct.', { attemptsRemaining });
       }
       case 'not_found':
@@ -174,9 +181,10 @@ export class OtpService {
       case 'max_attempts':
         throw new DomainError('max_attempts_reached', 'Too many wrong codes for this verification. Ask for a new one.', {
           attemptsRemaining: 0,
-          retryAfterSeconds: 1,
+          retryAfterSeconds: toSeconds(result.retryAfterMs),
         });
       case 'phone_locked':
+        this.logger.warn('verify refused: the phone has used up its wrong codes');
         throw phoneLocked(result.retryAfterMs);
     }
   }

@@ -12,13 +12,16 @@ import {
 } from './verification.repository.js';
 
 // Each script is one atomic step on one hash slot: KEYS[1] is the phone's verification hash,
-// KEYS[2] its failure counter, both tagged with the phone tag. ioredis sends them by EVALSHA.
+// KEYS[2] its failure count (a hash: count, resetAt), both tagged with the phone tag. Deadlines
+// are compared with the caller's clock, so the adapter behaves as the in-memory one does. ioredis sends them by EVALSHA.
 // Lua turns numbers into strings with %.14g: millisecond timestamps (13 digits) stay exact.
 // Key lifetimes are relative (PEXPIRE), so they never depend on the Redis server's clock.
 const START = `
 local now = tonumber(ARGV[6])
-local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
-if failures >= tonumber(ARGV[10]) then return {'phone_locked', redis.call('PTTL', KEYS[2])} end
+local f = redis.call('HMGET', KEYS[2], 'count', 'resetAt')
+if f[1] and tonumber(f[2]) > now and tonumber(f[1]) >= tonumber(ARGV[10]) then
+  return {'phone_locked', tonumber(f[2]) - now}
+end
 local cur = redis.call('HMGET', KEYS[1], 'status', 'expiresAt', 'resendAt', 'attempts')
 if cur[1] and cur[1] ~= 'approved' and tonumber(cur[3]) > now then
   return {'resend_too_soon', tonumber(cur[3]) - now}
@@ -47,12 +50,15 @@ return record
 // The digest comparison below is not constant-time; it compares HMACs under a server secret,
 // so its timing tells nothing about the code.
 const CHECK = `
-local v = redis.call('HMGET', KEYS[1], 'id', 'status', 'codeHash', 'attempts', 'expiresAt')
+local v = redis.call('HMGET', KEYS[1], 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone')
 if not v[1] or (ARGV[1] ~= '' and v[1] ~= ARGV[1]) or v[2] ~= 'pending' then return {'not_found'} end
-if tonumber(v[4]) >= tonumber(ARGV[4]) then return {'max_attempts'} end
-local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
-if failures >= tonumber(ARGV[5]) then return {'phone_locked', redis.call('PTTL', KEYS[2])} end
-if tonumber(ARGV[3]) >= tonumber(v[5]) then return {'expired'} end
+if tonumber(v[4]) >= tonumber(ARGV[4]) then return {'max_attempts', math.max(0, tonumber(v[6]) - tonumber(ARGV[3]))} end
+local now = tonumber(ARGV[3])
+local f = redis.call('HMGET', KEYS[2], 'count', 'resetAt')
+local failures = 0
+if f[1] and tonumber(f[2]) > now then failures = tonumber(f[1]) end
+if failures >= tonumber(ARGV[5]) then return {'phone_locked', tonumber(f[2]) - now} end
+if now >= tonumber(v[5]) then return {'expired'} end
 if v[3] ~= '' and v[3] == ARGV[2] then
   redis.call('HSET', KEYS[1], 'status', 'approved')
   redis.call('DEL', KEYS[2])
@@ -61,8 +67,19 @@ if v[3] ~= '' and v[3] == ARGV[2] then
   return record
 end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
-return {'wrong_code', attempts}
+if failures == 0 then
+  redis.call('HSET', KEYS[2], 'count', 1, 'resetAt', now + tonumber(ARGV[6]))
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+else
+  redis.call('HINCRBY', KEYS[2], 'count', 1)
+end
+return {'wrong_code', attempts, v[7]}
+`;
+
+const RELEASE_COOLDOWN = `
+local v = redis.call('HMGET', KEYS[1], 'id', 'resendAt')
+if v[1] == ARGV[1] and tonumber(v[2]) > tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'resendAt', ARGV[2]) end
+return 0
 `;
 
 const CANCEL = `
@@ -77,6 +94,7 @@ interface OtpScripts {
   phoneAuthOtpStart(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCheck(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCancel(verification: string, id: string): Promise<Reply | null>;
+  phoneAuthOtpReleaseCooldown(verification: string, id: string, nowMs: number): Promise<number>;
 }
 
 export class RedisVerificationRepository extends VerificationRepository {
@@ -90,6 +108,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     redis.defineCommand('phoneAuthOtpStart', { numberOfKeys: 2, lua: START });
     redis.defineCommand('phoneAuthOtpCheck', { numberOfKeys: 2, lua: CHECK });
     redis.defineCommand('phoneAuthOtpCancel', { numberOfKeys: 1, lua: CANCEL });
+    redis.defineCommand('phoneAuthOtpReleaseCooldown', { numberOfKeys: 1, lua: RELEASE_COOLDOWN });
     this.scripts = redis as unknown as OtpScripts;
   }
 
@@ -141,16 +160,22 @@ export class RedisVerificationRepository extends VerificationRepository {
       case 'approved':
         return { outcome, verification: fromHash(rest) };
       case 'wrong_code':
-        return { outcome, attempts: Number(rest[0]) };
+        return { outcome, attempts: Number(rest[0]), phone: String(rest[1]) };
       case 'phone_locked':
+      case 'max_attempts':
         return { outcome, retryAfterMs: Number(rest[0]) };
       case 'not_found':
       case 'expired':
-      case 'max_attempts':
         return { outcome };
       default:
         throw new Error(`unexpected reply from the check script: ${String(outcome)}`);
     }
+  }
+
+  async releaseCooldown(id: string, nowMs: number): Promise<void> {
+    await onStore(() =>
+      this.scripts.phoneAuthOtpReleaseCooldown(this.keys.otpVerification(phoneTagOfVerificationId(id)), id, nowMs),
+    );
   }
 
   async find(id: string): Promise<Verification | null> {

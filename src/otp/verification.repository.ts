@@ -31,10 +31,11 @@ export interface CheckCode {
 
 export type CheckResult =
   | { outcome: 'approved'; verification: Verification }
-  | { outcome: 'wrong_code'; attempts: number }
+  | { outcome: 'wrong_code'; attempts: number; phone: string }
   | { outcome: 'not_found' }
   | { outcome: 'expired' }
-  | { outcome: 'max_attempts' }
+  /** `retryAfterMs`: until a new code may be sent (the cooldown of the last send). */
+  | { outcome: 'max_attempts'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
 
 /**
@@ -60,6 +61,12 @@ export abstract class VerificationRepository {
    * An approval clears the phone's failures.
    */
   abstract check(request: CheckCode): Promise<CheckResult>;
+
+  /**
+   * After a failed delivery: ends the cooldown of the verification's last send, so the person
+   * can ask again at once. No effect on another or a missing verification.
+   */
+  abstract releaseCooldown(id: string, nowMs: number): Promise<void>;
 
   /** The verification with this id, whatever its status, or null. */
   abstract find(id: string, nowMs: number): Promise<Verification | null>;

@@ -126,9 +126,10 @@ export function verificationRepositoryContract(
       const phone = newPhone();
       const { id } = await created(phone);
       for (let attempt = 1; attempt <= 5; attempt += 1) {
-        expect(await check({ id }, 'wrong')).toEqual({ outcome: 'wrong_code', attempts: attempt });
+        expect(await check({ id }, 'wrong')).toEqual({ outcome: 'wrong_code', attempts: attempt, phone });
       }
-      expect(await check({ id }, 'hash-1')).toEqual({ outcome: 'max_attempts' });
+      // Retry-After of the refusal: until the cooldown of the last send (T0 + 30 s) has passed.
+      expect(await check({ id }, 'hash-1', T0 + 1000)).toEqual({ outcome: 'max_attempts', retryAfterMs: 29_000 });
     });
 
     it('caps wrong codes per phone across verifications, and a new verification does not reset them', async () => {
@@ -140,7 +141,7 @@ export function verificationRepositoryContract(
       // An expired verification is replaced by a new one, whose attempts start at 0 ...
       const second = await created(phone, { nowMs: T0 + 301_000, phoneMaxFailures: 3 });
       expect(second.id).not.toBe(first.id);
-      expect(await check({ id: second.id }, 'wrong', T0 + 302_000, limits)).toEqual({ outcome: 'wrong_code', attempts: 1 });
+      expect(await check({ id: second.id }, 'wrong', T0 + 302_000, limits)).toEqual({ outcome: 'wrong_code', attempts: 1, phone });
       // ... but the phone has now failed three times: even the right code is refused, and so is a new send.
       const locked = await check({ id: second.id }, 'hash-1', T0 + 303_000, limits);
       expect(locked.outcome).toBe('phone_locked');
@@ -199,7 +200,7 @@ export function verificationRepositoryContract(
       await check({ id: first.id }, 'wrong', T0 + 1000, limits);
       await check({ id: first.id }, 'hash-1', T0 + 1000, limits);
       const second = await created(phone, { nowMs: T0 + 2000, phoneMaxFailures: 2 });
-      expect(await check({ id: second.id }, 'wrong', T0 + 3000, limits)).toEqual({ outcome: 'wrong_code', attempts: 1 });
+      expect(await check({ id: second.id }, 'wrong', T0 + 3000, limits)).toEqual({ outcome: 'wrong_code', attempts: 1, phone });
     });
 
     it('approves exactly once under 50 concurrent checks of the right code', async () => {
@@ -210,12 +211,48 @@ export function verificationRepositoryContract(
       expect(results.filter((result) => result.outcome === 'not_found')).toHaveLength(49);
     });
 
-    it('counts no more than the attempt cap under 50 concurrent wrong codes', async () => {
+    it('counts no more than the attempt cap under 50 concurrent wrong codes, on the verification and the phone', async () => {
       const phone = newPhone();
-      const { id } = await created(phone);
-      const results = await Promise.all(Array.from({ length: 50 }, () => check({ id }, 'wrong')));
+      const limits = { phoneMaxFailures: 6 };
+      const { id } = await created(phone, limits);
+      const results = await Promise.all(Array.from({ length: 50 }, () => check({ id }, 'wrong', T0 + 1000, limits)));
       expect(results.filter((result) => result.outcome === 'wrong_code')).toHaveLength(5);
       expect(results.filter((result) => result.outcome === 'max_attempts')).toHaveLength(45);
+      // Exactly five failures reached the phone: one more is allowed, then the phone locks.
+      const next = await created(phone, { nowMs: T0 + 301_000, ...limits });
+      expect((await check({ id: next.id }, 'wrong', T0 + 302_000, limits)).outcome).toBe('wrong_code');
+      expect((await check({ id: next.id }, 'hash-1', T0 + 302_000, limits)).outcome).toBe('phone_locked');
+    });
+
+    it('creates exactly one verification under 20 concurrent sends to one phone', async () => {
+      const phone = newPhone();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => startFor(phone, { newId: newVerificationId(tagger.tag(phone)) })),
+      );
+      expect(results.filter((result) => result.outcome === 'created')).toHaveLength(1);
+      expect(results.filter((result) => result.outcome === 'resend_too_soon')).toHaveLength(19);
+    });
+
+    it('releases the cooldown of a verification whose code was not delivered', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      await repository.releaseCooldown(newVerificationId(tagger.tag(phone)), T0 + 1000);
+      expect((await startFor(phone, { nowMs: T0 + 1000 })).outcome).toBe('resend_too_soon');
+      await repository.releaseCooldown(id, T0 + 1000);
+      const again = await startFor(phone, { nowMs: T0 + 1000, codeHash: 'hash-2' });
+      expect(again).toMatchObject({ outcome: 'resent', verification: { id, resendAtMs: T0 + 31_000 } });
+    });
+
+    it('does not let an id carrying one phone\'s tag reach another phone', async () => {
+      const victim = newPhone();
+      const attacker = newPhone();
+      const victims = await created(victim);
+      const attackers = await created(attacker);
+      // The attacker's tag with the victim's random part: the slot is the attacker's, the id is not.
+      const forged = `${attackers.id.slice(0, 16)}${victims.id.slice(16)}`;
+      expect(await check({ id: forged }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      expect((await repository.find(victims.id, T0))?.attempts).toBe(0);
+      expect((await repository.find(attackers.id, T0))?.attempts).toBe(0);
     });
   });
 }

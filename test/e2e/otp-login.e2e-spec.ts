@@ -136,9 +136,11 @@ describe.each(stores)('phone login on the $name', (store) => {
       const response = await verify({ verificationId, code: wrongCode });
       expect(json(response)).toMatchObject({ code: 'invalid_code', attemptsRemaining: 5 - attempt });
     }
+    clock.advance(10_000);
     const sixth = await verify({ verificationId, code: t.codes.last });
     expect(sixth.statusCode).toBe(429);
-    expect(sixth.headers['retry-after']).toBeDefined();
+    // A new code may be asked for once the 30 s cooldown of the last send has passed.
+    expect(sixth.headers['retry-after']).toBe('20');
     expect(json(sixth)).toMatchObject({ code: 'max_attempts_reached', attemptsRemaining: 0 });
   });
 
@@ -250,9 +252,29 @@ describe.each(stores)('phone login on the $name', (store) => {
     expect([huge.statusCode, json(huge).code]).toEqual([413, 'payload_too_large']);
   });
 
-  it('answers an unknown route with a problem+json 404', async () => {
-    const response = await t.inject({ method: 'GET', url: '/v1/nothing-here' });
+  it('answers an unknown route with a problem+json 404 that does not echo the URL', async () => {
+    const response = await t.inject({ method: 'GET', url: '/v1/nothing-here?access_token=eyJsecret' });
     expect([response.statusCode, json(response).code]).toEqual([404, 'not_found']);
+    expect(response.body).not.toContain('eyJsecret');
+  });
+
+  it('locks a phone after its budget of wrong codes, across verifications, with Retry-After', async () => {
+    await t.close();
+    t = await startTestApp({ ...store.env(), OTP_PHONE_MAX_FAILURES: '6' }, { clock });
+    const phone = nextPhone();
+    const wrongFor = (code: string) => (code === '000000' ? '111111' : '000000');
+    const first = await sendOk(phone);
+    for (let attempt = 0; attempt < 5; attempt += 1) await verify({ verificationId: first.verificationId, code: wrongFor(t.codes.last) });
+    clock.advance(30_000);
+    const second = await sendOk(phone);
+    expect(second.verificationId).not.toBe(first.verificationId);
+    expect(json(await verify({ verificationId: second.verificationId, code: wrongFor(t.codes.last) })).code).toBe('invalid_code');
+    const locked = await verify({ verificationId: second.verificationId, code: t.codes.last });
+    expect(locked.statusCode).toBe(429);
+    expect(json(locked).code).toBe('max_attempts_reached');
+    expect(locked.headers['retry-after']).toBe(String(86400 - 30));
+    clock.advance(30_000);
+    expect(json(await send({ phone })).code).toBe('max_attempts_reached');
   });
 
   it.each([

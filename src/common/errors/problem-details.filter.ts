@@ -69,9 +69,13 @@ function codeForStatus(status: number): ErrorCode {
   }
 }
 
+// Fixed texts only: a framework message may echo the URL, and a URL may carry a token.
 function clientDetail(exception: unknown, code: ErrorCode): string {
-  // Framework 4xx messages ("Body is not valid JSON…", "Cannot GET /x") describe the request only.
-  if (exception instanceof HttpException) return exception.message;
+  const fastifyCode = (exception as { code?: unknown } | null)?.code;
+  const message = exception instanceof Error ? exception.message : '';
+  if (code === 'validation_failed' && (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || /not valid JSON/i.test(message))) {
+    return 'The request body is not valid JSON.';
+  }
   switch (code) {
     case 'not_found':
       return 'No such resource.';
@@ -81,6 +85,12 @@ function clientDetail(exception: unknown, code: ErrorCode): string {
       return 'Send the request body as application/json.';
     case 'method_not_allowed':
       return 'This method is not allowed on this resource.';
+    case 'unauthorized':
+      return 'Authentication is required.';
+    case 'forbidden':
+      return 'This is not allowed.';
+    case 'rate_limited':
+      return 'Too many requests.';
     default:
       return 'The request is malformed.';
   }
