@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { Session } from '../../src/sessions/session.js';
+import { RotateRefreshToken, SessionRepository } from '../../src/sessions/session.repository.js';
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+const DAY_MS = 86_400_000;
+
+/** The behaviour every SessionRepository adapter must have; each test uses its own user. */
+export function sessionRepositoryContract(
+  adapter: string,
+  setup: () => Promise<{ repository: SessionRepository; teardown?: () => Promise<void> }>,
+): void {
+  describe(`SessionRepository contract: ${adapter}`, () => {
+    let repository: SessionRepository;
+    let teardown: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      ({ repository, teardown } = await setup());
+    });
+    afterAll(async () => teardown?.());
+
+    const id = (prefix: string) => `${prefix}_${randomBytes(16).toString('base64url')}`;
+    const newSession = (overrides: Partial<Session> = {}): Session => ({
+      id: id('ses'),
+      userId: id('usr'),
+      phone: '+919876543210',
+      refreshTokenHash: 'h0',
+      previousRefreshTokenHash: '',
+      rotatedAtMs: 0,
+      userAgent: 'curl/8',
+      ip: '203.0.113.7',
+      createdAtMs: T0,
+      lastUsedAtMs: T0,
+      expiresAtMs: T0 + 30 * DAY_MS,
+      idleExpiresAtMs: T0 + 7 * DAY_MS,
+      ...overrides,
+    });
+    const rotate = (session: Session, presentedHash: string, newHash: string, nowMs = T0 + 1000, extra: Partial<RotateRefreshToken> = {}) =>
+      repository.rotate({
+        sessionId: session.id,
+        presentedHash,
+        newHash,
+        nowMs,
+        idleTtlSeconds: 7 * 86400,
+        reuseGraceSeconds: 10,
+        ...extra,
+      });
+
+    it('finds a created session, optional fields included or absent', async () => {
+      const session = newSession({ clientId: 'billing' });
+      await repository.create(session);
+      expect(await repository.find(session.id, T0)).toEqual(session);
+      const bare = newSession({ userAgent: undefined, ip: undefined });
+      await repository.create(bare);
+      expect(await repository.find(bare.id, T0)).toEqual(bare);
+    });
+
+    it('does not find a session past its idle or its absolute expiry', async () => {
+      const session = newSession();
+      await repository.create(session);
+      expect(await repository.find(session.id, T0 + 7 * DAY_MS - 1)).not.toBeNull();
+      expect(await repository.find(session.id, T0 + 7 * DAY_MS)).toBeNull();
+      const short = newSession({ expiresAtMs: T0 + DAY_MS, idleExpiresAtMs: T0 + DAY_MS });
+      await repository.create(short);
+      expect(await rotate(short, 'h0', 'h1', T0 + DAY_MS)).toEqual({ outcome: 'invalid' });
+    });
+
+    it('rotates the current token, spends it and moves the idle expiry', async () => {
+      const session = newSession();
+      await repository.create(session);
+      const result = await rotate(session, 'h0', 'h1', T0 + DAY_MS);
+      expect(result).toEqual({
+        outcome: 'rotated',
+        session: {
+          ...session,
+          refreshTokenHash: 'h1',
+          previousRefreshTokenHash: 'h0',
+          rotatedAtMs: T0 + DAY_MS,
+          lastUsedAtMs: T0 + DAY_MS,
+          idleExpiresAtMs: T0 + 8 * DAY_MS,
+        },
+      });
+      expect((await repository.find(session.id, T0 + 7 * DAY_MS + 1))?.refreshTokenHash).toBe('h1');
+    });
+
+    it('never pushes the idle expiry past the absolute one', async () => {
+      const session = newSession({ expiresAtMs: T0 + 2 * DAY_MS });
+      await repository.create(session);
+      const result = await rotate(session, 'h0', 'h1', T0 + DAY_MS);
+      expect(result.outcome === 'rotated' && result.session.idleExpiresAtMs).toBe(T0 + 2 * DAY_MS);
+    });
+
+    it('refuses the just-rotated token within the grace window without revoking', async () => {
+      const session = newSession();
+      await repository.create(session);
+      await rotate(session, 'h0', 'h1', T0 + 1000);
+      expect(await rotate(session, 'h0', 'h2', T0 + 10_999)).toEqual({ outcome: 'just_rotated' });
+      expect((await repository.find(session.id, T0 + 11_000))?.refreshTokenHash).toBe('h1');
+    });
+
+    it('revokes the whole session when a spent token comes back after the grace window', async () => {
+      const session = newSession();
+      await repository.create(session);
+      await rotate(session, 'h0', 'h1', T0 + 1000);
+      expect(await rotate(session, 'h0', 'hx', T0 + 11_000)).toEqual({ outcome: 'reused', userId: session.userId });
+      expect(await repository.find(session.id, T0 + 11_000)).toBeNull();
+      expect(await rotate(session, 'h1', 'h2', T0 + 12_000)).toEqual({ outcome: 'invalid' });
+      expect(await repository.listByUser(session.userId, T0 + 12_000)).toEqual([]);
+    });
+
+    it('detects reuse of any earlier generation, not only the last one', async () => {
+      const session = newSession();
+      await repository.create(session);
+      await rotate(session, 'h0', 'h1', T0 + 1000);
+      await rotate(session, 'h1', 'h2', T0 + 2000);
+      await rotate(session, 'h2', 'h3', T0 + 3000);
+      expect((await rotate(session, 'h0', 'hx', T0 + 4000)).outcome).toBe('reused');
+    });
+
+    it('answers a secret it never issued as invalid, without revoking', async () => {
+      const session = newSession();
+      await repository.create(session);
+      expect(await rotate(session, 'forged', 'h1')).toEqual({ outcome: 'invalid' });
+      expect(await repository.find(session.id, T0)).not.toBeNull();
+      expect(await rotate(newSession(), 'h0', 'h1')).toEqual({ outcome: 'invalid' });
+    });
+
+    it('rotates at most once under 20 concurrent refreshes of one token', async () => {
+      const session = newSession();
+      await repository.create(session);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => rotate(session, 'h0', `new-${index}`, T0 + 1000)),
+      );
+      const rotated = results.filter((result) => result.outcome === 'rotated');
+      expect(rotated).toHaveLength(1);
+      expect(results.filter((result) => result.outcome === 'just_rotated')).toHaveLength(19);
+      const winner = rotated[0].outcome === 'rotated' ? rotated[0].session.refreshTokenHash : '';
+      expect((await repository.find(session.id, T0 + 2000))?.refreshTokenHash).toBe(winner);
+    });
+
+    it('lists a user\'s live sessions oldest first and revokes one', async () => {
+      const userId = id('usr');
+      const older = newSession({ userId });
+      const newer = newSession({ userId, createdAtMs: T0 + 1000, lastUsedAtMs: T0 + 1000 });
+      const expired = newSession({ userId, expiresAtMs: T0 + 500, idleExpiresAtMs: T0 + 500 });
+      for (const session of [newer, older, expired, newSession()]) await repository.create(session);
+      expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([older.id, newer.id]);
+      expect((await repository.revoke(older.id, T0 + 2000))?.id).toBe(older.id);
+      expect(await repository.revoke(older.id, T0 + 2000)).toBeNull();
+      expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([newer.id]);
+    });
+
+    it('revokes every session of a user and no one else\'s', async () => {
+      const userId = id('usr');
+      const mine = [newSession({ userId }), newSession({ userId })];
+      const theirs = newSession();
+      for (const session of [...mine, theirs]) await repository.create(session);
+      expect(await repository.revokeAllForUser(userId, T0)).toBe(2);
+      for (const session of mine) expect(await repository.find(session.id, T0)).toBeNull();
+      expect(await repository.find(theirs.id, T0)).not.toBeNull();
+      expect(await repository.revokeAllForUser(userId, T0)).toBe(0);
+    });
+  });
+}
