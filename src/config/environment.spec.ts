@@ -95,6 +95,24 @@ describe(validateEnvironment.name, () => {
     ]);
   });
 
+  it('names the credentials each configured provider lacks, and routes to unconfigured providers', () => {
+    expect(
+      problemsOf({ SMS_PROVIDERS: 'sinch-verification,webhook', SINCH_APPLICATION_KEY: 'k', SMS_ROUTES: 'IN:startmessaging' }),
+    ).toEqual([
+      'SMS_PROVIDERS names sinch-verification, which needs SINCH_APPLICATION_SECRET',
+      'SMS_PROVIDERS names webhook, which needs SMS_WEBHOOK_URL',
+      'SMS_PROVIDERS names webhook, which needs SMS_WEBHOOK_SECRET',
+      'SMS_ROUTES sends IN to startmessaging, which SMS_PROVIDERS does not name',
+    ]);
+  });
+
+  it('wants test numbers in E.164 with a code of the configured length', () => {
+    expect(problemsOf({ TEST_PHONE_NUMBERS: '+15005550006:123456' })).toEqual([]);
+    expect(problemsOf({ TEST_PHONE_NUMBERS: '+15005550006:1234' })).toEqual([
+      'TEST_PHONE_NUMBERS: the code of +15005550006 must have OTP_CODE_LENGTH (6) digits',
+    ]);
+  });
+
   it('says when the key file cannot be read', () => {
     expect(problemsOf({ JWT_PRIVATE_KEY_FILE: '/nonexistent/key.pem' })).toEqual([
       'JWT_PRIVATE_KEY_FILE names a file that cannot be read: /nonexistent/key.pem',

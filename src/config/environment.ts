@@ -23,8 +23,7 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
-/** Providers implemented so far; the others of DESIGN.md arrive with their adapters. */
-export const SMS_PROVIDER_NAMES = ['console', 'outbox'] as const;
+export const SMS_PROVIDER_NAMES = ['console', 'outbox', 'sinch-verification', 'sinch-sms', 'startmessaging', 'webhook'] as const;
 export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -134,6 +133,56 @@ export class Environment {
   })
   SMS_PROVIDERS: SmsProviderName[] = ['console'];
 
+  /** Per-country provider order: `IN:startmessaging+sinch-sms,GB:sinch-sms`; other countries use SMS_PROVIDERS. */
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^[A-Z]{2}:[a-z-]+(\+[a-z-]+)*$/, { each: true, message: 'SMS_ROUTES entries must look like IN:startmessaging+sinch-sms' })
+  SMS_ROUTES: string[] = [];
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  SMS_PROVIDER_TIMEOUT_MS = 5000;
+
+  /** Named in the SMS text. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(30)
+  APP_NAME = 'phone-auth';
+
+  /** `+15005550006:123456,…`: numbers with a fixed code that never reach a provider. */
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^\+[1-9][0-9]{6,14}:[0-9]{4,10}$/, { each: true, message: 'TEST_PHONE_NUMBERS entries must look like +15005550006:123456' })
+  TEST_PHONE_NUMBERS: string[] = [];
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_APPLICATION_KEY?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_APPLICATION_SECRET?: string;
+  @IsUrl(urlOptions)
+  @Matches(/[^/]$/, { message: 'SINCH_VERIFICATION_BASE_URL must not end with "/"' })
+  SINCH_VERIFICATION_BASE_URL = 'https://verification.api.sinch.com';
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_PROJECT_ID?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_KEY_ID?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_KEY_SECRET?: string;
+  @IsUrl(urlOptions)
+  @Matches(/[^/]$/, { message: 'SINCH_SMS_BASE_URL must not end with "/"' })
+  SINCH_SMS_BASE_URL = 'https://us.sms.api.sinch.com';
+  @IsUrl(urlOptions)
+  @Matches(/[^/]$/, { message: 'SINCH_AUTH_BASE_URL must not end with "/"' })
+  SINCH_AUTH_BASE_URL = 'https://auth.sinch.com';
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(16) SINCH_SMS_FROM?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() STARTMESSAGING_API_KEY?: string;
+  @IsUrl(urlOptions)
+  @Matches(/[^/]$/, { message: 'STARTMESSAGING_BASE_URL must not end with "/"' })
+  STARTMESSAGING_BASE_URL = 'https://api.startmessaging.com';
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl(urlOptions) SMS_WEBHOOK_URL?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SMS_WEBHOOK_SECRET must be at least 32 characters (openssl rand -base64 32)' })
+  SMS_WEBHOOK_SECRET?: string;
+
   @IsIn(JWT_ALGORITHMS)
   JWT_ALGORITHM: (typeof JWT_ALGORITHMS)[number] = 'ES256';
 
@@ -235,7 +284,6 @@ const NOT_YET_SUPPORTED = [
   'DENIED_COUNTRIES',
   'TRUST_PROXY',
   'CORS_ORIGINS',
-  'TEST_PHONE_NUMBERS',
 ];
 
 function check(known: Record<string, unknown>, raw: Record<string, unknown>): Environment {
@@ -279,6 +327,7 @@ function check(known: Record<string, unknown>, raw: Record<string, unknown>): En
       }
     }
   }
+  problems.push(...providerProblems(env));
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
 }
@@ -298,7 +347,52 @@ const optionalKeys = [
   'JWT_PRIVATE_KEY_FILE',
   'JWT_AUDIENCE',
   'JWT_PUBLIC_KEYS_FILE',
+  'SINCH_APPLICATION_KEY',
+  'SINCH_APPLICATION_SECRET',
+  'SINCH_PROJECT_ID',
+  'SINCH_KEY_ID',
+  'SINCH_KEY_SECRET',
+  'SINCH_SMS_FROM',
+  'STARTMESSAGING_API_KEY',
+  'SMS_WEBHOOK_URL',
+  'SMS_WEBHOOK_SECRET',
 ];
+
+const PROVIDER_SETTINGS: Record<SmsProviderName, (keyof Environment)[]> = {
+  console: [],
+  outbox: [],
+  'sinch-verification': ['SINCH_APPLICATION_KEY', 'SINCH_APPLICATION_SECRET'],
+  'sinch-sms': ['SINCH_PROJECT_ID', 'SINCH_KEY_ID', 'SINCH_KEY_SECRET'],
+  startmessaging: ['STARTMESSAGING_API_KEY'],
+  webhook: ['SMS_WEBHOOK_URL', 'SMS_WEBHOOK_SECRET'],
+};
+
+/** Each configured provider has its credentials; routes name only configured providers. */
+function providerProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  const configured = new Set<string>(env.SMS_PROVIDERS ?? []);
+  for (const name of configured) {
+    for (const setting of PROVIDER_SETTINGS[name as SmsProviderName] ?? []) {
+      if (env[setting] === undefined) problems.push(`SMS_PROVIDERS names ${name}, which needs ${setting}`);
+    }
+  }
+  const countries = new Set<string>();
+  for (const route of env.SMS_ROUTES ?? []) {
+    const [country, providers] = route.split(':');
+    if (countries.has(country)) problems.push(`SMS_ROUTES names ${country} twice`);
+    countries.add(country);
+    for (const name of providers?.split('+') ?? []) {
+      if (!configured.has(name)) problems.push(`SMS_ROUTES sends ${country} to ${name}, which SMS_PROVIDERS does not name`);
+    }
+  }
+  for (const entry of env.TEST_PHONE_NUMBERS ?? []) {
+    const code = entry.split(':')[1] ?? '';
+    if (code.length !== env.OTP_CODE_LENGTH) {
+      problems.push(`TEST_PHONE_NUMBERS: the code of ${entry.split(':')[0]} must have OTP_CODE_LENGTH (${env.OTP_CODE_LENGTH}) digits`);
+    }
+  }
+  return problems;
+}
 
 function parsesAsPrivateKey(pem: string): boolean {
   try {

@@ -3,6 +3,9 @@ import { Verification } from './verification.js';
 import {
   CheckCode,
   CheckResult,
+  Dispatched,
+  SettleAttempt,
+  SettleResult,
   StartResult,
   StartVerification,
   VerificationRepository,
@@ -84,24 +87,57 @@ export class InMemoryVerificationRepository extends VerificationRepository {
       return { outcome: 'phone_locked', retryAfterMs: failures.resetAtMs - nowMs };
     }
     if (nowMs >= verification.expiresAtMs) return { outcome: 'expired' };
+    if (verification.codeHash === '') {
+      verification.attempts += 1;
+      return { outcome: 'reserved', verification: { ...verification } };
+    }
     if (sameDigest(verification.codeHash, request.codeHash)) {
       verification.status = 'approved';
       this.failures.delete(verification.phone);
       return { outcome: 'approved', verification: { ...verification } };
     }
     verification.attempts += 1;
-    if (failures) failures.count += 1;
-    else
-      this.failures.set(verification.phone, {
-        count: 1,
-        resetAtMs: nowMs + request.phoneFailureWindowSeconds * 1000,
-      });
+    this.countFailure(verification.phone, nowMs, request.phoneFailureWindowSeconds);
     return { outcome: 'wrong_code', attempts: verification.attempts, phone: verification.phone };
   }
 
-  async releaseCooldown(id: string, nowMs: number): Promise<void> {
+  async recordDispatch(dispatched: Dispatched): Promise<void> {
+    const verification = this.findEntry(dispatched.id, dispatched.nowMs)?.verification;
+    if (verification?.status !== 'pending') return;
+    verification.provider = dispatched.provider;
+    verification.providerRef = dispatched.providerRef;
+    if (dispatched.providerOwnsCode) verification.codeHash = '';
+  }
+
+  async settle(request: SettleAttempt): Promise<SettleResult> {
+    const verification = this.findEntry(request.id, request.nowMs)?.verification;
+    if (verification === undefined) return { outcome: 'not_found' };
+    switch (request.verdict) {
+      case 'approved':
+        if (verification.status !== 'pending') return { outcome: 'not_found' };
+        verification.status = 'approved';
+        this.failures.delete(verification.phone);
+        return { outcome: 'approved', verification: { ...verification } };
+      case 'rejected':
+        this.countFailure(verification.phone, request.nowMs, request.phoneFailureWindowSeconds);
+        return { outcome: 'wrong_code', attempts: verification.attempts, phone: verification.phone };
+      case 'refund':
+        verification.attempts = Math.max(0, verification.attempts - 1);
+        return { outcome: 'refunded' };
+    }
+  }
+
+  private countFailure(phone: string, nowMs: number, windowSeconds: number): void {
+    const failures = this.liveFailures(phone, nowMs);
+    if (failures) failures.count += 1;
+    else this.failures.set(phone, { count: 1, resetAtMs: nowMs + windowSeconds * 1000 });
+  }
+
+  async abandon(id: string, nowMs: number): Promise<void> {
     const verification = this.findEntry(id, nowMs)?.verification;
-    if (verification) verification.resendAtMs = Math.min(verification.resendAtMs, nowMs);
+    if (verification === undefined) return;
+    if (verification.status === 'pending') verification.status = 'canceled';
+    verification.resendAtMs = Math.min(verification.resendAtMs, nowMs);
   }
 
   async find(id: string, nowMs: number): Promise<Verification | null> {

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { maskPhone } from '../common/phone/phone-number.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { SendOtpDto } from './dto/send-otp.dto.js';
 import { VerificationIdParam } from './dto/verification-id.param.js';
 import { VerifyOtpDto } from './dto/verify-otp.dto.js';
@@ -14,6 +15,7 @@ export class OtpController {
 
   @Post('send')
   @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
   @Header('Cache-Control', 'no-store')
   async send(@Body() body: SendOtpDto) {
     const { verification, status, attemptsRemaining } = await this.otp.send(body);

@@ -5,6 +5,10 @@ import { ProvidersModule } from '../providers/providers.module.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { InMemoryIdempotencyRepository } from './in-memory-idempotency.repository.js';
+import { RedisIdempotencyRepository } from './redis-idempotency.repository.js';
 import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
 import { OtpCodeGenerator, RandomOtpCodeGenerator } from './otp-code.generator.js';
 import { OtpController } from './otp.controller.js';
@@ -18,6 +22,13 @@ import { VerificationRepository } from './verification.repository.js';
   providers: [
     OtpService,
     { provide: OtpCodeGenerator, useClass: RandomOtpCodeGenerator },
+    IdempotencyInterceptor,
+    {
+      provide: IdempotencyRepository,
+      inject: [REDIS_CLIENT, RedisKeys],
+      useFactory: (redis: Redis | null, keys: RedisKeys) =>
+        redis ? new RedisIdempotencyRepository(redis, keys) : new InMemoryIdempotencyRepository(),
+    },
     {
       provide: VerificationRepository,
       inject: [REDIS_CLIENT, RedisKeys],

@@ -1,7 +1,8 @@
 import { DomainError } from '../common/errors/domain.error.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
-import { OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../providers/sms-provider.js';
+import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
+import { SmsRouter } from '../providers/sms-router.js';
 import type { SessionService, TokenPair } from '../sessions/session.service.js';
 import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
 import { OtpCodeGenerator } from './otp-code.generator.js';
@@ -23,16 +24,43 @@ class SequenceCodes extends OtpCodeGenerator {
 }
 
 class RecordingProvider extends SmsProvider {
-  readonly name = 'recording';
-  readonly ownsCodes = false;
+  readonly ownsCodes: boolean = false;
   readonly sent: OtpMessage[] = [];
   failWith?: Error;
+  constructor(readonly name = 'recording') {
+    super();
+  }
   async send(message: OtpMessage): Promise<OtpDispatch> {
     if (this.failWith) throw this.failWith;
     this.sent.push(message);
-    return {};
+    return { providerRef: `ref-${this.sent.length}` };
   }
 }
+
+/** Plays a provider that makes and checks its own codes (Sinch Verification, StartMessaging). */
+class CodeOwningProvider extends RecordingProvider {
+  override readonly ownsCodes = true;
+  readonly codes = new Map<string, string>();
+  override async send(message: OtpMessage): Promise<OtpDispatch> {
+    const dispatch = await super.send(message);
+    this.codes.set(dispatch.providerRef!, '7777');
+    return dispatch;
+  }
+  override async check(request: ProviderCheck): Promise<ProviderVerdict> {
+    return this.codes.get(request.providerRef) === request.code ? 'approved' : 'rejected';
+  }
+}
+
+const routerOf = (...providers: SmsProvider[]) =>
+  new SmsRouter(providers, {
+    defaultOrder: providers.map((provider) => provider.name),
+    routes: new Map(),
+    timeoutMs: 1000,
+    retries: 0,
+    backoffMs: 1,
+    breakerThreshold: 100,
+    halfOpenAfterMs: 1000,
+  });
 
 const config = {
   codeLength: 6,
@@ -45,6 +73,7 @@ const config = {
   hmacSecretEphemeral: false,
 };
 const app = { port: 3000, nodeEnv: 'test', production: false, publicUrl: 'http://localhost:3000', logLevel: 'error', defaultCountry: 'IN' };
+const providersConfig = { appName: 'Acme', originHost: undefined, testNumbers: new Map([['+15005550006', '123456']]) };
 
 describe(OtpService.name, () => {
   let repository: InMemoryVerificationRepository;
@@ -64,7 +93,23 @@ describe(OtpService.name, () => {
         return { sessionId: 'ses_1' } as TokenPair;
       },
     } as unknown as SessionService;
-    sut = new OtpService(repository, provider, sessions, new SequenceCodes(), new PhoneTagger(config.hmacSecret), clock, config, app as never);
+    sut = serviceWith(routerOf(provider), sessions);
+  });
+
+  const serviceWith = (router: SmsRouter, sessions?: SessionService, codes: OtpCodeGenerator = new SequenceCodes(), otp = config) =>
+    new OtpService(
+      repository,
+      router,
+      sessions ?? ({ start: async (phone: string) => ({ user: { phone } }) as TokenPair } as unknown as SessionService),
+      codes,
+      new PhoneTagger(config.hmacSecret),
+      clock,
+      otp,
+      app as never,
+      providersConfig as never,
+    );
+
+  beforeEach(() => {
   });
 
   it('sends the code in a text that names its lifetime, to the E.164 number', async () => {
@@ -74,9 +119,10 @@ describe(OtpService.name, () => {
         verificationId: expect.any(String),
         to: '+919876543210',
         code: '000001',
-        text: '000001 is your verification code. It expires in 5 minutes. Never share it.',
+        text: '000001 is your Acme code. It expires in 5 min. Do not share it.',
         locale: undefined,
         ttlSeconds: 300,
+        idempotencyKey: expect.stringMatching(/\.1$/),
       },
     ]);
   });
@@ -94,7 +140,7 @@ describe(OtpService.name, () => {
   });
 
   it('turns a provider failure into provider_unavailable without exposing the cause', async () => {
-    provider.failWith = new ProviderError('recording', 'HTTP 500 from upstream');
+    provider.failWith = new ProviderError('recording', 'HTTP 500 from upstream', { transient: true, status: 500 });
     const failure = sut.send({ phone: '+919876543210' });
     await expect(failure).rejects.toMatchObject({ code: 'provider_unavailable', detail: 'The code could not be sent. Try again shortly.' });
   });
@@ -126,8 +172,7 @@ describe(OtpService.name, () => {
         return '424242';
       }
     })();
-    const sessions = { start: async (phone: string) => ({ user: { phone } }) as TokenPair } as unknown as SessionService;
-    const bound = new OtpService(repository, provider, sessions, sameCode, new PhoneTagger(config.hmacSecret), clock, config, app as never);
+    const bound = serviceWith(routerOf(provider), undefined, sameCode);
     const a = await bound.send({ phone: '+919876543210' });
     const b = await bound.send({ phone: '+919876543211' });
     expect(a.verification.codeHash).not.toBe(b.verification.codeHash);
@@ -136,8 +181,39 @@ describe(OtpService.name, () => {
     expect((await bound.status(b.verification.id)).status).toBe('pending');
   });
 
+  it('fails over to the next provider and records which one delivered', async () => {
+    const second = new RecordingProvider('second');
+    provider.failWith = new ProviderError('recording', 'HTTP 503', { transient: true, status: 503 });
+    const failing = serviceWith(routerOf(provider, second));
+    const { verification } = await failing.send({ phone: '+919876543210' });
+    expect(second.sent).toHaveLength(1);
+    expect(await repository.find(verification.id, clock.ms)).toMatchObject({ provider: 'second', providerRef: 'ref-1' });
+  });
+
+  it('lets a provider that owns the code decide, within the service\'s own attempt limits', async () => {
+    const owning = new CodeOwningProvider('owning');
+    const service = serviceWith(routerOf(owning));
+    const { verification } = await service.send({ phone: '+919876543210' });
+    expect((await repository.find(verification.id, clock.ms))?.codeHash).toBe('');
+    await expect(service.verify({ verificationId: verification.id, code: '000001' }, {})).rejects.toMatchObject({
+      code: 'invalid_code',
+      extensions: { attemptsRemaining: 4 },
+    });
+    const tokens = await service.verify({ verificationId: verification.id, code: '7777' }, {});
+    expect(tokens.user.phone).toBe('+919876543210');
+    await expect(service.verify({ verificationId: verification.id, code: '7777' }, {})).rejects.toMatchObject({
+      code: 'verification_not_found',
+    });
+  });
+
+  it('never calls a provider for a test number, whose fixed code logs in', async () => {
+    const { verification } = await sut.send({ phone: '+15005550006' });
+    expect(provider.sent).toEqual([]);
+    await expect(sut.verify({ verificationId: verification.id, code: '123456' }, {})).resolves.toBeDefined();
+  });
+
   it('lets the person ask again at once when the provider failed to deliver', async () => {
-    provider.failWith = new ProviderError('recording', 'down');
+    provider.failWith = new ProviderError('recording', 'down', { transient: false });
     await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'provider_unavailable' });
     provider.failWith = undefined;
     await sut.send({ phone: '+919876543210' });
@@ -145,10 +221,7 @@ describe(OtpService.name, () => {
   });
 
   it('locks the phone after its failure budget, across verifications, and tells when to retry', async () => {
-    const locked = new OtpService(
-      repository, provider, { start: async () => ({}) } as never, new SequenceCodes(), new PhoneTagger(config.hmacSecret), clock,
-      { ...config, phoneMaxFailures: 6 }, app as never,
-    );
+    const locked = serviceWith(routerOf(provider), undefined, new SequenceCodes(), { ...config, phoneMaxFailures: 6 });
     for (let round = 0; round < 2; round += 1) {
       const { verification } = await locked.send({ phone: '+919876543210' });
       for (let attempt = 0; attempt < (round === 0 ? 5 : 1); attempt += 1) {

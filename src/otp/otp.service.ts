@@ -1,20 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
-import { maskPhone, toE164 } from '../common/phone/phone-number.js';
+import { countryOf, maskPhone, toE164 } from '../common/phone/phone-number.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
 import { appConfig } from '../config/app.config.js';
 import { otpConfig } from '../config/otp.config.js';
+import { providersConfig } from '../config/providers.config.js';
 import { otpText } from '../providers/otp-message.js';
-import { ProviderError, SmsProvider } from '../providers/sms-provider.js';
-import type { Caller } from '../clients/caller.decorator.js';
+import { AllProvidersFailedError, SmsRouter } from '../providers/sms-router.js';
 import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
 import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
 import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
-import { CheckResult, VerificationRepository } from './verification.repository.js';
+import { CheckResult, SettleResult, VerificationRepository } from './verification.repository.js';
 
 export interface SendRequest {
   phone: string;
@@ -35,6 +36,9 @@ export interface VerificationView {
   attemptsRemaining: number;
 }
 
+/** Provider name of verifications for TEST_PHONE_NUMBERS: nothing is sent, the code is fixed. */
+export const TEST_NUMBER_PROVIDER = 'test-number';
+
 @Injectable()
 export class OtpService {
   private readonly logger = new Logger(OtpService.name);
@@ -42,13 +46,14 @@ export class OtpService {
 
   constructor(
     private readonly verifications: VerificationRepository,
-    private readonly provider: SmsProvider,
+    private readonly router: SmsRouter,
     private readonly sessions: SessionService,
     private readonly codes: OtpCodeGenerator,
     private readonly phones: PhoneTagger,
     private readonly clock: Clock,
     @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(providersConfig.KEY) private readonly providers: ConfigType<typeof providersConfig>,
   ) {
     this.hasher = new OtpCodeHasher(config.hmacSecret);
   }
@@ -57,15 +62,17 @@ export class OtpService {
   async send(request: SendRequest): Promise<VerificationView> {
     const phone = toE164(request.phone, request.country ?? this.app.defaultCountry);
     const tag = this.phones.tag(phone);
-    const code = this.provider.ownsCodes ? undefined : this.codes.generate(this.config.codeLength);
+    const testCode = this.providers.testNumbers.get(phone);
+    // Our code is stored even when a provider may check its own: failover can land on one that does not.
+    const code = testCode ?? this.codes.generate(this.config.codeLength);
     const nowMs = this.clock.nowMs();
     // Stored before anything is sent: if the store is down, no SMS goes out.
     const started = await this.verifications.start({
       phone,
       newId: newVerificationId(tag),
-      codeHash: code === undefined ? '' : this.hasher.hash(tag, code),
+      codeHash: this.hasher.hash(tag, code),
       channel: 'sms',
-      provider: this.provider.name,
+      provider: testCode === undefined ? '' : TEST_NUMBER_PROVIDER,
       nowMs,
       ttlSeconds: this.config.ttlSeconds,
       resendCooldownSeconds: this.config.resendCooldownSeconds,
@@ -84,9 +91,13 @@ export class OtpService {
       case 'resent':
         break;
     }
-    const { verification } = started;
-    await this.dispatch(verification, code, request.locale, nowMs);
-    this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${this.provider.name}`);
+    let { verification } = started;
+    if (testCode !== undefined) {
+      this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
+    } else {
+      verification = await this.deliver(verification, code, request.locale, nowMs);
+      this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${verification.provider}`);
+    }
     return this.view(verification, nowMs);
   }
 
@@ -97,8 +108,8 @@ export class OtpService {
         errors: [{ field: 'verificationId', message: 'exactly one of verificationId and phone is required' }],
       });
     }
-    if (!new RegExp(`^[0-9]{${this.config.codeLength}}$`).test(request.code)) {
-      // Malformed input costs no attempt.
+    // Malformed input costs no attempt. Providers that make their own codes may use another length.
+    if (!this.router.anyOwnsCodes && !new RegExp(`^[0-9]{${this.config.codeLength}}$`).test(request.code)) {
       throw new DomainError('validation_failed', `The code has ${this.config.codeLength} digits.`, {
         errors: [{ field: 'code', message: `code must be ${this.config.codeLength} digits` }],
       });
@@ -113,15 +124,19 @@ export class OtpService {
       target = { phone };
       tag = this.phones.tag(phone);
     }
+    const nowMs = this.clock.nowMs();
     const result = await this.verifications.check({
       target,
       codeHash: this.hasher.hash(tag, request.code),
-      nowMs: this.clock.nowMs(),
+      nowMs,
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
     });
-    const verification = this.approvedOrThrow(result);
+    const verification =
+      result.outcome === 'reserved'
+        ? await this.checkWithProvider(result.verification, request.code, nowMs)
+        : this.approvedOrThrow(result);
     this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
     return this.sessions.start(verification.phone, caller);
   }
@@ -140,32 +155,84 @@ export class OtpService {
     return this.view(verification, nowMs);
   }
 
-  private async dispatch(verification: Verification, code: string | undefined, locale: string | undefined, nowMs: number): Promise<void> {
+  private async deliver(verification: Verification, code: string, locale: string | undefined, nowMs: number): Promise<Verification> {
+    let routed;
     try {
-      await this.provider.send({
-        verificationId: verification.id,
-        to: verification.phone,
-        code,
-        text: code === undefined ? undefined : otpText(code, this.config.ttlSeconds),
-        locale,
-        ttlSeconds: this.config.ttlSeconds,
-      });
-    } catch (error) {
-      const reason = error instanceof ProviderError ? error.message : 'unexpected failure';
-      this.logger.error(`sending to ${maskPhone(verification.phone)} failed: ${reason}`);
-      // The stored code never reached the person: let them ask again at once.
-      await this.verifications.releaseCooldown(verification.id, nowMs).catch(() => undefined);
-      if (error instanceof DomainError) throw error;
-      throw new DomainError(
-        'provider_unavailable',
-        'The code could not be sent. Try again shortly.',
-        { retryAfterSeconds: 1 },
-        { cause: error },
+      routed = await this.router.send(
+        {
+          verificationId: verification.id,
+          to: verification.phone,
+          code,
+          text: otpText({
+            code,
+            ttlSeconds: this.config.ttlSeconds,
+            appName: this.providers.appName,
+            locale,
+            originHost: this.providers.originHost,
+          }),
+          locale,
+          ttlSeconds: this.config.ttlSeconds,
+          // One key per send of a verification: a retry of this send never makes a second SMS.
+          idempotencyKey: `${verification.id}.${verification.sends}`,
+        },
+        countryOf(verification.phone),
       );
+    } catch (error) {
+      if (!(error instanceof AllProvidersFailedError)) throw error;
+      this.logger.error(`sending to ${maskPhone(verification.phone)} failed: ${error.message}`);
+      // Nobody received this code: leave no pending verification behind, and let the person retry at once.
+      await this.verifications.abandon(verification.id, nowMs);
+      throw new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', { retryAfterSeconds: 1 }, { cause: error });
+    }
+    const { provider, dispatch } = routed;
+    const recorded = {
+      ...verification,
+      provider: provider.name,
+      providerRef: dispatch.providerRef ?? '',
+      codeHash: provider.ownsCodes ? '' : verification.codeHash,
+    };
+    await this.verifications.recordDispatch({
+      id: verification.id,
+      provider: recorded.provider,
+      providerRef: recorded.providerRef,
+      providerOwnsCode: provider.ownsCodes,
+      nowMs,
+    });
+    return recorded;
+  }
+
+  /** A verification whose provider owns the code: its attempt is already counted; the provider decides. */
+  private async checkWithProvider(verification: Verification, code: string, nowMs: number): Promise<Verification> {
+    const settle = (verdict: 'approved' | 'rejected' | 'refund') =>
+      this.verifications.settle({ id: verification.id, verdict, nowMs, phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds });
+    let verdict;
+    try {
+      verdict = await this.router.check(verification.provider, { providerRef: verification.providerRef, to: verification.phone, code });
+    } catch (error) {
+      this.logger.error(`checking a code for ${maskPhone(verification.phone)} failed: ${(error as Error).message}`);
+      await settle('refund');
+      throw new DomainError('provider_unavailable', 'The code could not be checked. Try again shortly.', { retryAfterSeconds: 1 }, { cause: error });
+    }
+    if (verdict === 'expired') {
+      await settle('refund');
+      throw new DomainError('verification_expired', 'The code has expired. Ask for a new one.');
+    }
+    return this.settledOrThrow(await settle(verdict));
+  }
+
+  private settledOrThrow(result: SettleResult): Verification {
+    switch (result.outcome) {
+      case 'approved':
+        return result.verification;
+      case 'wrong_code':
+        return this.approvedOrThrow(result);
+      case 'refunded':
+      case 'not_found':
+        throw notFound();
     }
   }
 
-  private approvedOrThrow(result: CheckResult): Verification {
+  private approvedOrThrow(result: Exclude<CheckResult, { outcome: 'reserved' }>): Verification {
     switch (result.outcome) {
       case 'approved':
         return result.verification;

@@ -6,6 +6,9 @@ import { phoneTagOfVerificationId } from './verification-id.js';
 import {
   CheckCode,
   CheckResult,
+  Dispatched,
+  SettleAttempt,
+  SettleResult,
   StartResult,
   StartVerification,
   VerificationRepository,
@@ -47,6 +50,15 @@ table.insert(record, 1, outcome)
 return record
 `;
 
+// One more failure for the phone; a new window starts at the first failure after the last one ended.
+const COUNT_FAILURE = `
+if failures == 0 then
+  redis.call('HSET', KEYS[2], 'count', 1, 'resetAt', now + tonumber(ARGV[6]))
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+else
+  redis.call('HINCRBY', KEYS[2], 'count', 1)
+end`;
+
 // The digest comparison below is not constant-time; it compares HMACs under a server secret,
 // so its timing tells nothing about the code.
 const CHECK = `
@@ -59,7 +71,13 @@ local failures = 0
 if f[1] and tonumber(f[2]) > now then failures = tonumber(f[1]) end
 if failures >= tonumber(ARGV[5]) then return {'phone_locked', tonumber(f[2]) - now} end
 if now >= tonumber(v[5]) then return {'expired'} end
-if v[3] ~= '' and v[3] == ARGV[2] then
+if v[3] == '' then
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+  local record = redis.call('HGETALL', KEYS[1])
+  table.insert(record, 1, 'reserved')
+  return record
+end
+if v[3] == ARGV[2] then
   redis.call('HSET', KEYS[1], 'status', 'approved')
   redis.call('DEL', KEYS[2])
   local record = redis.call('HGETALL', KEYS[1])
@@ -67,19 +85,48 @@ if v[3] ~= '' and v[3] == ARGV[2] then
   return record
 end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-if failures == 0 then
-  redis.call('HSET', KEYS[2], 'count', 1, 'resetAt', now + tonumber(ARGV[6]))
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
-else
-  redis.call('HINCRBY', KEYS[2], 'count', 1)
-end
+${COUNT_FAILURE}
 return {'wrong_code', attempts, v[7]}
 `;
 
-const RELEASE_COOLDOWN = `
-local v = redis.call('HMGET', KEYS[1], 'id', 'resendAt')
-if v[1] == ARGV[1] and tonumber(v[2]) > tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'resendAt', ARGV[2]) end
-return 0
+// The provider's verdict on a reserved attempt. ARGV: id, verdict, nowMs, failureWindowMs.
+const SETTLE = `
+local v = redis.call('HMGET', KEYS[1], 'id', 'status', 'attempts', 'phone')
+if v[1] ~= ARGV[1] then return {'not_found'} end
+local now = tonumber(ARGV[3])
+if ARGV[2] == 'approved' then
+  if v[2] ~= 'pending' then return {'not_found'} end
+  redis.call('HSET', KEYS[1], 'status', 'approved')
+  redis.call('DEL', KEYS[2])
+  local record = redis.call('HGETALL', KEYS[1])
+  table.insert(record, 1, 'approved')
+  return record
+end
+if ARGV[2] == 'refund' then
+  if tonumber(v[3]) > 0 then redis.call('HINCRBY', KEYS[1], 'attempts', -1) end
+  return {'refunded'}
+end
+local f = redis.call('HMGET', KEYS[2], 'count', 'resetAt')
+local failures = 0
+if f[1] and tonumber(f[2]) > now then failures = tonumber(f[1]) end
+${COUNT_FAILURE.replaceAll('ARGV[6]', 'ARGV[4]')}
+return {'wrong_code', tonumber(v[3]), v[4]}
+`;
+
+const RECORD_DISPATCH = `
+local v = redis.call('HMGET', KEYS[1], 'id', 'status')
+if v[1] ~= ARGV[1] or v[2] ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'provider', ARGV[2], 'providerRef', ARGV[3])
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'codeHash', '') end
+return 1
+`;
+
+const ABANDON = `
+local v = redis.call('HMGET', KEYS[1], 'id', 'status', 'resendAt')
+if v[1] ~= ARGV[1] then return 0 end
+if v[2] == 'pending' then redis.call('HSET', KEYS[1], 'status', 'canceled') end
+if tonumber(v[3]) > tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'resendAt', ARGV[2]) end
+return 1
 `;
 
 const CANCEL = `
@@ -94,7 +141,9 @@ interface OtpScripts {
   phoneAuthOtpStart(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCheck(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCancel(verification: string, id: string): Promise<Reply | null>;
-  phoneAuthOtpReleaseCooldown(verification: string, id: string, nowMs: number): Promise<number>;
+  phoneAuthOtpAbandon(verification: string, id: string, nowMs: number): Promise<number>;
+  phoneAuthOtpSettle(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
+  phoneAuthOtpRecordDispatch(verification: string, ...args: string[]): Promise<number>;
 }
 
 export class RedisVerificationRepository extends VerificationRepository {
@@ -108,7 +157,9 @@ export class RedisVerificationRepository extends VerificationRepository {
     redis.defineCommand('phoneAuthOtpStart', { numberOfKeys: 2, lua: START });
     redis.defineCommand('phoneAuthOtpCheck', { numberOfKeys: 2, lua: CHECK });
     redis.defineCommand('phoneAuthOtpCancel', { numberOfKeys: 1, lua: CANCEL });
-    redis.defineCommand('phoneAuthOtpReleaseCooldown', { numberOfKeys: 1, lua: RELEASE_COOLDOWN });
+    redis.defineCommand('phoneAuthOtpAbandon', { numberOfKeys: 1, lua: ABANDON });
+    redis.defineCommand('phoneAuthOtpSettle', { numberOfKeys: 2, lua: SETTLE });
+    redis.defineCommand('phoneAuthOtpRecordDispatch', { numberOfKeys: 1, lua: RECORD_DISPATCH });
     this.scripts = redis as unknown as OtpScripts;
   }
 
@@ -158,6 +209,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     );
     switch (outcome) {
       case 'approved':
+      case 'reserved':
         return { outcome, verification: fromHash(rest) };
       case 'wrong_code':
         return { outcome, attempts: Number(rest[0]), phone: String(rest[1]) };
@@ -172,10 +224,45 @@ export class RedisVerificationRepository extends VerificationRepository {
     }
   }
 
-  async releaseCooldown(id: string, nowMs: number): Promise<void> {
+  async recordDispatch(dispatched: Dispatched): Promise<void> {
     await onStore(() =>
-      this.scripts.phoneAuthOtpReleaseCooldown(this.keys.otpVerification(phoneTagOfVerificationId(id)), id, nowMs),
+      this.scripts.phoneAuthOtpRecordDispatch(
+        this.keys.otpVerification(phoneTagOfVerificationId(dispatched.id)),
+        dispatched.id,
+        dispatched.provider,
+        dispatched.providerRef,
+        dispatched.providerOwnsCode ? '1' : '0',
+      ),
     );
+  }
+
+  async settle(request: SettleAttempt): Promise<SettleResult> {
+    const tag = phoneTagOfVerificationId(request.id);
+    const [outcome, ...rest] = await onStore(() =>
+      this.scripts.phoneAuthOtpSettle(
+        this.keys.otpVerification(tag),
+        this.keys.otpFailures(tag),
+        request.id,
+        request.verdict,
+        request.nowMs,
+        request.phoneFailureWindowSeconds * 1000,
+      ),
+    );
+    switch (outcome) {
+      case 'approved':
+        return { outcome, verification: fromHash(rest) };
+      case 'wrong_code':
+        return { outcome, attempts: Number(rest[0]), phone: String(rest[1]) };
+      case 'refunded':
+      case 'not_found':
+        return { outcome };
+      default:
+        throw new Error(`unexpected reply from the settle script: ${String(outcome)}`);
+    }
+  }
+
+  async abandon(id: string, nowMs: number): Promise<void> {
+    await onStore(() => this.scripts.phoneAuthOtpAbandon(this.keys.otpVerification(phoneTagOfVerificationId(id)), id, nowMs));
   }
 
   async find(id: string): Promise<Verification | null> {

@@ -31,12 +31,37 @@ export interface CheckCode {
 
 export type CheckResult =
   | { outcome: 'approved'; verification: Verification }
+  /** The provider owns the code: one attempt is counted; settle() records the provider's verdict. */
+  | { outcome: 'reserved'; verification: Verification }
   | { outcome: 'wrong_code'; attempts: number; phone: string }
   | { outcome: 'not_found' }
   | { outcome: 'expired' }
   /** `retryAfterMs`: until a new code may be sent (the cooldown of the last send). */
   | { outcome: 'max_attempts'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
+
+export interface Dispatched {
+  id: string;
+  provider: string;
+  providerRef: string;
+  /** The provider checks the code: the stored digest is dropped. */
+  providerOwnsCode: boolean;
+  nowMs: number;
+}
+
+export interface SettleAttempt {
+  id: string;
+  /** approved: consume; rejected: a wrong code (counts on the phone); refund: no verdict, give the attempt back. */
+  verdict: 'approved' | 'rejected' | 'refund';
+  nowMs: number;
+  phoneFailureWindowSeconds: number;
+}
+
+export type SettleResult =
+  | { outcome: 'approved'; verification: Verification }
+  | { outcome: 'wrong_code'; attempts: number; phone: string }
+  | { outcome: 'refunded' }
+  | { outcome: 'not_found' };
 
 /**
  * Verifications, one open per phone. Each method is one atomic step: no interleaving of
@@ -54,19 +79,29 @@ export abstract class VerificationRepository {
    */
   abstract start(request: StartVerification): Promise<StartResult>;
 
+  /** Records which provider delivered the code, and its reference. */
+  abstract recordDispatch(dispatched: Dispatched): Promise<void>;
+
   /**
    * Checks a code hash. Approves and consumes on a match; on a mismatch counts one attempt
    * on the verification and one failure on the phone (the window starts at its first failure).
    * Approved and canceled verifications are `not_found`: a used code never works again.
-   * An approval clears the phone's failures.
+   * An approval clears the phone's failures. A verification whose provider owns the code is
+   * `reserved` instead, its attempt counted before the provider is asked.
    */
   abstract check(request: CheckCode): Promise<CheckResult>;
 
   /**
-   * After a failed delivery: ends the cooldown of the verification's last send, so the person
-   * can ask again at once. No effect on another or a missing verification.
+   * The provider's verdict on a reserved attempt. Approval consumes the verification only if
+   * it is still pending, so of concurrent approvals one wins and the others are `not_found`.
    */
-  abstract releaseCooldown(id: string, nowMs: number): Promise<void>;
+  abstract settle(request: SettleAttempt): Promise<SettleResult>;
+
+  /**
+   * After a failed delivery: cancels the verification (no code is pending that nobody received)
+   * and ends its cooldown, so the person can ask again at once.
+   */
+  abstract abandon(id: string, nowMs: number): Promise<void>;
 
   /** The verification with this id, whatever its status, or null. */
   abstract find(id: string, nowMs: number): Promise<Verification | null>;

@@ -3,24 +3,25 @@ export interface OtpMessage {
   verificationId: string;
   /** E.164. */
   to: string;
-  /**
-   * The code we generated and the text that carries it; both absent when the provider
-   * generates and checks codes itself (`ownsCodes`).
-   */
-  code?: string;
-  text?: string;
+  /** The code we generated; a provider that `ownsCodes` ignores it and makes its own. */
+  code: string;
+  /** The full SMS text carrying `code`, in the person's language. */
+  text: string;
   /** BCP 47 language tag the person asked for, if any. */
   locale?: string;
   ttlSeconds: number;
+  /** Stable for one verification send; providers that support it use it to deduplicate retries. */
+  idempotencyKey: string;
 }
 
 export interface OtpDispatch {
-  /** The provider's id of the message or of its own verification, needed by check(). */
+  /** The provider's id of the message or of its own verification; check() receives it. */
   providerRef?: string;
 }
 
 export interface ProviderCheck {
   providerRef: string;
+  /** E.164. */
   to: string;
   code: string;
 }
@@ -29,32 +30,45 @@ export type ProviderVerdict = 'approved' | 'rejected' | 'expired';
 
 /**
  * The SMS provider port. Two kinds fit it: a provider that only delivers our text
- * (`ownsCodes` false: console, outbox, Sinch SMS, a webhook), and one that generates and
- * checks the code itself (`ownsCodes` true: Sinch Verification, StartMessaging's OTP API),
- * for which the service stores no code hash and calls check() instead.
+ * (`ownsCodes` false: console, outbox, Sinch SMS, webhook), and one that generates and checks
+ * the code itself (`ownsCodes` true: Sinch Verification, StartMessaging), for which the
+ * service asks check() instead of comparing digests. The service's own limits (expiry,
+ * attempts, cooldowns) apply to both.
  *
- * Failures throw ProviderError; a provider never logs a code or a full phone number
- * (the development-only console provider, whose job is to show the code, aside).
+ * Failures throw ProviderError. An adapter sets no timeout or retry of its own beyond what its
+ * SDK needs to honour `timeoutMs`; routing wraps every call in timeout, retry and breaker. An
+ * adapter never logs a code, a token or a full phone number (the development-only console
+ * provider, whose job is to show the code, aside).
  */
 export abstract class SmsProvider {
   abstract readonly name: string;
   abstract readonly ownsCodes: boolean;
 
-  abstract send(message: OtpMessage): Promise<OtpDispatch>;
+  abstract send(message: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch>;
 
   /** Only called when `ownsCodes` is true. */
-  check(_request: ProviderCheck): Promise<ProviderVerdict> {
-    return Promise.reject(new ProviderError(this.name, 'this provider does not check codes'));
+  check(_request: ProviderCheck, _signal?: AbortSignal): Promise<ProviderVerdict> {
+    return Promise.reject(new ProviderError(this.name, 'this provider does not check codes', { transient: false }));
   }
 }
 
+/**
+ * A provider call failed. `transient` says whether the same call may succeed if retried
+ * (timeouts, refused connections, 429, 5xx) or not (4xx other than 429, malformed answers).
+ * `status` is the HTTP status when there was one. The message never holds a code or a full number.
+ */
 export class ProviderError extends Error {
+  readonly transient: boolean;
+  readonly status?: number;
+
   constructor(
     readonly provider: string,
     message: string,
-    options?: { cause?: unknown },
+    options: { transient: boolean; status?: number; cause?: unknown },
   ) {
-    super(`${provider}: ${message}`, options);
+    super(`${provider}: ${message}`, { cause: options.cause });
     this.name = 'ProviderError';
+    this.transient = options.transient;
+    this.status = options.status;
   }
 }

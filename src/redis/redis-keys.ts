@@ -24,6 +24,11 @@ export class RedisKeys {
     return `otp:{${tag}}:failures`;
   }
 
+  /** One idempotency key of one client; `keyHash` is already a digest. */
+  idempotency(keyHash: string): string {
+    return `idempotency:{${keyHash}}`;
+  }
+
   outbox(e164: string): string {
     return `outbox:{${this.phoneTag(e164)}}`;
   }

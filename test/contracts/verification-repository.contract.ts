@@ -233,14 +233,73 @@ export function verificationRepositoryContract(
       expect(results.filter((result) => result.outcome === 'resend_too_soon')).toHaveLength(19);
     });
 
-    it('releases the cooldown of a verification whose code was not delivered', async () => {
+    it('abandons a verification whose code was not delivered: no pending code, no cooldown', async () => {
       const phone = newPhone();
       const { id } = await created(phone);
-      await repository.releaseCooldown(newVerificationId(tagger.tag(phone)), T0 + 1000);
+      await repository.abandon(newVerificationId(tagger.tag(phone)), T0 + 1000);
       expect((await startFor(phone, { nowMs: T0 + 1000 })).outcome).toBe('resend_too_soon');
-      await repository.releaseCooldown(id, T0 + 1000);
-      const again = await startFor(phone, { nowMs: T0 + 1000, codeHash: 'hash-2' });
-      expect(again).toMatchObject({ outcome: 'resent', verification: { id, resendAtMs: T0 + 31_000 } });
+      await repository.abandon(id, T0 + 1000);
+      expect((await repository.find(id, T0 + 1000))?.status).toBe('canceled');
+      expect(await check({ id }, 'hash-1', T0 + 1000)).toEqual({ outcome: 'not_found' });
+      const again = await startFor(phone, { nowMs: T0 + 1000 });
+      expect(again.outcome).toBe('created');
+    });
+
+    describe('when the provider owns the code', () => {
+      const providerOwned = async (phone: string) => {
+        const verification = await created(phone);
+        await repository.recordDispatch({ id: verification.id, provider: 'sinch-verification', providerRef: 'ref-1', providerOwnsCode: true, nowMs: T0 });
+        return verification;
+      };
+      const settle = (id: string, verdict: 'approved' | 'rejected' | 'refund', nowMs = T0 + 1000) =>
+        repository.settle({ id, verdict, nowMs, phoneFailureWindowSeconds: 86400 });
+
+      it('records the provider and drops the digest, so a check reserves an attempt instead of comparing', async () => {
+        const phone = newPhone();
+        const { id } = await providerOwned(phone);
+        expect(await repository.find(id, T0)).toMatchObject({ provider: 'sinch-verification', providerRef: 'ref-1', codeHash: '' });
+        const reserved = await check({ id }, 'hash-1');
+        expect(reserved).toMatchObject({ outcome: 'reserved', verification: { id, attempts: 1, providerRef: 'ref-1' } });
+      });
+
+      it('keeps the digest for a provider that only delivers', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone);
+        await repository.recordDispatch({ id, provider: 'sinch-sms', providerRef: 'batch-1', providerOwnsCode: false, nowMs: T0 });
+        expect(await repository.find(id, T0)).toMatchObject({ provider: 'sinch-sms', providerRef: 'batch-1', codeHash: 'hash-1' });
+        expect((await check({ id }, 'hash-1')).outcome).toBe('approved');
+      });
+
+      it('approves once: of two approved verdicts the second is not_found', async () => {
+        const phone = newPhone();
+        const { id } = await providerOwned(phone);
+        await check({ id }, 'x');
+        await check({ id }, 'x');
+        const verdicts = await Promise.all([settle(id, 'approved'), settle(id, 'approved')]);
+        expect(verdicts.map((verdict) => verdict.outcome).sort()).toEqual(['approved', 'not_found']);
+        expect(await check({ id }, 'x')).toEqual({ outcome: 'not_found' });
+      });
+
+      it('counts a rejected code on the phone and refunds an attempt without a verdict', async () => {
+        const phone = newPhone();
+        const { id } = await providerOwned(phone);
+        await check({ id }, 'x');
+        expect(await settle(id, 'rejected')).toEqual({ outcome: 'wrong_code', attempts: 1, phone });
+        await check({ id }, 'x');
+        expect(await settle(id, 'refund')).toEqual({ outcome: 'refunded' });
+        expect((await repository.find(id, T0))?.attempts).toBe(1);
+        // One failure reached the phone: with a budget of 2, one more rejection locks it.
+        await check({ id }, 'x', T0 + 2000, { phoneMaxFailures: 2 });
+        await settle(id, 'rejected', T0 + 2000);
+        expect((await check({ id }, 'x', T0 + 3000, { phoneMaxFailures: 2 })).outcome).toBe('phone_locked');
+      });
+
+      it('lets no more than the attempt cap reach the provider under 50 concurrent checks', async () => {
+        const phone = newPhone();
+        const { id } = await providerOwned(phone);
+        const results = await Promise.all(Array.from({ length: 50 }, () => check({ id }, 'x')));
+        expect(results.filter((result) => result.outcome === 'reserved')).toHaveLength(5);
+      });
     });
 
     it('does not let an id carrying one phone\'s tag reach another phone', async () => {

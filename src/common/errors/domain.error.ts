@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'idempotency_conflict',
+  'idempotency_in_flight',
   'validation_failed',
   'not_found',
   'method_not_allowed',

@@ -38,8 +38,10 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 404, title: 'Not found' };
     case 'method_not_allowed':
       return { status: 405, title: 'Method not allowed' };
+    case 'idempotency_in_flight':
+      return { status: 409, title: 'Request in progress' };
     case 'idempotency_conflict':
-      return { status: 409, title: 'Idempotency conflict' };
+      return { status: 422, title: 'Idempotency key reused' };
     case 'verification_expired':
       return { status: 410, title: 'Verification expired' };
     case 'payload_too_large':

@@ -25,6 +25,11 @@ function invalidPhone(): DomainError {
   );
 }
 
+/** The ISO 3166-1 alpha-2 country of an E.164 number, when its numbering plan tells. */
+export function countryOf(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}
+
 /** For logs and public responses: country calling code and last four digits, `+91******3210`. */
 export function maskPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);

@@ -16,7 +16,7 @@ export class OutboxSmsProvider extends SmsProvider {
   async send(message: OtpMessage): Promise<OtpDispatch> {
     await this.outbox.append({
       to: message.to,
-      text: message.text ?? '',
+      text: message.text,
       verificationId: message.verificationId,
       sentAt: new Date(this.nowMs()).toISOString(),
     });

@@ -1,0 +1,197 @@
+import { validateAuthenticationHeader } from '@sinch/verification';
+import { FakeProviders, providerFailure, refusedBaseUrl, reply, startFakeProviders } from '../../../test/support/fake-providers.js';
+import { OtpMessage, ProviderError } from '../sms-provider.js';
+import { SinchVerificationSmsProvider, SinchVerificationSmsProviderOptions } from './sinch-verification.sms-provider.js';
+
+const PHONE = '+919876543210';
+const OUR_CODE = '482913';
+
+const message = (overrides: Partial<OtpMessage> = {}): OtpMessage => ({
+  verificationId: 'ver-123',
+  to: PHONE,
+  code: OUR_CODE,
+  text: `Your code is ${OUR_CODE}`,
+  ttlSeconds: 300,
+  idempotencyKey: 'idem-1',
+  ...overrides,
+});
+
+const expectNoSecrets = (error: ProviderError, ...secrets: string[]) => {
+  for (const secret of [PHONE, PHONE.slice(3), ...secrets]) expect(error.message).not.toContain(secret);
+};
+
+describe(SinchVerificationSmsProvider.name, () => {
+  let fake: FakeProviders;
+
+  beforeAll(async () => {
+    fake = await startFakeProviders();
+  });
+  afterAll(() => fake.close());
+  afterEach(() => {
+    fake.sinchVerification.start.reset();
+    fake.sinchVerification.report.reset();
+  });
+
+  const provider = (overrides: Partial<SinchVerificationSmsProviderOptions> = {}) =>
+    new SinchVerificationSmsProvider({
+      applicationKey: fake.sinchVerification.applicationKey,
+      applicationSecret: fake.sinchVerification.applicationSecret,
+      baseUrl: fake.baseUrl,
+      timeoutMs: 200,
+      ...overrides,
+    });
+
+  it('should start an SMS verification with an Application-signed request carrying number, reference and options', async () => {
+    const sut = provider();
+
+    const dispatch = await sut.send(message({ locale: 'hi-IN' }));
+
+    const request = fake.sinchVerification.start.lastRequest!;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/verification/v1/verifications');
+    expect(request.headers.authorization).toMatch(/^Application test-app-key:[A-Za-z0-9+/]+=*$/);
+    expect(request.headers['x-timestamp']).toEqual(expect.any(String));
+    expect(
+      validateAuthenticationHeader('test-app-key', fake.sinchVerification.applicationSecret, request.headers, request.rawBody, request.url, request.method),
+    ).toBe(true);
+    expect(request.headers['accept-language']).toBe('hi-IN');
+    expect(request.body).toEqual({
+      identity: { type: 'number', endpoint: PHONE },
+      reference: 'ver-123',
+      smsOptions: { expiry: '00:05:00', codeType: 'Numeric' },
+      method: 'sms',
+    });
+    expect(request.rawBody).not.toContain(OUR_CODE);
+    expect(dispatch).toEqual({ providerRef: fake.sinchVerification.lastId });
+    expect(sut.name).toBe('sinch-verification');
+    expect(sut.ownsCodes).toBe(true);
+  });
+
+  it('should write ttlSeconds as an HH:MM:SS expiry and send no Accept-Language without a locale', async () => {
+    await provider().send(message({ ttlSeconds: 3_725 }));
+
+    const request = fake.sinchVerification.start.lastRequest!;
+    expect((request.body as { smsOptions: unknown }).smsOptions).toEqual({ expiry: '01:02:05', codeType: 'Numeric' });
+    expect(request.headers['accept-language']).toBeUndefined();
+  });
+
+  it('should approve the code Sinch sent, reporting it by verification id', async () => {
+    const sut = provider();
+    const { providerRef } = await sut.send(message());
+
+    const verdict = await sut.check({ providerRef: providerRef!, to: PHONE, code: fake.sinchVerification.lastCode! });
+
+    expect(verdict).toBe('approved');
+    const request = fake.sinchVerification.report.lastRequest!;
+    expect(request.method).toBe('PUT');
+    expect(request.url).toBe(`/verification/v1/verifications/id/${providerRef}`);
+    expect(request.body).toEqual({ sms: { code: fake.sinchVerification.lastCode }, method: 'sms' });
+    expect(
+      validateAuthenticationHeader('test-app-key', fake.sinchVerification.applicationSecret, request.headers, request.rawBody, request.url, request.method),
+    ).toBe(true);
+  });
+
+  it('should reject a wrong code (200 FAIL "Invalid code")', async () => {
+    const sut = provider();
+    const { providerRef } = await sut.send(message());
+    const wrong = fake.sinchVerification.lastCode === '000000' ? '111111' : '000000';
+
+    await expect(sut.check({ providerRef: providerRef!, to: PHONE, code: wrong })).resolves.toBe('rejected');
+  });
+
+  it('should report expired when Sinch answers FAIL "Expired"', async () => {
+    const sut = provider();
+    const { providerRef } = await sut.send(message());
+    fake.sinchVerification.expire(providerRef!);
+
+    await expect(sut.check({ providerRef: providerRef!, to: PHONE, code: fake.sinchVerification.lastCode! })).resolves.toBe('expired');
+  });
+
+  it('should reject when Sinch answers 404 with a 404xx error code (unknown verification)', async () => {
+    await expect(provider().check({ providerRef: '999', to: PHONE, code: OUR_CODE })).resolves.toBe('rejected');
+  });
+
+  it('should fail non-transiently on a 404 that is not a Sinch "not found" answer', async () => {
+    fake.sinchVerification.report.enqueue(reply.text(404, 'Not Found'));
+
+    const error = await providerFailure(provider().check({ providerRef: '999', to: PHONE, code: OUR_CODE }));
+
+    expect(error).toMatchObject({ transient: false, status: 404, provider: 'sinch-verification' });
+    expectNoSecrets(error, OUR_CODE);
+  });
+
+  it('should fail non-transiently on a 400, naming the Sinch error code but not the echoed number', async () => {
+    fake.sinchVerification.start.enqueue(reply.json(400, { errorCode: 40001, message: `Number ${PHONE} is invalid. Too short.` }));
+
+    const error = await providerFailure(provider().send(message()));
+
+    expect(error).toMatchObject({ transient: false, status: 400 });
+    expect(error.message).toContain('40001');
+    expectNoSecrets(error, OUR_CODE);
+  });
+
+  it('should fail non-transiently when the application secret is wrong (401)', async () => {
+    const error = await providerFailure(provider({ applicationSecret: Buffer.from('wrong').toString('base64') }).send(message()));
+
+    expect(error).toMatchObject({ transient: false, status: 401 });
+  });
+
+  it('should fail transiently on 429 and on a 5xx JSON answer', async () => {
+    fake.sinchVerification.start.enqueue(reply.json(429, { errorCode: 42900, message: 'Too many requests' }), reply.json(503, { errorCode: 50300 }));
+
+    expect(await providerFailure(provider().send(message()))).toMatchObject({ transient: true, status: 429 });
+    expect(await providerFailure(provider().send(message()))).toMatchObject({ transient: true, status: 503 });
+  });
+
+  it('should fail transiently on an HTML 502 and on an empty 500 while checking, without the code in the message', async () => {
+    fake.sinchVerification.report.enqueue(reply.html502(), reply.empty500());
+    const check = () => provider().check({ providerRef: '123', to: PHONE, code: OUR_CODE });
+
+    const badGateway = await providerFailure(check());
+    const empty = await providerFailure(check());
+
+    expect(badGateway).toMatchObject({ transient: true, status: 502 });
+    expect(empty).toMatchObject({ transient: true, status: 500 });
+    expectNoSecrets(badGateway, OUR_CODE);
+    expectNoSecrets(empty, OUR_CODE);
+  });
+
+  it('should fail non-transiently on a 2xx answer that is not JSON or has no id', async () => {
+    fake.sinchVerification.start.enqueue(reply.text(200, '<html>ok</html>', 'text/html'), reply.json(200, { method: 'sms' }));
+
+    expect(await providerFailure(provider().send(message()))).toMatchObject({ transient: false, status: 200 });
+    expect(await providerFailure(provider().send(message()))).toMatchObject({ transient: false });
+  });
+
+  it('should fail transiently within about a second when Sinch answers after timeoutMs', async () => {
+    fake.sinchVerification.report.enqueue(reply.delay(3_000));
+    const startedAt = Date.now();
+
+    const error = await providerFailure(provider({ timeoutMs: 200 }).check({ providerRef: '123', to: PHONE, code: OUR_CODE }));
+
+    expect(error.transient).toBe(true);
+    expect(error.status).toBeUndefined();
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expectNoSecrets(error, OUR_CODE);
+  });
+
+  it('should fail transiently when the caller aborts', async () => {
+    fake.sinchVerification.start.enqueue(reply.hang());
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const startedAt = Date.now();
+
+    const error = await providerFailure(provider({ timeoutMs: 5_000 }).send(message(), controller.signal));
+
+    expect(error.transient).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+  });
+
+  it('should fail transiently when the connection is refused', async () => {
+    const error = await providerFailure(provider({ baseUrl: await refusedBaseUrl() }).send(message()));
+
+    expect(error).toMatchObject({ transient: true, status: undefined });
+    expect(error.message).toContain('connection refused');
+    expectNoSecrets(error, OUR_CODE);
+  });
+});

@@ -1,0 +1,101 @@
+import { OtpDispatch, OtpMessage, ProviderError, SmsProvider } from './sms-provider.js';
+import { AllProvidersFailedError, SmsRouter, SmsRouterOptions } from './sms-router.js';
+
+/** A provider whose next answers the test scripts: ok, a transient or permanent failure, or a hang. */
+class ScriptedProvider extends SmsProvider {
+  readonly ownsCodes = false;
+  calls = 0;
+  behaviour: 'ok' | 'transient' | 'permanent' | 'hang' = 'ok';
+  constructor(readonly name: string) {
+    super();
+  }
+  async send(_message: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch> {
+    this.calls += 1;
+    switch (this.behaviour) {
+      case 'ok':
+        return { providerRef: `${this.name}-${this.calls}` };
+      case 'transient':
+        throw new ProviderError(this.name, 'HTTP 503', { transient: true, status: 503 });
+      case 'permanent':
+        throw new ProviderError(this.name, 'HTTP 401', { transient: false, status: 401 });
+      case 'hang':
+        return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    }
+  }
+}
+
+const message: OtpMessage = { verificationId: 'v', to: '+919876543210', code: '123456', text: 't', ttlSeconds: 300, idempotencyKey: 'v.1' };
+const options = (overrides: Partial<SmsRouterOptions> = {}): SmsRouterOptions => ({
+  defaultOrder: ['a', 'b'],
+  routes: new Map(),
+  timeoutMs: 100,
+  retries: 1,
+  backoffMs: 1,
+  breakerThreshold: 3,
+  halfOpenAfterMs: 200,
+  ...overrides,
+});
+
+describe(SmsRouter.name, () => {
+  let a: ScriptedProvider;
+  let b: ScriptedProvider;
+  beforeEach(() => {
+    a = new ScriptedProvider('a');
+    b = new ScriptedProvider('b');
+  });
+
+  it('sends through the first provider when it works', async () => {
+    const { provider, dispatch } = await new SmsRouter([a, b], options()).send(message, 'IN');
+    expect([provider.name, dispatch.providerRef, b.calls]).toEqual(['a', 'a-1', 0]);
+  });
+
+  it('retries a transient failure once, then fails over', async () => {
+    a.behaviour = 'transient';
+    const { provider } = await new SmsRouter([a, b], options()).send(message, 'IN');
+    expect([provider.name, a.calls, b.calls]).toEqual(['b', 2, 1]);
+  });
+
+  it('does not retry a permanent failure', async () => {
+    a.behaviour = 'permanent';
+    await new SmsRouter([a, b], options()).send(message, 'IN');
+    expect(a.calls).toBe(1);
+  });
+
+  it('gives up on a hanging provider after its timeout and fails over', async () => {
+    a.behaviour = 'hang';
+    const startedAt = Date.now();
+    const { provider } = await new SmsRouter([a, b], options({ retries: 0 })).send(message, 'IN');
+    expect(provider.name).toBe('b');
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+  });
+
+  it('follows the route of the phone\'s country', async () => {
+    const router = new SmsRouter([a, b], options({ routes: new Map([['IN', ['b', 'a']]]) }));
+    expect((await router.send(message, 'IN')).provider.name).toBe('b');
+    expect((await router.send(message, 'GB')).provider.name).toBe('a');
+  });
+
+  it('says every reason when every provider fails', async () => {
+    a.behaviour = 'transient';
+    b.behaviour = 'permanent';
+    const failure = new SmsRouter([a, b], options()).send(message, 'IN');
+    await expect(failure).rejects.toBeInstanceOf(AllProvidersFailedError);
+    await expect(failure).rejects.toThrow('a: HTTP 503; b: HTTP 401');
+  });
+
+  it('opens the circuit of a failing provider, skips it without calling it, and closes it once it recovers', async () => {
+    const router = new SmsRouter([a, b], options({ retries: 0 }));
+    a.behaviour = 'transient';
+    for (let send = 0; send < 3; send += 1) await router.send(message, 'IN');
+    expect(a.calls).toBe(3);
+    await router.send(message, 'IN');
+    expect(a.calls).toBe(3);
+    expect(b.calls).toBe(4);
+
+    a.behaviour = 'ok';
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await router.send(message, 'IN')).provider.name).toBe('a');
+    expect((await router.send(message, 'IN')).provider.name).toBe('a');
+    expect(a.calls).toBe(5);
+  });
+});
