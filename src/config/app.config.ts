@@ -10,5 +10,6 @@ export const appConfig = registerAs('app', () => {
     publicUrl: publicUrlOf(env),
     logLevel: env.LOG_LEVEL,
     defaultCountry: env.DEFAULT_COUNTRY,
+    demoPage: env.DEMO_PAGE ?? env.NODE_ENV !== 'production',
   };
 });

@@ -4,6 +4,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO31661Alpha2,
@@ -59,6 +60,12 @@ export class Environment {
   @Matches(/[^/]$/, { message: 'PUBLIC_URL must not end with "/"' })
   PUBLIC_URL?: string;
 
+  /** The demo login page at `/`; default on outside production. */
+  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsOptional()
+  @IsBoolean({ message: 'DEMO_PAGE must be true or false' })
+  DEMO_PAGE?: boolean;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
@@ -66,6 +73,22 @@ export class Environment {
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  /** Redis Cluster seed nodes, `host:port,host:port`. */
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^[^:,\s]+:\d{1,5}$/, { each: true, message: 'REDIS_CLUSTER_NODES entries must be host:port' })
+  REDIS_CLUSTER_NODES: string[] = [];
+
+  /** Redis Sentinels, `host:port,host:port`, watching the master named REDIS_SENTINEL_NAME. */
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^[^:,\s]+:\d{1,5}$/, { each: true, message: 'REDIS_SENTINELS entries must be host:port' })
+  REDIS_SENTINELS: string[] = [];
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'REDIS_SENTINEL_NAME must be a master name such as mymaster' })
+  REDIS_SENTINEL_NAME = 'mymaster';
 
   @Matches(/^[A-Za-z0-9:_-]*$/, { message: 'REDIS_KEY_PREFIX may hold only letters, digits, ":", "_" and "-"' })
   REDIS_KEY_PREFIX = 'phone-auth:';
@@ -277,9 +300,6 @@ let cache: { fingerprint: string; env: Environment } | undefined;
 
 /** Settings of DESIGN.md whose features are not built yet: refused rather than silently ignored. */
 const NOT_YET_SUPPORTED = [
-  'REDIS_SENTINELS',
-  'REDIS_SENTINEL_NAME',
-  'REDIS_CLUSTER_NODES',
   'ALLOWED_COUNTRIES',
   'DENIED_COUNTRIES',
   'TRUST_PROXY',
@@ -296,7 +316,13 @@ function check(known: Record<string, unknown>, raw: Record<string, unknown>): En
   if (env.JWT_PRIVATE_KEY !== undefined && !parsesAsPrivateKey(env.JWT_PRIVATE_KEY.replaceAll('\\n', '\n'))) {
     problems.push('JWT_PRIVATE_KEY is not a readable PEM private key');
   }
-  const sharedStore = env.REDIS_URL !== undefined;
+  const stores = [
+    env.REDIS_URL !== undefined && 'REDIS_URL',
+    (env.REDIS_CLUSTER_NODES ?? []).length > 0 && 'REDIS_CLUSTER_NODES',
+    (env.REDIS_SENTINELS ?? []).length > 0 && 'REDIS_SENTINELS',
+  ].filter(Boolean);
+  if (stores.length > 1) problems.push(`set only one of ${stores.join(', ')}`);
+  const sharedStore = stores.length > 0;
   const hasKey = env.JWT_PRIVATE_KEY !== undefined || env.JWT_PRIVATE_KEY_FILE !== undefined;
   if (env.JWT_PRIVATE_KEY !== undefined && env.JWT_PRIVATE_KEY_FILE !== undefined) {
     problems.push('set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
@@ -308,15 +334,15 @@ function check(known: Record<string, unknown>, raw: Record<string, unknown>): En
   const clientNames = (env.API_KEYS ?? []).map((entry) => entry.split(':')[0]);
   if (new Set(clientNames).size !== clientNames.length) problems.push('API_KEYS names a client twice');
   if (sharedStore && env.OTP_HMAC_SECRET === undefined) {
-    problems.push(`OTP_HMAC_SECRET is required with a shared store (REDIS_URL); generate one with: ${GENERATE_SECRET}`);
+    problems.push(`OTP_HMAC_SECRET is required with a shared store (Redis); generate one with: ${GENERATE_SECRET}`);
   }
   if (sharedStore && !hasKey) {
     problems.push(
-      `JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required with a shared store (REDIS_URL); generate one with: ${GENERATE_KEY}`,
+      `JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required with a shared store (Redis); generate one with: ${GENERATE_KEY}`,
     );
   }
   if (env.NODE_ENV === 'production') {
-    if (!sharedStore) problems.push('NODE_ENV=production needs a shared store: set REDIS_URL');
+    if (!sharedStore) problems.push('NODE_ENV=production needs a shared store: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS');
     if (!hasKey) problems.push(`NODE_ENV=production needs a signing key: set JWT_PRIVATE_KEY_FILE (${GENERATE_KEY})`);
     if (env.OTP_RESEND_COOLDOWN_SECONDS < 30) {
       problems.push('NODE_ENV=production needs OTP_RESEND_COOLDOWN_SECONDS of 30 or more (it bounds SMS per phone)');
@@ -347,6 +373,7 @@ const optionalKeys = [
   'JWT_PRIVATE_KEY_FILE',
   'JWT_AUDIENCE',
   'JWT_PUBLIC_KEYS_FILE',
+  'DEMO_PAGE',
   'SINCH_APPLICATION_KEY',
   'SINCH_APPLICATION_SECRET',
   'SINCH_PROJECT_ID',
