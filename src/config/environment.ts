@@ -360,7 +360,7 @@ function check(known: Record<string, unknown>, raw: Record<string, unknown>): En
 
 /** Every variable the service reads. */
 export function environmentNames(): string[] {
-  return Object.keys(new Environment()).concat(optionalKeys);
+  return [...new Set(Object.keys(new Environment()).concat(optionalKeys))];
 }
 
 // Optional settings have no initializer, so Object.keys(new Environment()) misses them.
