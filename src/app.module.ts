@@ -3,7 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { appConfig, clientsConfig, otpConfig, providersConfig, redisConfig, sessionsConfig } from './config/index.js';
+import { appConfig, clientsConfig, otpConfig, providersConfig, redisConfig, sessionsConfig, throttlingConfig } from './config/index.js';
+import { DemoModule } from './demo/demo.module.js';
 import { OtpModule } from './otp/otp.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -12,11 +13,12 @@ import { RedisModule } from './redis/redis.module.js';
     // Each namespace validates the whole environment when it loads (see config/environment.ts).
     ConfigModule.forRoot({
       isGlobal: true,
-      load: [appConfig, redisConfig, otpConfig, providersConfig, sessionsConfig, clientsConfig],
+      load: [appConfig, redisConfig, otpConfig, providersConfig, sessionsConfig, clientsConfig, throttlingConfig],
     }),
     CommonModule,
     RedisModule,
     OtpModule,
+    DemoModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
 })

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from './app.module.js';
 import { BODY_LIMIT_BYTES, configureApp } from './app.setup.js';
 import { EnvironmentError, validateEnvironment } from './config/environment.js';
+import { trustProxyOf } from './config/throttling.config.js';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -22,7 +23,7 @@ async function bootstrap(): Promise<void> {
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxyOf(env.TRUST_PROXY) }),
     { logger },
   );
   configureApp(app);

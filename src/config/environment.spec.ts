@@ -82,7 +82,7 @@ describe(validateEnvironment.name, () => {
   });
 
   it('refuses settings whose features are not built yet rather than ignoring them', () => {
-    expect(problemsOf({ ALLOWED_COUNTRIES: 'IN' })).toEqual(['ALLOWED_COUNTRIES is not supported by this version yet: unset it']);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com' })).toEqual(['CORS_ORIGINS is not supported by this version yet: unset it']);
   });
 
   it('lists malformed API keys and duplicate client names', () => {

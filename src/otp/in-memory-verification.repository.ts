@@ -26,6 +26,8 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   private readonly byPhone = new Map<string, Entry>();
   private readonly phoneById = new Map<string, string>();
   private readonly failures = new Map<string, Failures>();
+  /** Per phone, one count per send limit (same order as the request's sendLimits). */
+  private readonly sends = new Map<string, Failures[]>();
   private starts = 0;
 
   async start(request: StartVerification): Promise<StartResult> {
@@ -39,6 +41,18 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     if (current && current.status !== 'approved' && current.resendAtMs > nowMs) {
       return { outcome: 'resend_too_soon', retryAfterMs: current.resendAtMs - nowMs };
     }
+    const counts = (this.sends.get(phone) ?? []).map((count) => (count.resetAtMs > nowMs ? count : undefined));
+    for (const [index, limit] of request.sendLimits.entries()) {
+      const count = counts[index];
+      if (count && count.count >= limit.max) return { outcome: 'send_limited', retryAfterMs: count.resetAtMs - nowMs };
+    }
+    this.sends.set(
+      phone,
+      request.sendLimits.map((limit, index) => {
+        const count = counts[index];
+        return count ? { ...count, count: count.count + 1 } : { count: 1, resetAtMs: nowMs + limit.windowSeconds * 1000 };
+      }),
+    );
     const ttlMs = request.ttlSeconds * 1000;
     const renewed = {
       codeHash: request.codeHash,
@@ -183,6 +197,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     if (this.starts % calls !== 0) return;
     for (const phone of [...this.byPhone.keys()]) this.live(phone, nowMs);
     for (const phone of [...this.failures.keys()]) this.liveFailures(phone, nowMs);
+    for (const [phone, counts] of [...this.sends]) if (counts.every((count) => count.resetAtMs <= nowMs)) this.sends.delete(phone);
   }
 }
 

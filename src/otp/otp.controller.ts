@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { maskPhone } from '../common/phone/phone-number.js';
+import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { SendOtpDto } from './dto/send-otp.dto.js';
 import { VerificationIdParam } from './dto/verification-id.param.js';
@@ -15,6 +16,7 @@ export class OtpController {
 
   @Post('send')
   @HttpCode(202)
+  @RateLimited('send')
   @UseInterceptors(IdempotencyInterceptor)
   @Header('Cache-Control', 'no-store')
   async send(@Body() body: SendOtpDto) {
@@ -32,6 +34,7 @@ export class OtpController {
 
   @Post('verify')
   @HttpCode(200)
+  @RateLimited('verify')
   @Header('Cache-Control', 'no-store')
   async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
     const tokens = await this.otp.verify(body, caller);

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { ClientsModule } from '../clients/clients.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
-import { REDIS_CLIENT } from '../redis/redis.constants.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -17,7 +17,7 @@ import { RedisVerificationRepository } from './redis-verification.repository.js'
 import { VerificationRepository } from './verification.repository.js';
 
 @Module({
-  imports: [ProvidersModule, SessionsModule, ClientsModule],
+  imports: [ProvidersModule, SessionsModule, ClientsModule, ThrottlingModule],
   controllers: [OtpController],
   providers: [
     OtpService,
@@ -26,13 +26,13 @@ import { VerificationRepository } from './verification.repository.js';
     {
       provide: IdempotencyRepository,
       inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: Redis | null, keys: RedisKeys) =>
+      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
         redis ? new RedisIdempotencyRepository(redis, keys) : new InMemoryIdempotencyRepository(),
     },
     {
       provide: VerificationRepository,
       inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: Redis | null, keys: RedisKeys) =>
+      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
         redis ? new RedisVerificationRepository(redis, keys) : new InMemoryVerificationRepository(),
     },
   ],

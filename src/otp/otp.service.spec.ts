@@ -3,6 +3,8 @@ import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
 import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
 import { SmsRouter } from '../providers/sms-router.js';
+import { FraudGuard } from '../throttling/fraud-guard.service.js';
+import { InMemoryFraudRepository } from '../throttling/in-memory-fraud.repository.js';
 import type { SessionService, TokenPair } from '../sessions/session.service.js';
 import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
 import { OtpCodeGenerator } from './otp-code.generator.js';
@@ -69,10 +71,21 @@ const config = {
   resendCooldownSeconds: 30,
   phoneMaxFailures: 20,
   phoneFailureWindowSeconds: 86400,
+  phoneSendLimits: [
+    { max: 5, windowSeconds: 3600 },
+    { max: 10, windowSeconds: 86400 },
+  ],
   hmacSecret: 'unit-secret-unit-secret-unit-secret!',
   hmacSecretEphemeral: false,
 };
 const app = { port: 3000, nodeEnv: 'test', production: false, publicUrl: 'http://localhost:3000', logLevel: 'error', defaultCountry: 'IN' };
+const throttling = {
+  allowedCountries: new Set<string>(),
+  deniedCountries: new Set<string>(),
+  blockedNumberTypes: new Set(['PREMIUM_RATE']),
+  countryBudgetsPerHour: new Map<string, number>(),
+  prefixBreaker: { windowMs: 3_600_000, minSends: 1000, minConversion: 0.2, blockMs: 43_200_000 },
+};
 const providersConfig = { appName: 'Acme', originHost: undefined, testNumbers: new Map([['+15005550006', '123456']]) };
 
 describe(OtpService.name, () => {
@@ -104,6 +117,7 @@ describe(OtpService.name, () => {
       codes,
       new PhoneTagger(config.hmacSecret),
       clock,
+      new FraudGuard(new InMemoryFraudRepository(), clock, throttling as never),
       otp,
       app as never,
       providersConfig as never,

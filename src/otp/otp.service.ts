@@ -10,6 +10,7 @@ import { otpConfig } from '../config/otp.config.js';
 import { providersConfig } from '../config/providers.config.js';
 import { otpText } from '../providers/otp-message.js';
 import { AllProvidersFailedError, SmsRouter } from '../providers/sms-router.js';
+import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
@@ -51,6 +52,7 @@ export class OtpService {
     private readonly codes: OtpCodeGenerator,
     private readonly phones: PhoneTagger,
     private readonly clock: Clock,
+    private readonly fraud: FraudGuard,
     @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(providersConfig.KEY) private readonly providers: ConfigType<typeof providersConfig>,
@@ -63,6 +65,7 @@ export class OtpService {
     const phone = toE164(request.phone, request.country ?? this.app.defaultCountry);
     const tag = this.phones.tag(phone);
     const testCode = this.providers.testNumbers.get(phone);
+    if (testCode === undefined) await this.fraud.admit(phone);
     // Our code is stored even when a provider may check its own: failover can land on one that does not.
     const code = testCode ?? this.codes.generate(this.config.codeLength);
     const nowMs = this.clock.nowMs();
@@ -78,10 +81,16 @@ export class OtpService {
       resendCooldownSeconds: this.config.resendCooldownSeconds,
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
+      sendLimits: this.config.phoneSendLimits,
     });
     switch (started.outcome) {
       case 'resend_too_soon':
         throw new DomainError('resend_too_soon', 'A code was sent moments ago. Wait before asking for another.', {
+          retryAfterSeconds: toSeconds(started.retryAfterMs),
+        });
+      case 'send_limited':
+        this.logger.warn(`send refused: ${maskPhone(phone)} has had its codes for now`);
+        throw new DomainError('rate_limited', 'Too many codes were sent to this number. Try again later.', {
           retryAfterSeconds: toSeconds(started.retryAfterMs),
         });
       case 'phone_locked':
@@ -96,6 +105,7 @@ export class OtpService {
       this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
     } else {
       verification = await this.deliver(verification, code, request.locale, nowMs);
+      await this.fraud.recordSend(phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`));
       this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${verification.provider}`);
     }
     return this.view(verification, nowMs);
@@ -138,6 +148,9 @@ export class OtpService {
         ? await this.checkWithProvider(result.verification, request.code, nowMs)
         : this.approvedOrThrow(result);
     this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
+    if (verification.provider !== TEST_NUMBER_PROVIDER) {
+      await this.fraud.recordVerified(verification.phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`));
+    }
     return this.sessions.start(verification.phone, caller);
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.constants.js';
 import { execOrThrow } from '../redis/exec-or-throw.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { onStore } from '../redis/store-unavailable.js';
@@ -24,7 +24,7 @@ export class RedisIdempotencyRepository extends IdempotencyRepository {
   private readonly scripts: IdempotencyScripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     super();

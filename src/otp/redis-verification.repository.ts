@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.constants.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { Verification } from './verification.js';
@@ -15,7 +15,8 @@ import {
 } from './verification.repository.js';
 
 // Each script is one atomic step on one hash slot: KEYS[1] is the phone's verification hash,
-// KEYS[2] its failure count (a hash: count, resetAt), both tagged with the phone tag. Deadlines
+// KEYS[2] its failure count (a hash: count, resetAt), KEYS[3] (START only) its send counts, all
+// tagged with the phone tag. Deadlines
 // are compared with the caller's clock, so the adapter behaves as the in-memory one does. ioredis sends them by EVALSHA.
 // Lua turns numbers into strings with %.14g: millisecond timestamps (13 digits) stay exact.
 // Key lifetimes are relative (PEXPIRE), so they never depend on the Redis server's clock.
@@ -29,6 +30,24 @@ local cur = redis.call('HMGET', KEYS[1], 'status', 'expiresAt', 'resendAt', 'att
 if cur[1] and cur[1] ~= 'approved' and tonumber(cur[3]) > now then
   return {'resend_too_soon', tonumber(cur[3]) - now}
 end
+-- Send limits: KEYS[3] holds c<i> (count) and r<i> (window end) for each limit i.
+local limits = (#ARGV - 10) / 2
+local s = redis.call('HGETALL', KEYS[3])
+local counts = {}
+for i = 1, #s, 2 do counts[s[i]] = tonumber(s[i + 1]) end
+local longest = 0
+for i = 1, limits do
+  local max, window = tonumber(ARGV[9 + 2 * i]), tonumber(ARGV[10 + 2 * i])
+  local live = (counts['r' .. i] or 0) > now
+  if live and counts['c' .. i] >= max then return {'send_limited', counts['r' .. i] - now} end
+  if live then
+    redis.call('HINCRBY', KEYS[3], 'c' .. i, 1)
+  else
+    redis.call('HSET', KEYS[3], 'c' .. i, 1, 'r' .. i, now + window)
+  end
+  longest = math.max(longest, window)
+end
+if limits > 0 then redis.call('PEXPIRE', KEYS[3], longest) end
 local ttl = tonumber(ARGV[7])
 local expiresAt = now + ttl
 local resendAt = now + tonumber(ARGV[8])
@@ -138,7 +157,7 @@ return redis.call('HGETALL', KEYS[1])
 
 type Reply = (string | number)[];
 interface OtpScripts {
-  phoneAuthOtpStart(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
+  phoneAuthOtpStart(verification: string, failures: string, sends: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCheck(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCancel(verification: string, id: string): Promise<Reply | null>;
   phoneAuthOtpAbandon(verification: string, id: string, nowMs: number): Promise<number>;
@@ -150,11 +169,11 @@ export class RedisVerificationRepository extends VerificationRepository {
   private readonly scripts: OtpScripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     super();
-    redis.defineCommand('phoneAuthOtpStart', { numberOfKeys: 2, lua: START });
+    redis.defineCommand('phoneAuthOtpStart', { numberOfKeys: 3, lua: START });
     redis.defineCommand('phoneAuthOtpCheck', { numberOfKeys: 2, lua: CHECK });
     redis.defineCommand('phoneAuthOtpCancel', { numberOfKeys: 1, lua: CANCEL });
     redis.defineCommand('phoneAuthOtpAbandon', { numberOfKeys: 1, lua: ABANDON });
@@ -169,6 +188,7 @@ export class RedisVerificationRepository extends VerificationRepository {
       this.scripts.phoneAuthOtpStart(
         this.keys.otpVerification(tag),
         this.keys.otpFailures(tag),
+        this.keys.otpSends(tag),
         request.newId,
         request.phone,
         request.codeHash,
@@ -179,6 +199,7 @@ export class RedisVerificationRepository extends VerificationRepository {
         request.resendCooldownSeconds * 1000,
         request.maxAttempts,
         request.phoneMaxFailures,
+        ...request.sendLimits.flatMap((limit) => [limit.max, limit.windowSeconds * 1000]),
       ),
     );
     switch (outcome) {
@@ -186,6 +207,7 @@ export class RedisVerificationRepository extends VerificationRepository {
       case 'resent':
         return { outcome, verification: fromHash(rest) };
       case 'resend_too_soon':
+      case 'send_limited':
       case 'phone_locked':
         return { outcome, retryAfterMs: Number(rest[0]) };
       default:

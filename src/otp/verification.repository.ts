@@ -12,11 +12,14 @@ export interface StartVerification {
   resendCooldownSeconds: number;
   maxAttempts: number;
   phoneMaxFailures: number;
+  /** Sends per phone in fixed windows (an hour, a day), counted on every created or resent code. */
+  sendLimits: { max: number; windowSeconds: number }[];
 }
 
 export type StartResult =
   | { outcome: 'created' | 'resent'; verification: Verification }
   | { outcome: 'resend_too_soon'; retryAfterMs: number }
+  | { outcome: 'send_limited'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
 
 export interface CheckCode {
@@ -74,8 +77,8 @@ export abstract class VerificationRepository {
    * Sends or resends for a phone. An open verification (pending, not expired, attempts left)
    * whose cooldown is over gets the new code hash, a new expiry and cooldown, and keeps its id
    * and attempts. Any other verification of the phone is replaced by a new one with `newId`,
-   * unless the cooldown of the last send (approved ones aside) is still running, or the
-   * phone's failures have reached `phoneMaxFailures`.
+   * unless the cooldown of the last send (approved ones aside) is still running, a send limit
+   * of the phone is reached, or the phone's failures have reached `phoneMaxFailures`.
    */
   abstract start(request: StartVerification): Promise<StartResult>;
 

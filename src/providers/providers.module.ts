@@ -1,10 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { Redis } from 'ioredis';
 import { Clock } from '../common/time/clock.js';
 import { providersConfig } from '../config/providers.config.js';
 import type { SmsProviderName } from '../config/environment.js';
-import { REDIS_CLIENT } from '../redis/redis.constants.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ConsoleSmsProvider } from './adapters/console.sms-provider.js';
 import { OutboxSmsProvider } from './adapters/outbox.sms-provider.js';
@@ -46,7 +45,7 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
     {
       provide: OutboxRepository,
       inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: Redis | null, keys: RedisKeys) =>
+      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
         redis ? new RedisOutboxRepository(redis, keys) : new InMemoryOutboxRepository(),
     },
     {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.constants.js';
 import { execOrThrow } from '../redis/exec-or-throw.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { onStore } from '../redis/store-unavailable.js';
@@ -6,7 +6,7 @@ import { OutboxMessage, OutboxRepository } from './outbox.repository.js';
 
 export class RedisOutboxRepository extends OutboxRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     super();

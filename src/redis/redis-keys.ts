@@ -29,6 +29,26 @@ export class RedisKeys {
     return `idempotency:{${keyHash}}`;
   }
 
+  /** Sends to a phone per window (an hour, a day), whatever the cooldown. */
+  otpSends(tag: string): string {
+    return `otp:{${tag}}:sends`;
+  }
+
+  /** A rate-limit window; `key` is the throttler's own digest of route, rule and tracker. */
+  throttle(key: string): string {
+    return `throttle:{${key}}`;
+  }
+
+  /** Sends and verified sends of numbers sharing a prefix, and the prefix's block. */
+  fraudPrefix(prefix: string): string {
+    return `fraud:prefix:{${this.phones.tag(`prefix:${prefix}`)}}`;
+  }
+
+  /** Sends to one country in one hour. */
+  fraudCountryHour(country: string, hour: number): string {
+    return `fraud:country:{${country}}:${hour}`;
+  }
+
   outbox(e164: string): string {
     return `outbox:{${this.phoneTag(e164)}}`;
   }

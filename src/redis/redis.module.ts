@@ -1,30 +1,68 @@
-import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, LoggerService, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { redisConfig } from '../config/redis.config.js';
-import { REDIS_CLIENT } from './redis.constants.js';
+import { FailFastCluster } from './fail-fast-cluster.js';
+import { REDIS_CLIENT, RedisClient } from './redis.constants.js';
 import { RedisKeys } from './redis-keys.js';
 
-function createRedisClient(config: ConfigType<typeof redisConfig>): Redis | null {
-  const logger = new Logger('Redis');
-  if (config.url === undefined) {
+type RedisConfig = ConfigType<typeof redisConfig>;
+
+// Fail fast while Redis is away (fail closed), and reconnect forever in the background.
+const reconnectDelayMs = (attempt: number) => Math.min(attempt * 100, 2000);
+const failFast = (config: RedisConfig) => ({
+  maxRetriesPerRequest: 1,
+  commandTimeout: config.commandTimeoutMs,
+  connectTimeout: config.commandTimeoutMs,
+});
+
+/** The one client of the process, picked from validated config (at most one mode is set). */
+export function createRedisClient(
+  config: RedisConfig,
+  logger: Pick<LoggerService, 'log' | 'warn' | 'error'> = new Logger('Redis'),
+): RedisClient | null {
+  let client: RedisClient;
+  if (config.clusterNodes.length > 0) {
+    logger.log(`Redis Cluster mode: seed nodes ${config.clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`);
+    // The Cluster adds keyPrefix when it builds each command (scripts included), and routes by the
+    // prefixed key's hash tag; the per-node clients must not add it again, so it is not in redisOptions.
+    client = new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
+      keyPrefix: config.keyPrefix,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: reconnectDelayMs,
+      slotsRefreshTimeout: config.commandTimeoutMs,
+      redisOptions: failFast(config),
+    });
+  } else if (config.sentinels.length > 0) {
+    logger.log(`Redis Sentinel mode: master "${config.sentinelName}" via ${config.sentinels.map(({ host, port }) => `${host}:${port}`).join(',')}`);
+    client = new Redis({
+      sentinels: config.sentinels,
+      name: config.sentinelName,
+      keyPrefix: config.keyPrefix,
+      enableAutoPipelining: true,
+      retryStrategy: reconnectDelayMs,
+      ...failFast(config),
+    });
+  } else if (config.url !== undefined) {
+    logger.log(`Redis standalone mode: ${withoutCredentials(config.url)}`);
+    client = new Redis(config.url, {
+      keyPrefix: config.keyPrefix,
+      enableAutoPipelining: true,
+      retryStrategy: reconnectDelayMs,
+      ...failFast(config),
+    });
+  } else {
     logger.warn('No REDIS_URL: running on the in-memory store (one process only; state is lost on restart).');
     return null;
   }
-  const client = new Redis(config.url, {
-    keyPrefix: config.keyPrefix,
-    enableAutoPipelining: true,
-    // Fail fast while Redis is away (fail closed), and reconnect forever in the background.
-    maxRetriesPerRequest: 1,
-    commandTimeout: config.commandTimeoutMs,
-    connectTimeout: config.commandTimeoutMs,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-  });
   let down = false;
-  client.on('error', (error: Error) => {
+  const unavailable = (error: Error) => {
     if (!down) logger.error(`Redis unavailable: ${error.message}`);
     down = true;
-  });
+  };
+  client.on('error', unavailable);
+  // A Cluster reports a failing node apart from its own errors.
+  client.on('node error', unavailable);
   client.on('ready', () => {
     if (down) logger.log('Redis connection restored');
     down = false;
@@ -32,16 +70,23 @@ function createRedisClient(config: ConfigType<typeof redisConfig>): Redis | null
   return client;
 }
 
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
 @Global()
 @Module({
   providers: [
-    { provide: REDIS_CLIENT, inject: [redisConfig.KEY], useFactory: createRedisClient },
+    { provide: REDIS_CLIENT, inject: [redisConfig.KEY], useFactory: (config: RedisConfig) => createRedisClient(config) },
     RedisKeys,
   ],
   exports: [REDIS_CLIENT, RedisKeys],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis | null) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient | null) {}
 
   async onApplicationShutdown(): Promise<void> {
     if (this.redis === null) return;

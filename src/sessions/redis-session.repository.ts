@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.constants.js';
 import { execOrThrow } from '../redis/exec-or-throw.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { onStore } from '../redis/store-unavailable.js';
@@ -49,7 +49,7 @@ export class RedisSessionRepository extends SessionRepository {
   private readonly scripts: SessionScripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     /** The index of a user's sessions lives as long as the longest possible session. */
     private readonly indexTtlSeconds: number,

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { maskIp } from '../common/net/mask-ip.js';
 import { AccessTokenGuard, CurrentAuth } from './access-token.guard.js';
 import type { AccessTokenClaims } from './access-token.service.js';
@@ -12,6 +13,7 @@ export class SessionsController {
 
   @Post('refresh')
   @HttpCode(200)
+  @RateLimited('refresh')
   @Header('Cache-Control', 'no-store')
   refresh(@Body() body: RefreshDto) {
     return this.sessions.refresh(body.refreshToken);

@@ -1,10 +1,10 @@
 import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import type { Redis } from 'ioredis';
 import { ClientsModule } from '../clients/clients.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { sessionsConfig } from '../config/sessions.config.js';
-import { REDIS_CLIENT } from '../redis/redis.constants.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -21,7 +21,7 @@ import { UserRepository } from './user.repository.js';
 import { WellKnownController } from './well-known.controller.js';
 
 @Module({
-  imports: [JwtModule.register({}), ClientsModule],
+  imports: [JwtModule.register({}), ClientsModule, ThrottlingModule],
   controllers: [SessionsController, TokensController, WellKnownController],
   providers: [
     {
@@ -45,13 +45,13 @@ import { WellKnownController } from './well-known.controller.js';
     {
       provide: UserRepository,
       inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: Redis | null, keys: RedisKeys) =>
+      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
         redis ? new RedisUserRepository(redis, keys) : new InMemoryUserRepository(),
     },
     {
       provide: SessionRepository,
       inject: [REDIS_CLIENT, RedisKeys, sessionsConfig.KEY],
-      useFactory: (redis: Redis | null, keys: RedisKeys, config: ConfigType<typeof sessionsConfig>) =>
+      useFactory: (redis: RedisClient | null, keys: RedisKeys, config: ConfigType<typeof sessionsConfig>) =>
         redis ? new RedisSessionRepository(redis, keys, config.refreshTokenTtlSeconds) : new InMemorySessionRepository(),
     },
     AccessTokenService,

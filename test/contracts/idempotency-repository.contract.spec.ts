@@ -4,6 +4,7 @@ import { IdempotencyRepository } from '../../src/otp/idempotency.repository.js';
 import { InMemoryIdempotencyRepository } from '../../src/otp/in-memory-idempotency.repository.js';
 import { RedisIdempotencyRepository } from '../../src/otp/redis-idempotency.repository.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -63,5 +64,27 @@ describeWithRedis('on a real redis-server', () => {
         await server.stop();
       },
     };
+  });
+});
+
+describeWithRedisCluster('on a 3-master Redis Cluster', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+  });
+  afterAll(async () => cluster?.stop());
+
+  idempotencyRepositoryContract('redis cluster', async () => {
+    const redis = cluster.serviceClient('contract:');
+    return {
+      repository: new RedisIdempotencyRepository(redis, new RedisKeys(new PhoneTagger('contract-secret-of-32-characters!!'))),
+      teardown: async () => void (await redis.quit()),
+    };
+  });
+
+  it('should keep every key under the key prefix when the contract has run on the cluster', async () => {
+    const keys = (await cluster.keysByNode()).flat();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((key) => !key.startsWith('contract:'))).toEqual([]);
   });
 });

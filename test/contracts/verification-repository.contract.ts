@@ -37,6 +37,10 @@ export function verificationRepositoryContract(
         resendCooldownSeconds: 30,
         maxAttempts: 5,
         phoneMaxFailures: 20,
+        sendLimits: [
+          { max: 5, windowSeconds: 3600 },
+          { max: 10, windowSeconds: 86400 },
+        ],
         ...overrides,
       });
     const check = (target: { id: string } | { phone: string }, codeHash: string, nowMs = T0 + 1000, limits = {}) =>
@@ -78,6 +82,22 @@ export function verificationRepositoryContract(
       });
       if (result.outcome !== 'created') throw new Error(result.outcome);
       expect(await repository.find(newId, T0)).toEqual(result.verification);
+    });
+
+    it('caps sends per phone per hour and per day, whatever the cooldown', async () => {
+      const phone = newPhone();
+      const sendLimits = [
+        { max: 2, windowSeconds: 3600 },
+        { max: 3, windowSeconds: 86400 },
+      ];
+      const at = (minutes: number) => startFor(phone, { nowMs: T0 + minutes * 60_000, sendLimits });
+      expect((await at(0)).outcome).toBe('created');
+      expect((await at(1)).outcome).toBe('resent');
+      expect(await at(2)).toEqual({ outcome: 'send_limited', retryAfterMs: 58 * 60_000 });
+      expect((await at(60)).outcome).toBe('created');
+      expect(await at(61)).toEqual({ outcome: 'send_limited', retryAfterMs: (24 * 60 - 61) * 60_000 });
+      expect(await at(24 * 60 - 1)).toMatchObject({ outcome: 'send_limited' });
+      expect((await at(24 * 60)).outcome).toBe('created');
     });
 
     it('refuses a resend before the cooldown ends', async () => {

@@ -122,6 +122,7 @@ describe.each(stores)('sessions on the $name', (store) => {
   it('lists the caller\'s live sessions, marks the current one and masks the address', async () => {
     const phone = nextPhone();
     const first = await login(t, phone);
+    clock.advance(1000);
     const second = await login(t, phone);
     await login(t);
     const response = await listSessions(second.accessToken);

@@ -1,5 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** True when a redis-server binary is on PATH; REQUIRE_REDIS=1 turns its absence into a failure. */
@@ -92,5 +95,67 @@ export class RedisServer {
   /** A plain client for assertions; the caller disconnects it. */
   client(): Redis {
     return new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+  }
+}
+
+/**
+ * A throwaway master (RedisServer) and one `redis-server --sentinel` watching it as `name`, on free
+ * ports with a generated sentinel.conf in a fresh tmp dir (Sentinel rewrites its config file).
+ */
+export class RedisSentinel {
+  private constructor(
+    readonly master: RedisServer,
+    readonly port: number,
+    readonly name: string,
+    private readonly dir: string,
+    private readonly process: ChildProcess,
+  ) {}
+
+  static async start(name = 'mymaster'): Promise<RedisSentinel> {
+    const master = await RedisServer.start();
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'phone-auth-sentinel-'));
+    const config = join(dir, 'sentinel.conf');
+    writeFileSync(
+      config,
+      [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, ''].join('\n'),
+    );
+    const child = spawn('redis-server', [config, '--sentinel', '--loglevel', 'warning'], { stdio: 'ignore' });
+    const sentinel = new RedisSentinel(master, port, name, dir, child);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      let problem: unknown = 'the master is not known yet';
+      try {
+        await probe.connect();
+        const address = (await probe.call('SENTINEL', 'get-master-addr-by-name', name)) as string[] | null;
+        if (address?.[1] === String(master.port)) return sentinel;
+      } catch (error) {
+        problem = error;
+      } finally {
+        probe.disconnect();
+      }
+      if (Date.now() > deadline || child.exitCode !== null) {
+        await sentinel.stop();
+        throw new Error(`redis sentinel on ${port} did not start: ${String(problem)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** `127.0.0.1:P`, as REDIS_SENTINELS takes it. */
+  get sentinels(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        this.process.once('exit', () => resolve());
+        this.process.kill('SIGKILL');
+      });
+    }
+    await this.master.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@ import { AppModule } from '../../src/app.module.js';
 import { BODY_LIMIT_BYTES, configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/time/clock.js';
 import { environmentNames } from '../../src/config/environment.js';
+import { trustProxyOf } from '../../src/config/throttling.config.js';
 import { OtpCodeGenerator } from '../../src/otp/otp-code.generator.js';
 import { RecordingCodeGenerator } from './recording-code.generator.js';
 
@@ -28,6 +29,19 @@ export class CapturingLogger implements LoggerService {
   fatal(message: unknown, ...rest: unknown[]) { this.log(message, ...rest); }
 }
 
+/**
+ * Suites share one redis-server and one client address, so the abuse limits are lifted unless
+ * a suite sets them: only the throttling suites test those.
+ */
+export const GENEROUS_LIMITS = {
+  RATE_LIMIT_SEND_PER_IP: '100000',
+  RATE_LIMIT_VERIFY_PER_IP: '100000',
+  RATE_LIMIT_REFRESH_PER_IP: '100000',
+  OTP_PHONE_MAX_SENDS_PER_HOUR: '100',
+  OTP_PHONE_MAX_SENDS_PER_DAY: '1000',
+  PREFIX_BREAKER_MIN_SENDS: '100000',
+};
+
 export interface TestApp {
   app: NestFastifyApplication;
   logs: CapturingLogger;
@@ -42,14 +56,14 @@ export interface TestApp {
  */
 export async function startTestApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<TestApp> {
   for (const name of environmentNames()) delete process.env[name];
-  Object.assign(process.env, { NODE_ENV: 'test', ...env });
+  Object.assign(process.env, { NODE_ENV: 'test', ...GENEROUS_LIMITS, ...env });
   const codes = new RecordingCodeGenerator();
   const logs = new CapturingLogger();
   let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(OtpCodeGenerator).useValue(codes);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = configureApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
+    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxyOf(process.env.TRUST_PROXY ?? 'false') }), {
       logger: logs,
     }),
   );

@@ -1,0 +1,337 @@
+// phone-auth demo: plain browser JavaScript, no framework, no build step.
+// Tokens live only in the `session` variable below: never in storage, never logged.
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    error: $('error'), status: $('status'),
+    phoneStep: $('phone-step'), phoneForm: $('phone-form'), country: $('country'), phone: $('phone'), send: $('send'),
+    codeStep: $('code-step'), codeForm: $('code-form'), code: $('code'), verify: $('verify'), resend: $('resend'),
+    changePhone: $('change-phone'), sentTo: $('sent-to'), attempts: $('attempts'),
+    signedIn: $('signed-in'), signedInHeading: $('signed-in-heading'), userId: $('user-id'), sessionId: $('session-id'),
+    tokenExpiry: $('token-expiry'), claims: $('claims'), refresh: $('refresh'), signOut: $('sign-out'),
+  };
+
+  let verification = null; // { verificationId, phone, attemptsRemaining }
+  let session = null; // { accessToken, refreshToken, expiresIn, sessionId, user }
+  let resendTimer = 0;
+  let resendAtMs = 0;
+  let webOtp = null; // AbortController of a pending WebOTP request
+
+  // ---- API -------------------------------------------------------------------------------
+
+  /** Resolves to { ok, status, body, serverNowMs }; a network failure becomes a problem too. */
+  async function api(path, { body, accessToken } = {}) {
+    const headers = { accept: 'application/json, application/problem+json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+    let response;
+    try {
+      response = await fetch(path, {
+        method: 'POST',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch {
+      return { ok: false, status: 0, body: { code: 'network_error' } };
+    }
+    const text = await response.text();
+    let parsed = {};
+    try { parsed = text ? JSON.parse(text) : {}; } catch { parsed = {}; }
+    // The Date header has whole seconds: trust it only over a clock that is clearly off.
+    const now = Date.now();
+    const date = Date.parse(response.headers.get('date') || '');
+    const serverNowMs = Number.isNaN(date) || Math.abs(date - now) < 2000 ? now : date;
+    return { ok: response.ok, status: response.status, body: parsed, serverNowMs };
+  }
+
+  // ---- Messages ----------------------------------------------------------------------------
+
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const wait = (seconds) => {
+    if (!Number.isFinite(seconds) || seconds <= 0) return 'in a moment';
+    if (seconds < 90) return `in ${plural(Math.ceil(seconds), 'second', 'seconds')}`;
+    if (seconds < 5400) return `in ${plural(Math.ceil(seconds / 60), 'minute', 'minutes')}`;
+    return `in ${plural(Math.ceil(seconds / 3600), 'hour', 'hours')}`;
+  };
+
+  /** Every problem code of the API as a sentence a person can act on. */
+  function sentence(problem) {
+    const retry = Number(problem.retryAfterSeconds);
+    switch (problem.code) {
+      case 'invalid_code': {
+        const left = Number(problem.attemptsRemaining);
+        if (!Number.isFinite(left)) return 'Wrong code. Check the SMS and try again.';
+        if (left <= 0) return 'Wrong code, and no tries are left. Ask for a new code.';
+        return `Wrong code, ${plural(left, 'try', 'tries')} left.`;
+      }
+      case 'invalid_phone': return "That doesn't look like a valid phone number. Check it, or pick the right country.";
+      case 'validation_failed': return 'Please check what you typed: the phone number or the code is not in the expected form.';
+      case 'verification_not_found': return 'That code is no longer valid. Ask for a new one.';
+      case 'verification_expired': return 'That code has expired. Ask for a new one.';
+      case 'max_attempts_reached': return `Too many wrong codes. Please try again ${wait(retry)}.`;
+      case 'resend_too_soon': return `A code was sent moments ago. You can ask for another ${wait(retry)}.`;
+      case 'rate_limited': return `Too many requests. Please try again ${wait(retry)}.`;
+      case 'country_not_allowed': return "Phone numbers from this country can't be used here.";
+      case 'number_type_not_allowed': return "This kind of number can't receive codes here. Please use a mobile number.";
+      case 'provider_unavailable': return `We couldn't send the SMS just now. Please try again ${wait(retry)}.`;
+      case 'store_unavailable': return `The service is briefly unavailable. Please try again ${wait(retry)}.`;
+      case 'invalid_refresh_token': return 'Your session has expired. Please sign in again.';
+      case 'refresh_token_reused': return 'For your safety this session was ended. Please sign in again.';
+      case 'unauthorized': return 'You are signed out. Please sign in again.';
+      case 'forbidden': return 'You are not allowed to do that.';
+      case 'idempotency_conflict':
+      case 'idempotency_in_flight': return 'That request is already being handled. Please try again in a moment.';
+      case 'payload_too_large': return 'What you typed is too long.';
+      case 'not_found':
+      case 'method_not_allowed':
+      case 'unsupported_media_type': return "This page and the service don't agree on the request. Please reload the page.";
+      case 'internal_error': return 'Something went wrong on our side. Please try again.';
+      case 'network_error': return "Can't reach the service. Check your connection and try again.";
+      default: return problem.detail || problem.title || 'Something went wrong. Please try again.';
+    }
+  }
+
+  function showError(text, field) {
+    for (const input of [el.phone, el.code]) input.removeAttribute('aria-invalid');
+    el.error.textContent = text || '';
+    if (field && text) field.setAttribute('aria-invalid', 'true');
+  }
+  const say = (text) => { el.status.textContent = text; };
+
+  function busy(button, on) {
+    button.disabled = on;
+    button.setAttribute('aria-busy', String(on));
+  }
+
+  // ---- Views -------------------------------------------------------------------------------
+
+  function show(step) {
+    el.phoneStep.hidden = step !== 'phone';
+    el.codeStep.hidden = step !== 'code';
+    el.signedIn.hidden = step !== 'signed-in';
+  }
+
+  function toPhoneStep() {
+    stopWebOtp();
+    clearInterval(resendTimer);
+    verification = null;
+    el.code.value = '';
+    show('phone');
+    el.phone.focus();
+  }
+
+  function toCodeStep() {
+    el.sentTo.textContent = `We sent a code by SMS to ${verification.phone}.`;
+    showAttempts();
+    el.code.value = '';
+    show('code');
+    el.code.focus();
+    startWebOtp();
+  }
+
+  function showAttempts() {
+    const left = verification && verification.attemptsRemaining;
+    el.attempts.textContent = Number.isFinite(left) ? `${plural(left, 'try', 'tries')} left.` : '';
+  }
+
+  // Counts down to resendAvailableAt, measured against the server's clock (its Date header).
+  function startResendCountdown(resendAvailableAt, serverNowMs) {
+    const remainingMs = Date.parse(resendAvailableAt) - serverNowMs;
+    resendAtMs = Date.now() + (Number.isNaN(remainingMs) ? 30_000 : Math.max(0, remainingMs));
+    clearInterval(resendTimer);
+    const tick = () => {
+      const seconds = Math.ceil((resendAtMs - Date.now()) / 1000);
+      if (seconds > 0) {
+        el.resend.disabled = true;
+        el.resend.textContent = `Resend code in ${seconds} s`;
+      } else {
+        clearInterval(resendTimer);
+        el.resend.disabled = false;
+        el.resend.textContent = 'Resend code';
+      }
+    };
+    tick();
+    resendTimer = setInterval(tick, 1000);
+  }
+
+  function toSignedIn(tokens) {
+    session = {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresIn: tokens.expiresIn,
+      sessionId: tokens.sessionId,
+      user: tokens.user,
+    };
+    stopWebOtp();
+    clearInterval(resendTimer);
+    verification = null;
+    el.code.value = '';
+    renderSession();
+    show('signed-in');
+    el.signedInHeading.focus();
+  }
+
+  function renderSession() {
+    el.signedInHeading.textContent = `Signed in as ${session.user.phone}`;
+    el.userId.textContent = session.user.id;
+    el.sessionId.textContent = session.sessionId;
+    const claims = decodeJwtPayload(session.accessToken);
+    el.claims.textContent = claims ? JSON.stringify(claims, null, 2) : '(could not decode the token)';
+    el.tokenExpiry.textContent = claims && claims.exp
+      ? `${new Date(claims.exp * 1000).toLocaleTimeString()} (in ${plural(session.expiresIn, 'second', 'seconds')})`
+      : '';
+  }
+
+  function signedOut(message) {
+    session = null;
+    el.claims.textContent = '';
+    toPhoneStep();
+    say(message);
+  }
+
+  // Only the payload, only for display: the signature is checked by the services that trust it.
+  function decodeJwtPayload(token) {
+    try {
+      const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const binary = atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '='));
+      const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- WebOTP (Chrome on Android reads the SMS's "@host #code" line) -----------------------
+
+  function startWebOtp() {
+    stopWebOtp();
+    if (!('OTPCredential' in window) || !navigator.credentials) return;
+    const controller = new AbortController();
+    webOtp = controller;
+    navigator.credentials
+      .get({ otp: { transport: ['sms'] }, signal: controller.signal })
+      .then((credential) => {
+        if (webOtp !== controller || !credential || !credential.code) return;
+        webOtp = null;
+        el.code.value = credential.code;
+        el.codeForm.requestSubmit();
+      })
+      .catch(() => { /* aborted, denied or unsupported: the person types the code */ });
+  }
+
+  function stopWebOtp() {
+    if (webOtp) webOtp.abort();
+    webOtp = null;
+  }
+
+  // ---- Actions -----------------------------------------------------------------------------
+
+  async function sendCode(isResend) {
+    const raw = el.phone.value.trim();
+    if (!raw) {
+      showError('Please enter your phone number.', el.phone);
+      el.phone.focus();
+      return;
+    }
+    // A number in full (+…) speaks for itself; national input needs the chosen country.
+    const body = raw.startsWith('+') ? { phone: raw } : { phone: raw, country: el.country.value };
+    const button = isResend ? el.resend : el.send;
+    busy(button, true);
+    showError('');
+    say(isResend ? 'Sending a new code…' : 'Sending a code…');
+    const result = await api('/v1/otp/send', { body });
+    busy(button, false);
+    if (!result.ok) {
+      say('');
+      showError(sentence(result.body), isResend ? null : el.phone);
+      if (result.body.code === 'resend_too_soon' && Number(result.body.retryAfterSeconds) > 0) {
+        startResendCountdown(new Date(Date.now() + result.body.retryAfterSeconds * 1000).toISOString(), Date.now());
+      }
+      (isResend ? el.code : el.phone).focus();
+      return;
+    }
+    verification = {
+      verificationId: result.body.verificationId,
+      phone: result.body.phone,
+      attemptsRemaining: result.body.attemptsRemaining,
+    };
+    say(isResend ? `A new code is on its way to ${result.body.phone}.` : `Code sent to ${result.body.phone}.`);
+    toCodeStep();
+    startResendCountdown(result.body.resendAvailableAt, result.serverNowMs);
+  }
+
+  async function verifyCode() {
+    stopWebOtp();
+    const code = el.code.value.replace(/\s+/g, '');
+    if (!/^[0-9]{4,10}$/.test(code)) {
+      showError('Please enter the digits from the SMS.', el.code);
+      el.code.focus();
+      return;
+    }
+    busy(el.verify, true);
+    showError('');
+    say('Checking the code…');
+    const result = await api('/v1/otp/verify', { body: { verificationId: verification.verificationId, code } });
+    busy(el.verify, false);
+    if (result.ok) {
+      say('');
+      toSignedIn(result.body);
+      return;
+    }
+    say('');
+    const problem = result.body;
+    if (problem.code === 'invalid_code' && Number.isFinite(Number(problem.attemptsRemaining))) {
+      verification.attemptsRemaining = Number(problem.attemptsRemaining);
+      showAttempts();
+    }
+    showError(sentence(problem), el.code);
+    el.code.select();
+    el.code.focus();
+  }
+
+  async function refresh() {
+    if (!session) return;
+    busy(el.refresh, true);
+    showError('');
+    const result = await api('/v1/sessions/refresh', { body: { refreshToken: session.refreshToken } });
+    busy(el.refresh, false);
+    if (!result.ok) {
+      const problem = result.body;
+      if (['invalid_refresh_token', 'refresh_token_reused', 'unauthorized'].includes(problem.code)) {
+        signedOut('');
+      }
+      showError(sentence(problem));
+      return;
+    }
+    toSignedIn({ ...result.body, user: result.body.user || session.user });
+    say('Tokens refreshed: a new access token and a new refresh token.');
+  }
+
+  async function signOut() {
+    if (!session) return;
+    busy(el.signOut, true);
+    const result = await api('/v1/sessions/logout', { accessToken: session.accessToken });
+    busy(el.signOut, false);
+    // An expired or ended session is signed out as well.
+    if (result.ok || result.status === 401) {
+      showError('');
+      signedOut('You are signed out.');
+      return;
+    }
+    showError(sentence(result.body));
+  }
+
+  // ---- Wiring ------------------------------------------------------------------------------
+
+  el.phoneForm.addEventListener('submit', (event) => { event.preventDefault(); void sendCode(false); });
+  el.codeForm.addEventListener('submit', (event) => { event.preventDefault(); void verifyCode(); });
+  el.resend.addEventListener('click', () => { void sendCode(true); });
+  el.changePhone.addEventListener('click', () => { showError(''); say(''); toPhoneStep(); });
+  el.refresh.addEventListener('click', () => { void refresh(); });
+  el.signOut.addEventListener('click', () => { void signOut(); });
+  document.documentElement.dataset.ready = 'true';
+})();

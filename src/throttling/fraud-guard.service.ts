@@ -1,0 +1,72 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { DomainError } from '../common/errors/domain.error.js';
+import { Clock } from '../common/time/clock.js';
+import { throttlingConfig } from '../config/throttling.config.js';
+import { FraudRepository } from './fraud.repository.js';
+
+/** All but the last four digits: the unit SMS-pumping attacks walk through. */
+export function prefixOf(e164: string): string {
+  return e164.slice(0, -4);
+}
+
+/**
+ * Refuses a send before any provider is called: countries, number types, a country's hourly
+ * budget, and prefixes whose codes are requested far more than they are used (SMS pumping).
+ */
+@Injectable()
+export class FraudGuard {
+  private readonly logger = new Logger(FraudGuard.name);
+
+  constructor(
+    private readonly repository: FraudRepository,
+    private readonly clock: Clock,
+    @Inject(throttlingConfig.KEY) private readonly config: ConfigType<typeof throttlingConfig>,
+  ) {}
+
+  async admit(e164: string): Promise<void> {
+    const parsed = parsePhoneNumberFromString(e164);
+    const country = parsed?.country;
+    const { allowedCountries, deniedCountries } = this.config;
+    if ((allowedCountries.size > 0 && (!country || !allowedCountries.has(country))) || (country && deniedCountries.has(country))) {
+      throw new DomainError('country_not_allowed', 'Codes cannot be sent to numbers of this country.', { country: country ?? null });
+    }
+    const type = parsed?.getType();
+    if (type && this.config.blockedNumberTypes.has(type)) {
+      throw new DomainError('number_type_not_allowed', 'Codes cannot be sent to this kind of number. Use a mobile number.', {
+        numberType: type.toLowerCase(),
+      });
+    }
+    const nowMs = this.clock.nowMs();
+    const blockedMs = await this.repository.prefixBlockedForMs(prefixOf(e164), nowMs);
+    if (blockedMs > 0) throw tooMany(blockedMs);
+    const budget = country ? this.config.countryBudgetsPerHour.get(country) : undefined;
+    if (country && budget !== undefined) {
+      const waitMs = await this.repository.takeCountryBudget(country, budget, nowMs);
+      if (waitMs > 0) {
+        this.logger.warn(`hourly send budget of ${country} spent`);
+        throw tooMany(waitMs);
+      }
+    }
+  }
+
+  async recordSend(e164: string): Promise<void> {
+    const prefix = prefixOf(e164);
+    if (await this.repository.recordSend(prefix, this.config.prefixBreaker, this.clock.nowMs())) {
+      this.logger.warn(
+        `prefix ${prefix}xxxx blocked for ${this.config.prefixBreaker.blockMs / 1000} s: too few of its codes are verified`,
+      );
+    }
+  }
+
+  async recordVerified(e164: string): Promise<void> {
+    await this.repository.recordVerified(prefixOf(e164), this.config.prefixBreaker, this.clock.nowMs());
+  }
+}
+
+function tooMany(retryAfterMs: number): DomainError {
+  return new DomainError('rate_limited', 'Too many codes were requested for numbers like this one. Try again later.', {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });
+}
