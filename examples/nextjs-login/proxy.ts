@@ -1,0 +1,53 @@
+// Next 16's route guard (formerly middleware.ts). Runs on the server before /dashboard renders:
+// a valid access token passes; an expired or missing one is refreshed once with the refresh
+// token (both cookies rotate); anything else goes to /login.
+import { NextResponse, type NextRequest } from 'next/server';
+import { PhoneAuthError, refreshSession, type TokenSet } from './lib/phone-auth';
+import { clearSessionCookies, cookieNames, setSessionCookies } from './lib/session';
+import { checkAccessToken } from './lib/tokens';
+
+export async function proxy(request: NextRequest) {
+  const names = cookieNames();
+  const check = await checkAccessToken(request.cookies.get(names.access)?.value);
+  if (check.ok) return NextResponse.next();
+  if (check.reason === 'unavailable') return unavailable();
+
+  const refreshToken = request.cookies.get(names.refresh)?.value;
+  if (!refreshToken) return toLogin(request);
+  let tokens: TokenSet;
+  try {
+    tokens = await refreshSession(refreshToken);
+  } catch (error) {
+    if (error instanceof PhoneAuthError && (error.problem.status >= 500 || error.problem.code === 'rate_limited')) return unavailable();
+    // invalid_refresh_token, refresh_token_reused: the session is over.
+    return toLogin(request);
+  }
+
+  // This request renders with the new tokens, and the browser gets them.
+  request.cookies.set(names.access, tokens.accessToken);
+  request.cookies.set(names.refresh, tokens.refreshToken);
+  const response = NextResponse.next({ request: { headers: request.headers } });
+  setSessionCookies(response.cookies, tokens);
+  return response;
+}
+
+function toLogin(request: NextRequest): NextResponse {
+  // A server action (sign out) posted from a stale page: let it run; it clears the cookies and
+  // redirects by itself, which a redirect answered to its fetch here could not do.
+  if (request.method === 'POST' && request.headers.has('next-action')) return NextResponse.next();
+  const response = NextResponse.redirect(new URL('/login', request.url), 303);
+  if (Object.values(cookieNames()).some((name) => request.cookies.has(name))) clearSessionCookies(response.cookies);
+  return response;
+}
+
+function unavailable(): NextResponse {
+  // Not the person's fault: keep their cookies and let them retry.
+  return new NextResponse('Sign-in cannot be checked right now. Try again in a moment.', {
+    status: 503,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' },
+  });
+}
+
+export const config = {
+  matcher: ['/dashboard', '/dashboard/:path*'],
+};

@@ -1,0 +1,369 @@
+#!/usr/bin/env node
+// npm test: builds this app, compiles and starts phone-auth (this repository's src/), starts
+// `next start`, both on free loopback ports, then logs in with headless Chromium driven by
+// playwright-core. Stops everything it started; exits non-zero on any failure; gives up
+// after 3 minutes.
+//
+//   E2E_SKIP_BUILD=1       use the existing .next build
+//   PHONE_AUTH_MAIN=…      start this phone-auth build (a dist/main.js) instead of compiling src/
+//   CHROMIUM_PATH=…        default /usr/bin/chromium (`apt-get install -y chromium`)
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const DEADLINE_MS = 180_000;
+const started = Date.now();
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(appDir, '../..');
+const artifacts = path.join(appDir, 'test-artifacts');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PHONE = '+919876543210';
+
+const children = [];
+const logs = new Map();
+let browser;
+let passed = 0;
+let failed = 0;
+let inCheck = false;
+
+const deadline = setTimeout(() => {
+  console.error(`\nFAIL: gave up after ${DEADLINE_MS / 1000} s`);
+  void finish(1);
+}, DEADLINE_MS);
+
+function elapsed() {
+  return `${((Date.now() - started) / 1000).toFixed(1)} s`;
+}
+
+/** Runs a command to completion, output shown; rejects on a non-zero exit. */
+function run(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', ...options });
+    children.push(child);
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}`)),
+    );
+  });
+}
+
+/** Starts a server in its own process group, its output kept for the failure report. */
+function startServer(name, command, args, options) {
+  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines = [];
+  logs.set(name, lines);
+  const keep = (chunk) => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    if (lines.length > 200) lines.splice(0, lines.length - 200);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.group = true; // kill its whole process group (next start's workers too)
+  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  return child;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(name, url, child, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  let exited;
+  void child.exited.then((code) => (exited = code));
+  while (Date.now() < until) {
+    if (exited !== undefined) throw new Error(`${name} exited (${exited}) before answering ${url}`);
+    try {
+      const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function check(description, body) {
+  inCheck = true;
+  try {
+    await body();
+    inCheck = false;
+    passed += 1;
+    console.log(`ok - ${description}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`not ok - ${description}\n  ${String(error?.stack ?? error).split('\n').join('\n  ')}`);
+    throw error;
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function finish(code) {
+  clearTimeout(deadline);
+  try {
+    await browser?.close();
+  } catch {
+    // already gone
+  }
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(child.group ? -child.pid : child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  await Promise.race([
+    Promise.all(children.filter((child) => child.exited).map((child) => child.exited)),
+    new Promise((resolve) => setTimeout(resolve, 5_000)),
+  ]);
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(child.group ? -child.pid : child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  if (code !== 0) {
+    for (const [name, lines] of logs) console.error(`\n--- last lines of ${name} ---\n${lines.slice(-40).join('\n')}`);
+  }
+  console.log(`\n${passed} passed, ${failed} failed (${elapsed()})`);
+  process.exit(code);
+}
+
+async function main() {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  // playwright-core is a devDependency of the repository root (its own browser test uses it).
+  const require = createRequire(path.join(appDir, 'package.json'));
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch {
+    throw new Error('playwright-core not found: run `npm ci` at the repository root');
+  }
+
+  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), NEXT_TELEMETRY_DISABLED: '1' };
+
+  // 1. Build this app.
+  if (process.env.E2E_SKIP_BUILD !== '1') {
+    console.log('# next build');
+    await run(process.execPath, [path.join(appDir, 'node_modules/next/dist/bin/next'), 'build'], {
+      cwd: appDir,
+      env: { ...baseEnv, NODE_ENV: 'production' },
+    });
+    console.log(`# built (${elapsed()})`);
+  }
+
+  // 2. phone-auth, compiled from this repository's src/ into a directory of this test's own (so
+  // a concurrent `nest build` of dist/ cannot pull files from under it), or PHONE_AUTH_MAIN.
+  let phoneAuthMain = process.env.PHONE_AUTH_MAIN;
+  if (!phoneAuthMain) {
+    const rootRequire = createRequire(path.join(repoRoot, 'package.json'));
+    let tsc;
+    try {
+      tsc = rootRequire.resolve('typescript/bin/tsc');
+    } catch {
+      throw new Error('typescript not found at the repository root: run `npm ci` there first');
+    }
+    const outDir = path.join(appDir, '.e2e', 'phone-auth');
+    rmSync(outDir, { recursive: true, force: true });
+    console.log('# compiling phone-auth (tsc)');
+    await run(process.execPath, [tsc, '-p', path.join(repoRoot, 'tsconfig.json'), '--outDir', outDir], { cwd: repoRoot, env: baseEnv });
+    // Files that are not TypeScript (the demo page's assets) go along, as nest build's assets would.
+    const src = path.join(repoRoot, 'src');
+    for (const entry of readdirSync(src, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || entry.name.endsWith('.ts')) continue;
+      const from = path.join(entry.parentPath ?? entry.path, entry.name);
+      const to = path.join(outDir, path.relative(src, from));
+      mkdirSync(path.dirname(to), { recursive: true });
+      cpSync(from, to);
+    }
+    phoneAuthMain = path.join(outDir, 'main.js');
+    console.log(`# compiled (${elapsed()})`);
+  }
+  const apiKey = `pa_${randomBytes(32).toString('base64url')}`;
+  const phoneAuthPort = await freePort();
+  const phoneAuthUrl = `http://127.0.0.1:${phoneAuthPort}`;
+  // A scratch working directory, so no .env file of a developer's is read.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'nextjs-login-e2e-'));
+  const phoneAuth = startServer('phone-auth', process.execPath, [phoneAuthMain], {
+    cwd: scratch,
+    env: {
+      ...baseEnv,
+      NODE_ENV: 'development',
+      PORT: String(phoneAuthPort),
+      PUBLIC_URL: phoneAuthUrl,
+      SMS_PROVIDERS: 'outbox',
+      API_KEYS: `nextjs-e2e:${createHash('sha256').update(apiKey).digest('hex')}`,
+      DEMO_PAGE: 'false', // this app is the login page here
+      LOG_LEVEL: 'warn',
+    },
+  });
+  await waitForHttp('phone-auth', `${phoneAuthUrl}/.well-known/jwks.json`, phoneAuth, 30_000);
+  console.log(`# phone-auth on ${phoneAuthUrl} (${elapsed()})`);
+
+  // 3. This app, configured by its environment like any deployment.
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const app = startServer('next start', process.execPath, [path.join(appDir, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(appPort)], {
+    cwd: appDir,
+    env: {
+      ...baseEnv,
+      NODE_ENV: 'production',
+      PHONE_AUTH_URL: phoneAuthUrl,
+      PHONE_AUTH_API_KEY: apiKey,
+      COOKIE_SECURE: 'false', // plain http on 127.0.0.1
+    },
+  });
+  await waitForHttp('next start', `${appUrl}/login`, app, 30_000);
+  console.log(`# next start on ${appUrl} (${elapsed()})`);
+
+  // 4. The browser.
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ baseURL: appUrl });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  const cookie = async (name) => (await context.cookies(appUrl)).find((c) => c.name === name);
+
+  try {
+    await check('/dashboard without cookies redirects to /login', async () => {
+      await page.goto('/dashboard');
+      await page.waitForURL('**/login');
+      await page.getByLabel('Phone number').waitFor();
+    });
+
+    let code;
+    await check('send a code to a phone number', async () => {
+      await page.getByLabel('Phone number').fill(PHONE);
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await page.getByLabel('Code').waitFor();
+      assert((await page.getByRole('status').textContent())?.includes(PHONE), 'no "We sent a code" notice');
+      const code_input = page.getByLabel('Code');
+      assert((await code_input.getAttribute('autocomplete')) === 'one-time-code', 'code field autocomplete');
+      assert((await code_input.getAttribute('inputmode')) === 'numeric', 'code field inputmode');
+      const outbox = await fetch(`${phoneAuthUrl}/v1/dev/outbox?phone=${encodeURIComponent(PHONE)}`).then((r) => r.json());
+      const text = outbox.messages?.[0]?.text ?? '';
+      code = /#(\d+)\s*$/.exec(text)?.[1] ?? /\d{6,10}/.exec(text)?.[0];
+      assert(code, `no code in the outbox: ${JSON.stringify(outbox)}`);
+      await shot('1-code-form');
+    });
+
+    await check('a wrong code shows phone-auth\'s detail and the tries left', async () => {
+      const wrong = code.replace(/\d$/, (digit) => String((Number(digit) + 1) % 10));
+      await page.getByLabel('Code').fill(wrong);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // (Next's own route announcer is a role=alert element too.)
+      const alert = page.locator('main [role="alert"]');
+      await alert.waitFor();
+      const message = await alert.textContent();
+      assert(/4 tries left/.test(message ?? ''), `unexpected message: ${message}`);
+      await shot('2-wrong-code');
+    });
+
+    await check('the right code lands on /dashboard, signed in', async () => {
+      await page.getByLabel('Code').fill(code);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/dashboard');
+      await page.getByText(`Signed in as ${PHONE}`).waitFor();
+      await shot('3-dashboard');
+    });
+
+    let refreshBefore;
+    await check('the tokens are in httpOnly, SameSite=Lax cookies, never in the page', async () => {
+      const access = await cookie('pa_access');
+      refreshBefore = await cookie('pa_refresh');
+      assert(access && refreshBefore, 'pa_access and pa_refresh cookies missing');
+      for (const c of [access, refreshBefore]) {
+        assert(c.httpOnly && c.sameSite === 'Lax' && c.path === '/', `cookie ${c.name}: ${JSON.stringify(c)}`);
+      }
+      assert(!(await cookie('pa_verification')), 'the verification cookie is left over');
+      assert(!(await page.content()).includes(access.value), 'the access token is in the page');
+      assert(!(await page.content()).includes(apiKey), 'the API key is in the page');
+      // The session was made through this app's API key, for this browser.
+      const { sessions } = await fetch(`${phoneAuthUrl}/v1/sessions`, { headers: { authorization: `Bearer ${access.value}` } }).then((r) => r.json());
+      const current = sessions?.find((session) => session.current);
+      assert(current?.clientId === 'nextjs-e2e', `session not made with the API key: ${JSON.stringify(sessions)}`);
+      assert(/Chrome/.test(current.userAgent ?? ''), `the browser's user agent was not passed on: ${current.userAgent}`);
+    });
+
+    await check('an expired access token is refreshed and both cookies rotate', async () => {
+      // The access cookie lives exactly as long as its token: removing it is what expiry does.
+      await context.clearCookies({ name: 'pa_access' });
+      await page.goto('/dashboard');
+      await page.getByText(`Signed in as ${PHONE}`).waitFor();
+      const access = await cookie('pa_access');
+      const refresh = await cookie('pa_refresh');
+      assert(access, 'no new access cookie');
+      assert(refresh && refresh.value !== refreshBefore.value, 'the refresh cookie did not rotate');
+      // The spent refresh token is refused by phone-auth now (within its reuse grace, without ending the session).
+      const reuse = await fetch(`${phoneAuthUrl}/v1/sessions/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: refreshBefore.value }),
+      });
+      assert(reuse.status === 401, `spent refresh token answered ${reuse.status}`);
+    });
+
+    await check('sign out ends the session at phone-auth and clears the cookies', async () => {
+      const access = (await cookie('pa_access')).value;
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL('**/login');
+      assert(!(await cookie('pa_access')) && !(await cookie('pa_refresh')), 'cookies left after sign out');
+      const sessions = await fetch(`${phoneAuthUrl}/v1/sessions`, { headers: { authorization: `Bearer ${access}` } });
+      assert(sessions.status === 401, `the ended session's token still works at phone-auth (${sessions.status})`);
+      await page.goto('/dashboard');
+      await page.waitForURL('**/login');
+    });
+  } catch (error) {
+    await shot('failure').catch(() => {});
+    throw error;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => finish(0),
+  async (error) => {
+    if (!inCheck) console.error(`\nFAIL: ${error?.stack ?? error}`);
+    await finish(1);
+  },
+);
