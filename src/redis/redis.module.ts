@@ -24,8 +24,8 @@ export function createRedisClient(
   let client: RedisClient;
   if (config.clusterNodes.length > 0) {
     logger.log(`Redis Cluster mode: seed nodes ${config.clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`);
-    // The Cluster adds keyPrefix when it builds each command (scripts included), and routes by the
-    // prefixed key's hash tag; the per-node clients must not add it again, so it is not in redisOptions.
+    // The Cluster adds keyPrefix as it builds each command (scripts included) and routes by the
+    // prefixed key's hash tag; node clients only carry built commands, so redisOptions has no prefix.
     client = new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
       keyPrefix: config.keyPrefix,
       enableAutoPipelining: true,

@@ -62,7 +62,7 @@ export async function startTestApp(env: Record<string, string>, options: { clock
   let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(OtpCodeGenerator).useValue(codes);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = configureApp(
+  const app = await configureApp(
     moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxyOf(process.env.TRUST_PROXY ?? 'false') }), {
       logger: logs,
     }),
