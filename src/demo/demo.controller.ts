@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../common/errors/domain.error.js';
@@ -28,6 +29,8 @@ type AssetName = keyof typeof ASSETS;
 // src/demo/public under Jest and ts sources, dist/demo/public once built (nest-cli.json assets).
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
 
+/** A page and its assets, not an API: left out of the OpenAPI document (test/e2e/openapi lists them). */
+@ApiExcludeController()
 @Controller()
 export class DemoController {
   private readonly contents: Map<AssetName, string> | undefined;
