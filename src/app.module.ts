@@ -5,6 +5,8 @@ import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { appConfig, clientsConfig, otpConfig, providersConfig, redisConfig, sessionsConfig, throttlingConfig } from './config/index.js';
 import { DemoModule } from './demo/demo.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OtpModule } from './otp/otp.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -17,7 +19,9 @@ import { RedisModule } from './redis/redis.module.js';
     }),
     CommonModule,
     RedisModule,
+    MetricsModule,
     OtpModule,
+    HealthModule,
     DemoModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -3,6 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { ShutdownState } from './health/shutdown-state.js';
 import { BODY_LIMIT_BYTES, configureApp } from './app.setup.js';
 import { EnvironmentError, validateEnvironment } from './config/environment.js';
 import { trustProxyOf } from './config/throttling.config.js';
@@ -26,7 +27,22 @@ async function bootstrap(): Promise<void> {
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxyOf(env.TRUST_PROXY) }),
     { logger },
   );
-  configureApp(app);
+  await configureApp(app);
+  // Our own signal handling rather than enableShutdownHooks, which re-raises the signal after
+  // closing and so exits 143: an orderly stop exits 0, a stop that outlasts 10 s exits 1.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(1), 10_000).unref();
+      app
+        .get(ShutdownState)
+        .drain(signal)
+        .then(() => app.close())
+        .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   await app.listen(env.PORT, '0.0.0.0');
   logger.log(`phone-auth listening on port ${env.PORT}`, 'Bootstrap');
 }

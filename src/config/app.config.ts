@@ -11,5 +11,7 @@ export const appConfig = registerAs('app', () => {
     logLevel: env.LOG_LEVEL,
     defaultCountry: env.DEFAULT_COUNTRY,
     demoPage: env.DEMO_PAGE ?? env.NODE_ENV !== 'production',
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+    corsOrigins: env.CORS_ORIGINS,
   };
 });

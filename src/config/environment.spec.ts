@@ -81,10 +81,6 @@ describe(validateEnvironment.name, () => {
     ]);
   });
 
-  it('refuses settings whose features are not built yet rather than ignoring them', () => {
-    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com' })).toEqual(['CORS_ORIGINS is not supported by this version yet: unset it']);
-  });
-
   it('lists malformed API keys and duplicate client names', () => {
     expect(problemsOf({ API_KEYS: `billing:${'a'.repeat(64)},billing:${'b'.repeat(64)},oops` })).toEqual([
       expect.stringMatching(/^API_KEYS entries must be name:sha256-hex/),

@@ -70,6 +70,19 @@ export class Environment {
   @IsBoolean({ message: 'DEMO_PAGE must be true or false' })
   DEMO_PAGE?: boolean;
 
+  /** On SIGTERM, how long readiness answers 503 while requests are still served, before closing. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(8000)
+  SHUTDOWN_DRAIN_MS = 2000;
+
+  /** Origins allowed to call the API from a browser, comma-separated; none: no CORS headers at all. */
+  @Transform(toList)
+  @IsArray()
+  @IsUrl(urlOptions, { each: true, message: 'CORS_ORIGINS must list origins such as https://app.example.com' })
+  CORS_ORIGINS: string[] = [];
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
@@ -363,7 +376,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
 let cache: { fingerprint: string; env: Environment } | undefined;
 
 /** Settings of DESIGN.md whose features are not built yet: refused rather than silently ignored. */
-const NOT_YET_SUPPORTED = ['CORS_ORIGINS'];
+const NOT_YET_SUPPORTED: string[] = [];
 
 function check(known: Record<string, unknown>, raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, known);

@@ -1,4 +1,15 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { maskPhone } from '../common/phone/phone-number.js';
@@ -8,12 +19,65 @@ import { SendOtpDto } from './dto/send-otp.dto.js';
 import { VerificationIdParam } from './dto/verification-id.param.js';
 import { VerifyOtpDto } from './dto/verify-otp.dto.js';
 import { OtpService, VerificationView } from './otp.service.js';
+import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
+import { SendOtpResponse, VerificationResponse, VerifyOtpResponse } from '../openapi/responses.js';
 
+const END_USER_IP_HEADER = {
+  name: 'X-End-User-IP',
+  required: false,
+  description: 'With a valid X-API-Key only: the end user\'s IP address, counted by the per-IP limits and recorded on the session.',
+  schema: { type: 'string', example: '203.0.113.7' },
+} as const;
+
+@ApiTags('otp')
 @Controller('v1/otp')
 @UseGuards(OptionalApiKeyGuard)
 export class OtpController {
   constructor(private readonly otp: OtpService) {}
 
+  @ApiOperation({
+    summary: 'Send a code by SMS',
+    description:
+      'Starts a verification, or resends to the phone\'s open one (same `verificationId`, same failed attempts, a new code). Public, or an internal service with X-API-Key acting for an end user.',
+  })
+  @ApiSecurity({})
+  @ApiSecurity('apiKey')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'The same key and body get the first answer again (with `Idempotent-Replayed: true`) and no second SMS; the same key with another body is 422 `idempotency_conflict`. Kept 24 h, per API-key client.',
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', example: '8d0c6f2e-5b1a-4c8e-9a57-0b4f3f1d2c11' },
+  })
+  @ApiHeader(END_USER_IP_HEADER)
+  @ApiBody({ type: SendOtpDto })
+  @ApiAcceptedResponse({
+    type: SendOtpResponse,
+    description: 'The code is on its way.',
+    headers: {
+      ...RATE_LIMIT_HEADERS,
+      'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } },
+    },
+  })
+  @ApiProblems(
+    [
+      'validation_failed',
+      'invalid_phone',
+      'unauthorized',
+      'country_not_allowed',
+      'idempotency_in_flight',
+      'payload_too_large',
+      'unsupported_media_type',
+      'number_type_not_allowed',
+      'idempotency_conflict',
+      'resend_too_soon',
+      'rate_limited',
+      'max_attempts_reached',
+      'provider_unavailable',
+      'store_unavailable',
+    ],
+    { rateLimited: true },
+  )
   @Post('send')
   @HttpCode(202)
   @RateLimited('send')
@@ -32,6 +96,45 @@ export class OtpController {
     };
   }
 
+  @ApiOperation({
+    summary: 'Verify a code and sign in',
+    description:
+      'Checks the code of a verification (by `verificationId`, or by `phone` for its open one). The right code opens a session and returns its token pair; a wrong one costs an attempt.',
+  })
+  @ApiSecurity({})
+  @ApiSecurity('apiKey')
+  @ApiHeader(END_USER_IP_HEADER)
+  @ApiExtraModels(VerifyOtpDto)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(VerifyOtpDto) },
+    examples: {
+      byVerificationId: { summary: 'By verification id', value: { verificationId: 'Hk3q9VdQxJ2mT0aZ8bW1cE5fG7hK4nPpRrSsTt', code: '482913' } },
+      byPhone: { summary: 'By phone', value: { phone: '+919876543210', code: '482913' } },
+      national: { summary: 'National number with its country', value: { phone: '98765 43210', country: 'IN', code: '482913' } },
+    },
+  })
+  @ApiOkResponse({
+    type: VerifyOtpResponse,
+    description: 'Approved: the session\'s tokens (`Cache-Control: no-store`).',
+    headers: RATE_LIMIT_HEADERS,
+  })
+  @ApiProblems(
+    [
+      'validation_failed',
+      'invalid_phone',
+      'invalid_code',
+      'unauthorized',
+      'verification_not_found',
+      'verification_expired',
+      'payload_too_large',
+      'unsupported_media_type',
+      'max_attempts_reached',
+      'rate_limited',
+      'provider_unavailable',
+      'store_unavailable',
+    ],
+    { rateLimited: true },
+  )
   @Post('verify')
   @HttpCode(200)
   @RateLimited('verify')
@@ -41,12 +144,18 @@ export class OtpController {
     return { status: 'approved', ...tokens };
   }
 
+  @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
+  @ApiOkResponse({ type: VerificationResponse })
+  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
     return publicView(await this.otp.status(params.id));
   }
 
+  @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
+  @ApiOkResponse({ type: VerificationResponse })
+  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {

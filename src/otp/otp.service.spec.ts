@@ -3,6 +3,7 @@ import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
 import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
 import { SmsRouter } from '../providers/sms-router.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { InMemoryFraudRepository } from '../throttling/in-memory-fraud.repository.js';
 import type { SessionService, TokenPair } from '../sessions/session.service.js';
@@ -117,7 +118,8 @@ describe(OtpService.name, () => {
       codes,
       new PhoneTagger(config.hmacSecret),
       clock,
-      new FraudGuard(new InMemoryFraudRepository(), clock, throttling as never),
+      new FraudGuard(new InMemoryFraudRepository(), clock, throttling as never, new Metrics()),
+      new Metrics(),
       otp,
       app as never,
       providersConfig as never,

@@ -10,6 +10,7 @@ import { otpConfig } from '../config/otp.config.js';
 import { providersConfig } from '../config/providers.config.js';
 import { otpText } from '../providers/otp-message.js';
 import { AllProvidersFailedError, SmsRouter } from '../providers/sms-router.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { OtpCodeGenerator } from './otp-code.generator.js';
@@ -53,6 +54,7 @@ export class OtpService {
     private readonly phones: PhoneTagger,
     private readonly clock: Clock,
     private readonly fraud: FraudGuard,
+    private readonly metrics: Metrics,
     @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(providersConfig.KEY) private readonly providers: ConfigType<typeof providersConfig>,
@@ -62,6 +64,19 @@ export class OtpService {
 
   /** Sends a new code, or resends to the phone's open verification (same id, same attempts). */
   async send(request: SendRequest): Promise<VerificationView> {
+    try {
+      const view = await this.sendOnce(request);
+      const { provider, phone } = view.verification;
+      this.metrics.sends.inc({ provider, country: countryOf(phone) ?? 'unknown', outcome: provider === TEST_NUMBER_PROVIDER ? 'test_number' : 'sent' });
+      return view;
+    } catch (error) {
+      const outcome = error instanceof DomainError ? error.code : 'internal_error';
+      this.metrics.sends.inc({ provider: 'none', country: 'unknown', outcome });
+      throw error;
+    }
+  }
+
+  private async sendOnce(request: SendRequest): Promise<VerificationView> {
     const phone = toE164(request.phone, request.country ?? this.app.defaultCountry);
     const tag = this.phones.tag(phone);
     const testCode = this.providers.testNumbers.get(phone);
@@ -113,6 +128,17 @@ export class OtpService {
 
   /** Checks a code; the one right answer opens a session and returns its tokens. */
   async verify(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
+    try {
+      const tokens = await this.verifyOnce(request, caller);
+      this.metrics.verifications.inc({ outcome: 'approved' });
+      return tokens;
+    } catch (error) {
+      this.metrics.verifications.inc({ outcome: error instanceof DomainError ? error.code : 'internal_error' });
+      throw error;
+    }
+  }
+
+  private async verifyOnce(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
     if ((request.verificationId === undefined) === (request.phone === undefined)) {
       throw new DomainError('validation_failed', 'Pass either verificationId or phone, not both.', {
         errors: [{ field: 'verificationId', message: 'exactly one of verificationId and phone is required' }],

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { ConfigType } from '@nestjs/config';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { DomainError } from '../common/errors/domain.error.js';
@@ -6,12 +7,16 @@ import { toE164 } from '../common/phone/phone-number.js';
 import { appConfig } from '../config/app.config.js';
 import { providersConfig } from '../config/providers.config.js';
 import { OutboxRepository } from './outbox.repository.js';
+import { ApiProblems } from '../openapi/problem-details.schema.js';
+import { OutboxResponse } from '../openapi/responses.js';
 
 class OutboxQuery {
+  @ApiProperty({ maxLength: 32, example: '+919876543210', description: 'E.164, or national format with `country`.' })
   @IsString()
   @MaxLength(32)
   phone!: string;
 
+  @ApiPropertyOptional({ maxLength: 2, example: 'IN' })
   @IsOptional()
   @IsString()
   @MaxLength(2)
@@ -19,6 +24,7 @@ class OutboxQuery {
 }
 
 /** Development only: what the outbox provider "sent". Absent unless `outbox` is configured. */
+@ApiTags('development')
 @Controller('v1/dev/outbox')
 export class DevOutboxController {
   constructor(
@@ -27,6 +33,12 @@ export class DevOutboxController {
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
+  @ApiOperation({
+    summary: 'Messages the outbox provider "sent" to a phone',
+    description: 'Development only, with `SMS_PROVIDERS=outbox`: newest first. 404 otherwise, and always in production.',
+  })
+  @ApiOkResponse({ type: OutboxResponse })
+  @ApiProblems(['validation_failed', 'invalid_phone', 'not_found', 'store_unavailable'])
   @Get()
   async list(@Query() query: OutboxQuery) {
     if (this.app.production || !this.providers.smsProviders.includes('outbox')) {

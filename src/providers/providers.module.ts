@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
 import { providersConfig } from '../config/providers.config.js';
 import type { SmsProviderName } from '../config/environment.js';
@@ -50,8 +51,8 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
     },
     {
       provide: SmsRouter,
-      inject: [providersConfig.KEY, OutboxRepository, Clock],
-      useFactory: (config: ProvidersConfig, outbox: OutboxRepository, clock: Clock) => {
+      inject: [providersConfig.KEY, OutboxRepository, Clock, Metrics],
+      useFactory: (config: ProvidersConfig, outbox: OutboxRepository, clock: Clock, metrics: Metrics) => {
         const providers = config.smsProviders.map((name) => createProvider(name, config, outbox, clock));
         const routes = [...config.routes].map(([country, order]) => `${country}: ${order.join(' > ')}`);
         new Logger('SmsRouter').log(
@@ -62,6 +63,10 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
           defaultOrder: config.smsProviders,
           routes: config.routes,
           timeoutMs: config.timeoutMs,
+          observer: {
+            call: (provider, operation, outcome, seconds) => metrics.providerDuration.observe({ provider, operation, outcome }, seconds),
+            circuit: (provider, state) => metrics.circuitState.set({ provider }, state),
+          },
         });
       },
     },

@@ -28,6 +28,13 @@ export interface SmsRouterOptions {
   /** Consecutive failures that open a provider's circuit, and how long it stays open. */
   breakerThreshold: number;
   halfOpenAfterMs: number;
+  /** Told of every provider attempt and circuit change (metrics). */
+  observer?: RouterObserver;
+}
+
+export interface RouterObserver {
+  call(provider: string, operation: 'send' | 'check', outcome: 'ok' | 'error', seconds: number): void;
+  circuit(provider: string, state: number): void;
 }
 
 export const DEFAULT_ROUTER_POLICY = { retries: 1, backoffMs: 200, breakerThreshold: 5, halfOpenAfterMs: 30_000 };
@@ -62,7 +69,11 @@ export class SmsRouter {
         halfOpenAfter: options.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(options.breakerThreshold),
       });
-      breaker.onStateChange((state) => this.logger.warn(`circuit of ${provider.name} is now ${stateName(state)}`));
+      breaker.onStateChange((state) => {
+        this.logger.warn(`circuit of ${provider.name} is now ${stateName(state)}`);
+        options.observer?.circuit(provider.name, state);
+      });
+      options.observer?.circuit(provider.name, breaker.state);
       this.breakers.set(provider.name, breaker);
       this.policies.set(
         provider.name,
@@ -95,7 +106,7 @@ export class SmsRouter {
       const provider = this.byName.get(name);
       if (provider === undefined) continue;
       try {
-        const dispatch = await this.run(provider, (signal) => provider.send(message, signal));
+        const dispatch = await this.run(provider, 'send', (signal) => provider.send(message, signal));
         if (failures.length > 0) this.logger.warn(`delivered by ${name} after: ${failures.join('; ')}`);
         return { provider, dispatch };
       } catch (error) {
@@ -110,16 +121,26 @@ export class SmsRouter {
     const provider = this.byName.get(providerName);
     if (provider === undefined) throw new AllProvidersFailedError([`${providerName}: not configured any more`]);
     try {
-      return await this.run(provider, (signal) => provider.check(request, signal));
+      return await this.run(provider, 'check', (signal) => provider.check(request, signal));
     } catch (error) {
       throw new AllProvidersFailedError([describe(providerName, error)]);
     }
   }
 
-  private run<T>(provider: SmsProvider, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private run<T>(provider: SmsProvider, operation: 'send' | 'check', call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const policy = this.policies.get(provider.name);
     if (policy === undefined) throw new Error(`no policy for ${provider.name}`);
-    return policy.execute(({ signal }) => call(signal));
+    return policy.execute(async ({ signal }) => {
+      const startedAt = performance.now();
+      try {
+        const result = await call(signal);
+        this.options.observer?.call(provider.name, operation, 'ok', (performance.now() - startedAt) / 1000);
+        return result;
+      } catch (error) {
+        this.options.observer?.call(provider.name, operation, 'error', (performance.now() - startedAt) / 1000);
+        throw error;
+      }
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { Clock } from '../common/time/clock.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { sessionsConfig } from '../config/sessions.config.js';
 import { AccessTokenClaims, AccessTokenService } from './access-token.service.js';
 import { Session } from './session.js';
@@ -33,6 +34,7 @@ export class SessionService {
     private readonly sessions: SessionRepository,
     private readonly accessTokens: AccessTokenService,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
   ) {}
 
@@ -58,6 +60,7 @@ export class SessionService {
     };
     await this.sessions.create(session);
     this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
+    this.metrics.sessions.inc({ event: 'issued' });
     return this.tokenPair(session, secret, nowMs);
   }
 
@@ -78,8 +81,10 @@ export class SessionService {
     });
     switch (result.outcome) {
       case 'rotated':
+        this.metrics.sessions.inc({ event: 'refreshed' });
         return this.tokenPair(result.session, secret, nowMs);
       case 'reused':
+        this.metrics.sessions.inc({ event: 'reuse_detected' });
         this.logger.warn(`spent refresh token presented again: session revoked for user ${result.userId}`);
         throw new DomainError(
           'refresh_token_reused',
@@ -128,10 +133,13 @@ export class SessionService {
       throw new DomainError('not_found', 'No such session.');
     }
     await this.sessions.revoke(sessionId, nowMs);
+    this.metrics.sessions.inc({ event: 'revoked' });
+    this.logger.log(`session revoked by its user ${userId}`);
   }
 
   async revokeAll(userId: string): Promise<number> {
     const count = await this.sessions.revokeAllForUser(userId, this.clock.nowMs());
+    this.metrics.sessions.inc({ event: 'revoked' }, count);
     this.logger.log(`revoked ${count} session(s) of user ${userId}`);
     return count;
   }

@@ -1,4 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
+import { SessionListResponse, TokenPairResponse } from '../openapi/responses.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { maskIp } from '../common/net/mask-ip.js';
 import { AccessTokenGuard, CurrentAuth } from './access-token.guard.js';
@@ -7,10 +10,21 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { SessionIdParam } from './dto/session-id.param.js';
 import { SessionService } from './session.service.js';
 
+@ApiTags('sessions')
 @Controller('v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionService) {}
 
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new pair',
+    description:
+      'The presented refresh token is spent. A spent token presented again ends the whole session (`refresh_token_reused`), unless it was rotated within the last REFRESH_TOKEN_REUSE_GRACE_SECONDS (`invalid_refresh_token`, session kept).',
+  })
+  @ApiOkResponse({ type: TokenPairResponse, description: 'A new token pair (`Cache-Control: no-store`).', headers: RATE_LIMIT_HEADERS })
+  @ApiProblems(
+    ['validation_failed', 'invalid_refresh_token', 'refresh_token_reused', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'store_unavailable'],
+    { rateLimited: true },
+  )
   @Post('refresh')
   @HttpCode(200)
   @RateLimited('refresh')
@@ -19,6 +33,10 @@ export class SessionsController {
     return this.sessions.refresh(body.refreshToken);
   }
 
+  @ApiOperation({ summary: 'Log out', description: 'Ends the session of the access token: its access and refresh tokens stop working.' })
+  @ApiBearerAuth('bearer')
+  @ApiNoContentResponse({ description: 'The session has ended.' })
+  @ApiProblems(['unauthorized', 'not_found', 'store_unavailable'])
   @Post('logout')
   @HttpCode(204)
   @UseGuards(AccessTokenGuard)
@@ -26,6 +44,10 @@ export class SessionsController {
     await this.sessions.revokeOwn(auth.sub, auth.sid);
   }
 
+  @ApiOperation({ summary: 'List the caller\'s sessions', description: 'Live sessions of the access token\'s user, oldest first.' })
+  @ApiBearerAuth('bearer')
+  @ApiOkResponse({ type: SessionListResponse })
+  @ApiProblems(['unauthorized', 'store_unavailable'])
   @Get()
   @Header('Cache-Control', 'no-store')
   @UseGuards(AccessTokenGuard)
@@ -45,6 +67,10 @@ export class SessionsController {
     };
   }
 
+  @ApiOperation({ summary: 'End one of the caller\'s sessions', description: 'Any session id that is not the caller\'s own is `not_found`.' })
+  @ApiBearerAuth('bearer')
+  @ApiNoContentResponse({ description: 'The session has ended.' })
+  @ApiProblems(['validation_failed', 'unauthorized', 'not_found', 'store_unavailable'])
   @Delete(':id')
   @HttpCode(204)
   @UseGuards(AccessTokenGuard)

@@ -1,16 +1,51 @@
 import { Body, Controller, Delete, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../openapi/problem-details.schema.js';
+import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID, IntrospectionResponse, RevokedCountResponse } from '../openapi/responses.js';
 import { ApiKeyGuard } from '../clients/api-key.guard.js';
 import { IntrospectDto } from './dto/introspect.dto.js';
 import { UserIdParam } from './dto/session-id.param.js';
 import { SessionService } from './session.service.js';
 
 /** For internal services holding an API key. */
+@ApiTags('internal')
+@ApiSecurity('apiKey')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class TokensController {
   constructor(private readonly sessions: SessionService) {}
 
   /** RFC 7662. Only access tokens are introspected; anything else is `{ active: false }`. */
+  @ApiOperation({
+    summary: 'Introspect an access token (RFC 7662)',
+    description: 'A live access token gets its claims; anything else (expired, ended session, forged, unknown, a refresh token) gets only `{ "active": false }`.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({
+    type: IntrospectionResponse,
+    description: 'Always 200 for a well-formed request (`Cache-Control: no-store`).',
+    examples: {
+      active: {
+        summary: 'A live access token',
+        value: {
+          active: true,
+          iss: 'https://auth.example.com',
+          aud: 'https://auth.example.com',
+          sub: EXAMPLE_USER_ID,
+          sid: EXAMPLE_SESSION_ID,
+          jti: '0f6f3c4e-2f43-4d55-9b5c-3f1f8c0b7a21',
+          iat: 1777888812,
+          exp: 1777889412,
+          auth_time: 1777888812,
+          amr: ['sms'],
+          phone_number: '+919876543210',
+          phone_number_verified: true,
+        },
+      },
+      inactive: { summary: 'Anything else', value: { active: false } },
+    },
+  })
+  @ApiProblems(['validation_failed', 'unauthorized', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
   @Post('tokens/introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -18,6 +53,9 @@ export class TokensController {
     return this.sessions.introspect(body.token);
   }
 
+  @ApiOperation({ summary: 'End every session of a user', description: 'Their access tokens stop working here and at introspection at once.' })
+  @ApiOkResponse({ type: RevokedCountResponse })
+  @ApiProblems(['validation_failed', 'unauthorized', 'store_unavailable'])
   @Delete('users/:userId/sessions')
   @HttpCode(200)
   async revokeAll(@Param() params: UserIdParam) {

@@ -1,9 +1,13 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../openapi/problem-details.schema.js';
+import { JwksResponse, OpenIdConfigurationResponse } from '../openapi/responses.js';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config.js';
 import { sessionsConfig } from '../config/sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
 
+@ApiTags('well-known')
 @Controller('.well-known')
 export class WellKnownController {
   constructor(
@@ -12,12 +16,21 @@ export class WellKnownController {
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
+  @ApiOperation({
+    summary: 'JSON Web Key Set',
+    description: 'The public keys that verify access tokens: the signing key and older ones still published. Refetch once when a `kid` is unknown.',
+  })
+  @ApiOkResponse({ type: JwksResponse, description: 'Cacheable for 5 minutes.' })
+  @ApiProblems([])
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   jwks() {
     return this.keys.jwks();
   }
 
+  @ApiOperation({ summary: 'Discovery document', description: 'Issuer, JWKS, introspection and token endpoints, algorithms and claims.' })
+  @ApiOkResponse({ type: OpenIdConfigurationResponse, description: 'Cacheable for 5 minutes.' })
+  @ApiProblems([])
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   configuration() {

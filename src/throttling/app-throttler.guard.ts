@@ -1,9 +1,20 @@
 import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
-import { normalizeIp, SkipThrottle, ThrottlerGuard, type ThrottlerRequest } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  SkipThrottle,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { isIP } from 'node:net';
 import type { RequestWithClient } from '../clients/api-key.guard.js';
 import { DomainError } from '../common/errors/domain.error.js';
+import { Metrics } from '../metrics/metrics.service.js';
 
 /** The per-IP rules; each limited route counts against exactly one, plus the client quota. */
 export const IP_RULES = ['send', 'verify', 'refresh'] as const;
@@ -19,6 +30,15 @@ export const CLIENT_RULE = 'client';
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly metrics: Metrics,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     const req = request as RequestWithClient;
     const endUserIp = req.headers['x-end-user-ip'];
@@ -39,6 +59,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       void reply.header('RateLimit-Reset', String(record.isBlocked ? record.timeToBlockExpire : record.timeToExpire));
     }
     if (record.isBlocked) {
+      this.metrics.throttled.inc({ rule: throttler.name ?? 'default' });
       throw new DomainError(
         'rate_limited',
         throttler.name === CLIENT_RULE ? 'This API key has used up its quota for now.' : 'Too many requests from this address. Try again later.',

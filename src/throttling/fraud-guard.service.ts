@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../common/errors/domain.error.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
 import { throttlingConfig } from '../config/throttling.config.js';
 import { FraudRepository } from './fraud.repository.js';
@@ -23,6 +24,7 @@ export class FraudGuard {
     private readonly repository: FraudRepository,
     private readonly clock: Clock,
     @Inject(throttlingConfig.KEY) private readonly config: ConfigType<typeof throttlingConfig>,
+    private readonly metrics: Metrics,
   ) {}
 
   async admit(e164: string): Promise<void> {
@@ -30,21 +32,27 @@ export class FraudGuard {
     const country = parsed?.country;
     const { allowedCountries, deniedCountries } = this.config;
     if ((allowedCountries.size > 0 && (!country || !allowedCountries.has(country))) || (country && deniedCountries.has(country))) {
+      this.metrics.throttled.inc({ rule: 'country' });
       throw new DomainError('country_not_allowed', 'Codes cannot be sent to numbers of this country.', { country: country ?? null });
     }
     const type = parsed?.getType();
     if (type && this.config.blockedNumberTypes.has(type)) {
+      this.metrics.throttled.inc({ rule: 'number_type' });
       throw new DomainError('number_type_not_allowed', 'Codes cannot be sent to this kind of number. Use a mobile number.', {
         numberType: type.toLowerCase(),
       });
     }
     const nowMs = this.clock.nowMs();
     const blockedMs = await this.repository.prefixBlockedForMs(prefixOf(e164), nowMs);
-    if (blockedMs > 0) throw tooMany(blockedMs);
+    if (blockedMs > 0) {
+      this.metrics.throttled.inc({ rule: 'prefix_breaker' });
+      throw tooMany(blockedMs);
+    }
     const budget = country ? this.config.countryBudgetsPerHour.get(country) : undefined;
     if (country && budget !== undefined) {
       const waitMs = await this.repository.takeCountryBudget(country, budget, nowMs);
       if (waitMs > 0) {
+        this.metrics.throttled.inc({ rule: 'country_budget' });
         this.logger.warn(`hourly send budget of ${country} spent`);
         throw tooMany(waitMs);
       }
@@ -54,6 +62,7 @@ export class FraudGuard {
   async recordSend(e164: string): Promise<void> {
     const prefix = prefixOf(e164);
     if (await this.repository.recordSend(prefix, this.config.prefixBreaker, this.clock.nowMs())) {
+      this.metrics.throttled.inc({ rule: 'prefix_breaker_tripped' });
       this.logger.warn(
         `prefix ${prefix}xxxx blocked for ${this.config.prefixBreaker.blockMs / 1000} s: too few of its codes are verified`,
       );

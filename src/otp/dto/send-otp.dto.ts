@@ -1,20 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO31661Alpha2, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class SendOtpDto {
   /** E.164, or national format with `country` (or DEFAULT_COUNTRY). */
+  @ApiProperty({ maxLength: 32, example: '+919876543210', description: 'E.164, or national format with `country` (or DEFAULT_COUNTRY).' })
   @IsString()
   @MaxLength(32)
   phone!: string;
 
+  @ApiPropertyOptional({ example: 'IN', description: 'ISO 3166-1 alpha-2 country, for national-format input.' })
   @IsOptional()
   @IsISO31661Alpha2()
   country?: string;
 
+  @ApiPropertyOptional({ enum: ['sms'], default: 'sms', example: 'sms' })
   @IsOptional()
   @IsIn(['sms'])
   channel?: 'sms';
 
   /** BCP 47 language tag, passed to providers that localise their text. */
+  @ApiPropertyOptional({
+    pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$',
+    example: 'hi',
+    description: 'BCP 47 language tag of the message (en, hi, es, pt, fr; English otherwise).',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'locale must be a BCP 47 tag such as en or pt-BR' })

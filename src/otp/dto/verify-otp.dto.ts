@@ -1,22 +1,31 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { VERIFICATION_ID_PATTERN } from '../verification-id.js';
 
 /** Either `verificationId` or `phone` (with `country` for national input), and the code. */
 export class VerifyOtpDto {
+  @ApiPropertyOptional({
+    pattern: VERIFICATION_ID_PATTERN.source,
+    example: 'Hk3q9VdQxJ2mT0aZ8bW1cE5fG7hK4nPpRrSsTt',
+    description: 'From send. Pass either this or `phone`, not both.',
+  })
   @IsOptional()
   @IsString()
   @Matches(VERIFICATION_ID_PATTERN, { message: 'verificationId is not a verification id' })
   verificationId?: string;
 
+  @ApiPropertyOptional({ maxLength: 32, example: '+919876543210', description: 'Instead of `verificationId`: the phone\'s open verification.' })
   @IsOptional()
   @IsString()
   @MaxLength(32)
   phone?: string;
 
+  @ApiPropertyOptional({ example: 'IN', description: 'ISO 3166-1 alpha-2 country, for a national-format `phone`.' })
   @IsOptional()
   @IsISO31661Alpha2()
   country?: string;
 
+  @ApiProperty({ pattern: '^[0-9]{4,10}$', example: '482913', description: 'The code from the SMS (OTP_CODE_LENGTH digits, 6 by default).' })
   @IsString()
   @Matches(/^[0-9]{4,10}$/, { message: 'code must be 4 to 10 digits' })
   code!: string;

@@ -1,11 +1,14 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** RFC 7662 §2.1, as a form or as JSON. */
 export class IntrospectDto {
+  @ApiProperty({ maxLength: 4096, example: 'eyJhbGciOiJFUzI1NiIsImtpZCI6Ik56YkxzWGg4dURDY2QiLCJ0eXAiOiJhdCtqd3QifQ.eyJzdWIiOiJ1c3JfN05jVjJrTG05UXBSM3NUeDVZekExYiJ9.c2lnbmF0dXJl', description: 'The token to check; only access tokens can be active.' })
   @IsString()
   @MaxLength(4096)
   token!: string;
 
+  @ApiPropertyOptional({ enum: ['access_token', 'refresh_token'], example: 'access_token' })
   @IsOptional()
   @IsIn(['access_token', 'refresh_token'])
   token_type_hint?: string;

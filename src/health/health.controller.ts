@@ -1,0 +1,51 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { SmsRouter } from '../providers/sms-router.js';
+import { RedisHealth } from './redis.health.js';
+import { ShutdownState } from './shutdown-state.js';
+
+const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'isolated'];
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly redis: RedisHealth,
+    private readonly router: SmsRouter,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  /** The process answers. */
+  @Get('live')
+  @Header('Cache-Control', 'no-store')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** The store answers a PING in time and the process is not shutting down; provider circuits are reported only. */
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      return await this.health.check([
+        () => {
+          const indicator = this.indicators.check('lifecycle');
+          return this.shutdown.draining ? indicator.down({ state: 'draining' }) : indicator.up({ state: 'serving' });
+        },
+        () => this.redis.check('store'),
+        () =>
+          this.indicators.check('providers').up(
+            Object.fromEntries([...this.router.breakers].map(([name, breaker]) => [name, CIRCUIT_STATES[breaker.state]])),
+          ),
+      ]);
+    } catch (error) {
+      // Terminus's own body (status, info, error, details) is what probes and operators expect.
+      const body = (error as { getResponse?: () => unknown }).getResponse?.();
+      if (body === undefined) throw error;
+      void reply.status(503);
+      return body;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ProvidersModule } from '../providers/providers.module.js';
+import { HealthController } from './health.controller.js';
+import { RedisHealth } from './redis.health.js';
+import { ShutdownState } from './shutdown-state.js';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), ProvidersModule],
+  controllers: [HealthController],
+  providers: [RedisHealth, ShutdownState],
+})
+export class HealthModule {}

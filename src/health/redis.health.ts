@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+import { redisConfig } from '../config/redis.config.js';
+import { REDIS_CLIENT } from '../redis/redis.constants.js';
+
+/** PING within the command timeout; the in-memory store is always up. */
+@Injectable()
+export class RedisHealth {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(redisConfig.KEY) private readonly config: ConfigType<typeof redisConfig>,
+  ) {}
+
+  async check(key: string) {
+    const indicator = this.indicators.check(key);
+    if (this.redis === null) return indicator.up({ kind: 'memory' });
+    const startedAt = performance.now();
+    try {
+      await Promise.race([
+        this.redis.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), this.config.commandTimeoutMs).unref()),
+      ]);
+      return indicator.up({ kind: 'redis', latencyMs: Math.round(performance.now() - startedAt) });
+    } catch (error) {
+      return indicator.down({ kind: 'redis', message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one application instance (its own registry, so tests can boot many). */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly sends = new Counter({
+    name: 'phone_auth_otp_sends_total',
+    help: 'Send requests by provider, country and outcome (sent, test_number, failed, or the refusal)',
+    labelNames: ['provider', 'country', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly verifications = new Counter({
+    name: 'phone_auth_otp_verifications_total',
+    help: 'Verify requests by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly providerDuration = new Histogram({
+    name: 'phone_auth_provider_request_duration_seconds',
+    help: 'SMS provider calls by provider, operation (send, check) and outcome (ok, error)',
+    labelNames: ['provider', 'operation', 'outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly circuitState = new Gauge({
+    name: 'phone_auth_provider_circuit_state',
+    help: 'Circuit breaker of each provider: 0 closed, 1 open, 2 half-open',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly throttled = new Counter({
+    name: 'phone_auth_throttled_total',
+    help: 'Requests refused by a limit or the fraud guard, by rule',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sessions = new Counter({
+    name: 'phone_auth_sessions_total',
+    help: 'Session events: issued, refreshed, revoked, reuse_detected',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'phone_auth_http_request_duration_seconds',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'phone_auth_' });
+  }
+}

@@ -1,0 +1,259 @@
+import { createHash } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { ERROR_CODES } from '../../src/common/errors/domain.error.js';
+import { json, startTestApp, type TestApp } from '../support/test-app.js';
+
+const API_KEY = 'pa_test_key_for_the_openapi_suite_0123456789';
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Routes the app serves that are not API operations: the demo page and its assets. */
+const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css'];
+/** Swagger UI and the document themselves. */
+const isDocsRoute = (path: string) => path === '/docs' || path.startsWith('/docs/');
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+
+type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
+type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Schema; examples?: Record<string, { value: any }> }> };
+type Operation = { responses: Record<string, Response>; parameters?: { name: string; in: string }[]; security?: Record<string, string[]>[]; requestBody?: unknown };
+type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
+
+/**
+ * Every route registered on Fastify, as "METHOD /path" with OpenAPI's `{param}`. Read from
+ * `printRoutes({ commonPrefix: false })`: a tree whose lines are `<indent>├── <segment> (METHODS)`,
+ * four characters of indent per level, each segment continuing its parent's path. HEAD routes are
+ * Fastify's automatic twins of GET routes; a CORS preflight (`OPTIONS /*`) is no operation.
+ */
+function registeredRoutes(t: TestApp): string[] {
+  const tree = t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+  const prefixes: string[] = [];
+  const routes = new Set<string>();
+  for (const line of tree.split('\n')) {
+    const match = /^((?:[│ ] {3})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/u.exec(line);
+    if (match === null) {
+      if (line.trim() !== '') throw new Error(`unexpected printRoutes line: ${JSON.stringify(line)}`);
+      continue;
+    }
+    const depth = match[1].length / 4;
+    const path = (depth === 0 ? '' : prefixes[depth - 1]) + match[2];
+    prefixes[depth] = path;
+    prefixes.length = depth + 1;
+    for (const method of (match[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) {
+      if (method === 'HEAD' || (method === 'OPTIONS' && path.endsWith('*'))) continue;
+      routes.add(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+    }
+  }
+  return [...routes].sort();
+}
+
+function documentedRoutes(doc: Document): string[] {
+  return Object.entries(doc.paths)
+    .flatMap(([path, item]) => Object.keys(item).filter((key) => (METHODS as readonly string[]).includes(key)).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
+
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let doc: Document;
+
+  beforeAll(async () => {
+    t = await startTestApp({ API_KEYS: `billing:${createHash('sha256').update(API_KEY).digest('hex')}` });
+    const response = await t.inject({ method: 'GET', url: '/docs/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    doc = json<Document>(response);
+  });
+  afterAll(async () => t?.close());
+
+  const operation = (method: string, path: string): Operation => {
+    const found = doc.paths[path]?.[method];
+    if (found === undefined) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
+    return found;
+  };
+  const schema = (ref: string | undefined): Schema => {
+    const name = /^#\/components\/schemas\/(.+)$/.exec(ref ?? '')?.[1];
+    const found = name === undefined ? undefined : doc.components.schemas[name];
+    if (found === undefined) throw new Error(`no schema ${String(ref)}`);
+    return found;
+  };
+  const successSchema = (method: string, path: string, status: number) =>
+    schema(operation(method, path).responses[String(status)]?.content?.['application/json']?.schema.$ref);
+
+  /** The body has every required member of its schema and none that the schema does not name. */
+  const expectConforms = (body: Record<string, unknown>, target: Schema) => {
+    const names = Object.keys(target.properties ?? {});
+    expect(names.length).toBeGreaterThan(0);
+    for (const required of target.required ?? []) expect(body).toHaveProperty([required]);
+    for (const member of Object.keys(body)) expect(names).toContain(member);
+  };
+  const expectProblem = (response: LightMyRequestResponse, status: number, code: string, method: string, path: string) => {
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expectConforms(json(response), schema('#/components/schemas/ProblemDetails'));
+    const documented = operation(method, path).responses[String(status)]?.content?.['application/problem+json']?.examples ?? {};
+    expect(Object.keys(documented)).toContain(code);
+  };
+
+  it('is OpenAPI 3 for phone-auth with both security schemes', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('phone-auth');
+    expect(doc.info.version).not.toBe('');
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  });
+
+  it('covers every route the app registers, and documents none that it does not', () => {
+    const registered = registeredRoutes(t);
+    // The parser read the tree: a change of printRoutes' format fails here, not silently.
+    expect(registered).toEqual(expect.arrayContaining(['POST /v1/otp/send', 'GET /v1/otp/verifications/{id}', 'GET /.well-known/jwks.json', 'GET /docs']));
+    // The excluded routes exist (else the list is stale) and are not in the document.
+    expect(registered).toEqual(expect.arrayContaining(UNDOCUMENTED));
+    const expected = registered.filter((route) => !UNDOCUMENTED.includes(route) && !isDocsRoute(route.split(' ')[1]));
+    expect(documentedRoutes(doc)).toEqual(expected);
+  });
+
+  it('describes every problem answer as application/problem+json with the ProblemDetails schema', () => {
+    const problem = doc.components.schemas.ProblemDetails;
+    expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
+    const codeSchema = problem.properties!.code;
+    const codes = codeSchema.enum ?? schema(codeSchema.allOf?.[0]?.$ref ?? codeSchema.$ref).enum;
+    expect([...(codes ?? [])].sort()).toEqual([...ERROR_CODES].sort());
+
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect([where, Object.keys(op.responses).some((status) => Number(status) < 400)]).toEqual([where, true]);
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          expect([where, status, Object.keys(response.content ?? {})]).toEqual([where, status, ['application/problem+json']]);
+          const content = response.content!['application/problem+json'];
+          expect(content.schema.$ref).toBe('#/components/schemas/ProblemDetails');
+          const examples = Object.entries(content.examples ?? {});
+          expect([where, status, examples.length > 0]).toEqual([where, status, true]);
+          for (const [code, example] of examples) {
+            expect(example.value).toMatchObject({ code, status: Number(status) });
+            expect(ERROR_CODES).toContain(code);
+          }
+          if (status === '429' || status === '503') expect([where, status, response.headers]).toEqual([where, status, expect.objectContaining({ 'Retry-After': expect.anything() })]);
+        }
+      }
+    }
+  });
+
+  it('documents send with its body, headers, success and problem answers', () => {
+    const send = operation('post', '/v1/otp/send');
+    expect(successSchema('post', '/v1/otp/send', 202).required).toEqual(
+      expect.arrayContaining(['verificationId', 'status', 'phone', 'channel', 'expiresAt', 'resendAvailableAt', 'attemptsRemaining']),
+    );
+    expect(send.responses['202'].headers).toEqual(expect.objectContaining({ 'RateLimit-Limit': expect.anything(), 'RateLimit-Remaining': expect.anything(), 'RateLimit-Reset': expect.anything() }));
+    expect(send.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(expect.arrayContaining(['Idempotency-Key', 'X-End-User-IP']));
+    expect(send.security).toEqual(expect.arrayContaining([{}, { apiKey: [] }]));
+    const codesOf = (status: number) => Object.keys(send.responses[String(status)]?.content?.['application/problem+json']?.examples ?? {});
+    expect(codesOf(400)).toEqual(expect.arrayContaining(['invalid_phone', 'validation_failed']));
+    expect(codesOf(403)).toEqual(['country_not_allowed']);
+    expect(codesOf(409)).toEqual(['idempotency_in_flight']);
+    expect(codesOf(422)).toEqual(expect.arrayContaining(['number_type_not_allowed', 'idempotency_conflict']));
+    expect(codesOf(429)).toEqual(expect.arrayContaining(['resend_too_soon', 'rate_limited', 'max_attempts_reached']));
+    expect(codesOf(503)).toEqual(expect.arrayContaining(['provider_unavailable', 'store_unavailable']));
+    expect(send.responses['429'].headers).toEqual(expect.objectContaining({ 'Retry-After': expect.anything(), 'RateLimit-Limit': expect.anything() }));
+  });
+
+  it('documents verify, refresh, introspect and the JWKS with their success schemas and problems', () => {
+    const verify = operation('post', '/v1/otp/verify');
+    expect(verify.parameters?.map((p) => p.name)).toContain('X-End-User-IP');
+    expect(verify.security).toEqual(expect.arrayContaining([{ apiKey: [] }]));
+    expect(successSchema('post', '/v1/otp/verify', 200).required).toEqual(
+      expect.arrayContaining(['status', 'tokenType', 'accessToken', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'sessionId', 'user']),
+    );
+    expect(Object.keys(verify.responses)).toEqual(expect.arrayContaining(['400', '404', '410', '429', '503']));
+
+    expect(successSchema('post', '/v1/sessions/refresh', 200).required).toEqual(expect.arrayContaining(['accessToken', 'refreshToken', 'sessionId']));
+    expect(Object.keys(operation('post', '/v1/sessions/refresh').responses['401'].content!['application/problem+json'].examples!)).toEqual(
+      expect.arrayContaining(['invalid_refresh_token', 'refresh_token_reused']),
+    );
+
+    const introspect = operation('post', '/v1/tokens/introspect');
+    expect(introspect.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys((introspect.requestBody as { content: object }).content)).toEqual(
+      expect.arrayContaining(['application/json', 'application/x-www-form-urlencoded']),
+    );
+    expect(successSchema('post', '/v1/tokens/introspect', 200).required).toEqual(['active']);
+    expect(introspect.responses['401']).toBeDefined();
+
+    const jwk = schema(successSchema('get', '/.well-known/jwks.json', 200).properties!.keys.items!.$ref);
+    expect(jwk.required).toEqual(expect.arrayContaining(['kty', 'kid', 'alg', 'use']));
+    for (const bearerRoute of [['post', '/v1/sessions/logout'], ['get', '/v1/sessions'], ['delete', '/v1/sessions/{id}']]) {
+      expect(operation(bearerRoute[0], bearerRoute[1]).security).toEqual([{ bearer: [] }]);
+    }
+  });
+
+  it('matches what the routes really answer', async () => {
+    const sent = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876512345' } });
+    expect(sent.statusCode).toBe(202);
+    expectConforms(json(sent), successSchema('post', '/v1/otp/send', 202));
+    for (const header of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']) expect(sent.headers[header]).toBeDefined();
+
+    const status = await t.inject({ method: 'GET', url: `/v1/otp/verifications/${json(sent).verificationId}` });
+    expectConforms(json(status), successSchema('get', '/v1/otp/verifications/{id}', 200));
+
+    const verified = await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { verificationId: json(sent).verificationId, code: t.codes.last } });
+    expect(verified.statusCode).toBe(200);
+    expectConforms(json(verified), successSchema('post', '/v1/otp/verify', 200));
+    expectConforms(json(verified).user, schema('#/components/schemas/UserResponse'));
+
+    const refreshed = await t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken: json(verified).refreshToken } });
+    expect(refreshed.statusCode).toBe(200);
+    expectConforms(json(refreshed), successSchema('post', '/v1/sessions/refresh', 200));
+
+    const sessions = await t.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${json(refreshed).accessToken}` } });
+    expectConforms(json(sessions).sessions[0], schema('#/components/schemas/SessionResponse'));
+
+    const introspected = await t.inject({
+      method: 'POST',
+      url: '/v1/tokens/introspect',
+      headers: { ...JSON_HEADERS, 'x-api-key': API_KEY },
+      payload: { token: json(refreshed).accessToken },
+    });
+    expect(json(introspected).active).toBe(true);
+    expectConforms(json(introspected), successSchema('post', '/v1/tokens/introspect', 200));
+
+    const jwks = await t.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    const jwk = schema(successSchema('get', '/.well-known/jwks.json', 200).properties!.keys.items!.$ref);
+    for (const key of json(jwks).keys) expectConforms(key, jwk);
+    expectConforms(json(await t.inject({ method: 'GET', url: '/.well-known/openid-configuration' })), successSchema('get', '/.well-known/openid-configuration', 200));
+
+    expectProblem(
+      await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: 'not a phone' } }),
+      400,
+      'invalid_phone',
+      'post',
+      '/v1/otp/send',
+    );
+    const tooSoon = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876512346' } });
+    expect(tooSoon.statusCode).toBe(202);
+    const again = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876512346' } });
+    expectProblem(again, 429, 'resend_too_soon', 'post', '/v1/otp/send');
+    expect(again.headers['retry-after']).toBeDefined();
+    expectProblem(
+      await t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken: json(verified).refreshToken } }),
+      401,
+      'refresh_token_reused',
+      'post',
+      '/v1/sessions/refresh',
+    );
+    expectProblem(await t.inject({ method: 'POST', url: '/v1/tokens/introspect', headers: JSON_HEADERS, payload: { token: 'x' } }), 401, 'unauthorized', 'post', '/v1/tokens/introspect');
+  });
+
+  it('serves Swagger UI at /docs with its assets', async () => {
+    const page = await t.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('swagger-ui');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    const init = await t.inject({ method: 'GET', url: '/docs/swagger-ui-init.js' });
+    expect(init.statusCode).toBe(200);
+    expect(init.body).toContain('phone-auth');
+    const bundle = await t.inject({ method: 'GET', url: '/docs/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+  });
+});
