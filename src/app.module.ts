@@ -7,6 +7,7 @@ import { appConfig, clientsConfig, otpConfig, providersConfig, redisConfig, sess
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { OtpModule } from './otp/otp.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -17,6 +18,7 @@ import { RedisModule } from './redis/redis.module.js';
       isGlobal: true,
       load: [appConfig, redisConfig, otpConfig, providersConfig, sessionsConfig, clientsConfig, throttlingConfig],
     }),
+    LoggingModule,
     CommonModule,
     RedisModule,
     MetricsModule,

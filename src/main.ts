@@ -1,12 +1,11 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ShutdownState } from './health/shutdown-state.js';
-import { BODY_LIMIT_BYTES, configureApp } from './app.setup.js';
+import { configureApp, fastifyOptions } from './app.setup.js';
 import { EnvironmentError, validateEnvironment } from './config/environment.js';
-import { trustProxyOf } from './config/throttling.config.js';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -17,16 +16,13 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const levels = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const logger = new ConsoleLogger({
-    logLevels: levels.slice(0, levels.indexOf(env.LOG_LEVEL) + 1),
-    json: env.NODE_ENV === 'production',
-  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxyOf(env.TRUST_PROXY) }),
-    { logger },
+    new FastifyAdapter(fastifyOptions(env.TRUST_PROXY)),
+    { bufferLogs: true },
   );
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   await configureApp(app);
   // Our own signal handling rather than enableShutdownHooks, which re-raises the signal after
   // closing and so exits 143: an orderly stop exits 0, a stop that outlasts 10 s exits 1.
@@ -38,9 +34,9 @@ async function bootstrap(): Promise<void> {
         .drain(signal)
         .then(() => app.close())
         .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     });
   }
   await app.listen(env.PORT, '0.0.0.0');

@@ -50,6 +50,14 @@ describe('operations endpoints and headers', () => {
     expect((await t.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
 
+  it('keeps a sane X-Request-Id and makes one otherwise', async () => {
+    t = await startTestApp({});
+    const kept = await t.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-42' } });
+    expect(kept.headers['x-request-id']).toBe('trace-42');
+    const hostile = await t.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'a b\u0000c' } });
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('answers CORS only for the configured origins', async () => {
     t = await startTestApp({ CORS_ORIGINS: 'https://app.example.com' });
     const preflight = (origin: string) =>

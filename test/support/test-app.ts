@@ -4,10 +4,9 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AppModule } from '../../src/app.module.js';
-import { BODY_LIMIT_BYTES, configureApp } from '../../src/app.setup.js';
+import { configureApp, fastifyOptions } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/time/clock.js';
 import { environmentNames } from '../../src/config/environment.js';
-import { trustProxyOf } from '../../src/config/throttling.config.js';
 import { OtpCodeGenerator } from '../../src/otp/otp-code.generator.js';
 import { RecordingCodeGenerator } from './recording-code.generator.js';
 
@@ -34,6 +33,8 @@ export class CapturingLogger implements LoggerService {
  * a suite sets them: only the throttling suites test those.
  */
 export const GENEROUS_LIMITS = {
+  // Request lines (pino) stay out of the test output; the app's own lines go to CapturingLogger.
+  LOG_LEVEL: 'warn',
   RATE_LIMIT_SEND_PER_IP: '100000',
   RATE_LIMIT_VERIFY_PER_IP: '100000',
   RATE_LIMIT_REFRESH_PER_IP: '100000',
@@ -63,7 +64,7 @@ export async function startTestApp(env: Record<string, string>, options: { clock
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = await configureApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxyOf(process.env.TRUST_PROXY ?? 'false') }), {
+    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(process.env.TRUST_PROXY ?? 'false')), {
       logger: logs,
     }),
   );

@@ -158,7 +158,7 @@
     resendTimer = setInterval(tick, 1000);
   }
 
-  function toSignedIn(tokens) {
+  function toSignedIn(tokens, { moveFocus = true } = {}) {
     session = {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
@@ -172,7 +172,7 @@
     el.code.value = '';
     renderSession();
     show('signed-in');
-    el.signedInHeading.focus();
+    if (moveFocus) el.signedInHeading.focus();
   }
 
   function renderSession() {
@@ -307,7 +307,7 @@
       showError(sentence(problem));
       return;
     }
-    toSignedIn({ ...result.body, user: result.body.user || session.user });
+    toSignedIn({ ...result.body, user: result.body.user || session.user }, { moveFocus: false });
     say('Tokens refreshed: a new access token and a new refresh token.');
   }
 
