@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { IdempotencyRepository } from '../../src/otp/idempotency.repository.js';
 import { InMemoryIdempotencyRepository } from '../../src/otp/in-memory-idempotency.repository.js';
 import { RedisIdempotencyRepository } from '../../src/otp/redis-idempotency.repository.js';
-import { RedisKeys } from '../../src/redis/redis-keys.js';
-import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
-import { describeWithRedis, RedisServer } from '../support/redis-server.js';
+import { type Contract, CONTRACT_KEYS, onEveryStore } from './every-store.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-function idempotencyRepositoryContract(adapter: string, setup: () => Promise<{ repository: IdempotencyRepository; teardown?: () => Promise<void> }>) {
+const idempotencyRepositoryContract: Contract<IdempotencyRepository> = (adapter, setup) => {
   describe(`IdempotencyRepository contract: ${adapter}`, () => {
     let repository: IdempotencyRepository;
     let teardown: (() => Promise<void>) | undefined;
@@ -49,42 +46,8 @@ function idempotencyRepositoryContract(adapter: string, setup: () => Promise<{ r
       expect(results.filter((result) => result.state === 'in_flight')).toHaveLength(19);
     });
   });
-}
+};
 
-idempotencyRepositoryContract('in-memory', async () => ({ repository: new InMemoryIdempotencyRepository() }));
-
-describeWithRedis('on a real redis-server', () => {
-  idempotencyRepositoryContract('redis', async () => {
-    const server = await RedisServer.start();
-    const redis = server.client();
-    return {
-      repository: new RedisIdempotencyRepository(redis, new RedisKeys(new PhoneTagger('contract-secret-of-32-characters!!'))),
-      teardown: async () => {
-        redis.disconnect();
-        await server.stop();
-      },
-    };
-  });
-});
-
-describeWithRedisCluster('on a 3-master Redis Cluster', () => {
-  let cluster: RedisCluster;
-  beforeAll(async () => {
-    cluster = await RedisCluster.start();
-  });
-  afterAll(async () => cluster?.stop());
-
-  idempotencyRepositoryContract('redis cluster', async () => {
-    const redis = cluster.serviceClient('contract:');
-    return {
-      repository: new RedisIdempotencyRepository(redis, new RedisKeys(new PhoneTagger('contract-secret-of-32-characters!!'))),
-      teardown: async () => void (await redis.quit()),
-    };
-  });
-
-  it('should keep every key under the key prefix when the contract has run on the cluster', async () => {
-    const keys = (await cluster.keysByNode()).flat();
-    expect(keys.length).toBeGreaterThan(0);
-    expect(keys.filter((key) => !key.startsWith('contract:'))).toEqual([]);
-  });
-});
+onEveryStore(idempotencyRepositoryContract, (redis) =>
+  redis ? new RedisIdempotencyRepository(redis, CONTRACT_KEYS) : new InMemoryIdempotencyRepository(),
+);

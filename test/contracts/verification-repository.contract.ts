@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import { CONTRACT_HMAC_SECRET } from './every-store.js';
 import { newVerificationId } from '../../src/otp/verification-id.js';
 import { StartVerification, VerificationRepository } from '../../src/otp/verification.repository.js';
 
-export const CONTRACT_HMAC_SECRET = 'contract-suite-secret-of-32-characters!';
 const tagger = new PhoneTagger(CONTRACT_HMAC_SECRET);
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 

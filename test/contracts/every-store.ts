@@ -1,0 +1,53 @@
+import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import type { RedisClient } from '../../src/redis/redis.constants.js';
+import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
+import { describeWithRedis, RedisServer } from '../support/redis-server.js';
+
+export const CONTRACT_HMAC_SECRET = 'contract-suite-secret-of-32-characters!';
+export const CONTRACT_KEYS = new RedisKeys(new PhoneTagger(CONTRACT_HMAC_SECRET));
+const PREFIX = 'contract:';
+
+export type Contract<R> = (adapter: string, setup: () => Promise<{ repository: R; teardown?: () => Promise<void> }>) => void;
+
+/**
+ * Runs a repository contract against every store: the in-memory adapter (`make(null)`), a
+ * standalone redis-server and a 3-master Redis Cluster, each Redis with the key prefix on.
+ */
+export function onEveryStore<R>(contract: Contract<R>, make: (redis: RedisClient | null) => R): void {
+  contract('in-memory', async () => ({ repository: make(null) }));
+
+  describeWithRedis('on a real redis-server', () => {
+    contract('redis', async () => {
+      const server = await RedisServer.start();
+      const redis = server.client();
+      redis.options.keyPrefix = PREFIX;
+      return {
+        repository: make(redis),
+        teardown: async () => {
+          redis.disconnect();
+          await server.stop();
+        },
+      };
+    });
+  });
+
+  describeWithRedisCluster('on a 3-master Redis Cluster', () => {
+    let cluster: RedisCluster;
+    beforeAll(async () => {
+      cluster = await RedisCluster.start();
+    });
+    afterAll(async () => cluster?.stop());
+
+    contract('redis cluster', async () => {
+      const redis = cluster.serviceClient(PREFIX);
+      return { repository: make(redis), teardown: async () => void (await redis.quit()) };
+    });
+
+    it('keeps every key under the key prefix once the contract has run on the cluster', async () => {
+      const keys = (await cluster.keysByNode()).flat();
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((key) => !key.startsWith(PREFIX))).toEqual([]);
+    });
+  });
+}
