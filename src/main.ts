@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { configureApp, fastifyOptions } from './app.setup.js';
-import { EnvironmentError, validateEnvironment } from './config/environment.js';
+import { EnvironmentError, publicUrlOf, validateEnvironment } from './config/environment.js';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter(fastifyOptions(env.TRUST_PROXY)),
+    new FastifyAdapter(fastifyOptions(env.TRUST_PROXY, publicUrlOf(env))),
     { bufferLogs: true },
   );
   const logger = app.get(Logger);

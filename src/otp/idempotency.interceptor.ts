@@ -38,7 +38,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const scope = `${request.apiClient?.name ?? 'public'}\n${request.method} ${request.routeOptions.url}\n${header}`;
     const key = createHash('sha256').update(scope).digest('base64url');
-    const fingerprint = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('base64url');
+    let serialized: string;
+    try {
+      serialized = JSON.stringify(request.body ?? null);
+    } catch {
+      // Only a body too deeply nested for the stack gets here; validation would refuse it anyway.
+      throw new DomainError('validation_failed', 'The request is nested too deeply.');
+    }
+    const fingerprint = createHash('sha256').update(serialized).digest('base64url');
 
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {

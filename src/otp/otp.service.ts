@@ -119,6 +119,12 @@ export class OtpService {
     if (testCode !== undefined) {
       this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
     } else {
+      try {
+        await this.fraud.spendCountryBudget(phone);
+      } catch (error) {
+        await this.verifications.abandon(verification.id, nowMs);
+        throw error;
+      }
       verification = await this.deliver(verification, code, request.locale, nowMs);
       await this.fraud.recordSend(phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`));
       this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${verification.provider}`);

@@ -27,6 +27,7 @@ export class FraudGuard {
     private readonly metrics: Metrics,
   ) {}
 
+  /** Country, number type and prefix breaker: checks that spend nothing. */
   async admit(e164: string): Promise<void> {
     const parsed = parsePhoneNumberFromString(e164);
     const country = parsed?.country;
@@ -42,20 +43,26 @@ export class FraudGuard {
         numberType: type.toLowerCase(),
       });
     }
-    const nowMs = this.clock.nowMs();
-    const blockedMs = await this.repository.prefixBlockedForMs(prefixOf(e164), nowMs);
+    const blockedMs = await this.repository.prefixBlockedForMs(prefixOf(e164), this.clock.nowMs());
     if (blockedMs > 0) {
       this.metrics.throttled.inc({ rule: 'prefix_breaker' });
       throw tooMany(blockedMs);
     }
+  }
+
+  /**
+   * Spends one send of the country's hourly budget. Called only for a send the store admitted
+   * (cooldown and per-phone limits passed), so refused sends spend nothing.
+   */
+  async spendCountryBudget(e164: string): Promise<void> {
+    const country = parsePhoneNumberFromString(e164)?.country;
     const budget = country ? this.config.countryBudgetsPerHour.get(country) : undefined;
-    if (country && budget !== undefined) {
-      const waitMs = await this.repository.takeCountryBudget(country, budget, nowMs);
-      if (waitMs > 0) {
-        this.metrics.throttled.inc({ rule: 'country_budget' });
-        this.logger.warn(`hourly send budget of ${country} spent`);
-        throw tooMany(waitMs);
-      }
+    if (country === undefined || budget === undefined) return;
+    const waitMs = await this.repository.takeCountryBudget(country, budget, this.clock.nowMs());
+    if (waitMs > 0) {
+      this.metrics.throttled.inc({ rule: 'country_budget' });
+      this.logger.warn(`hourly send budget of ${country} spent`);
+      throw tooMany(waitMs);
     }
   }
 

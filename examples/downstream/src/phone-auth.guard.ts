@@ -102,6 +102,8 @@ export class PhoneAuthGuard implements CanActivate {
         clockTolerance: this.clockTolerance,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
+      // jose checks nbf and exp; a token issued in the future is as wrong (RFC 8725 3.8).
+      if ((payload.iat ?? 0) > Date.now() / 1000 + this.clockTolerance) throw refused();
       request.user = payload;
       return true;
     } catch (error) {

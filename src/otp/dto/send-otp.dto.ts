@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO31661Alpha2, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO31661Alpha2, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+
+/** Optional means absent: `null` is validated like any other value, and refused (as @IsOptional() would let it through). */
+const present = (_object: object, value: unknown) => value !== undefined;
 
 export class SendOtpDto {
   /** E.164, or national format with `country` (or DEFAULT_COUNTRY). */
@@ -9,12 +12,12 @@ export class SendOtpDto {
   phone!: string;
 
   @ApiPropertyOptional({ example: 'IN', description: 'ISO 3166-1 alpha-2 country, for national-format input.' })
-  @IsOptional()
+  @ValidateIf(present)
   @IsISO31661Alpha2()
   country?: string;
 
   @ApiPropertyOptional({ enum: ['sms'], default: 'sms', example: 'sms' })
-  @IsOptional()
+  @ValidateIf(present)
   @IsIn(['sms'])
   channel?: 'sms';
 
@@ -24,7 +27,7 @@ export class SendOtpDto {
     example: 'hi',
     description: 'BCP 47 language tag of the message (en, hi, es, pt, fr; English otherwise).',
   })
-  @IsOptional()
+  @ValidateIf(present)
   @IsString()
   @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'locale must be a BCP 47 tag such as en or pt-BR' })
   locale?: string;

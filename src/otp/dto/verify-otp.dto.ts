@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO31661Alpha2, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsISO31661Alpha2, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { VERIFICATION_ID_PATTERN } from '../verification-id.js';
+
+/** Optional means absent: `null` is validated like any other value, and refused (as @IsOptional() would let it through). */
+const present = (_object: object, value: unknown) => value !== undefined;
 
 /** Either `verificationId` or `phone` (with `country` for national input), and the code. */
 export class VerifyOtpDto {
@@ -9,19 +12,19 @@ export class VerifyOtpDto {
     example: 'Hk3q9VdQxJ2mT0aZ8bW1cE5fG7hK4nPpRrSsTt',
     description: 'From send. Pass either this or `phone`, not both.',
   })
-  @IsOptional()
+  @ValidateIf(present)
   @IsString()
   @Matches(VERIFICATION_ID_PATTERN, { message: 'verificationId is not a verification id' })
   verificationId?: string;
 
   @ApiPropertyOptional({ maxLength: 32, example: '+919876543210', description: 'Instead of `verificationId`: the phone\'s open verification.' })
-  @IsOptional()
+  @ValidateIf(present)
   @IsString()
   @MaxLength(32)
   phone?: string;
 
   @ApiPropertyOptional({ example: 'IN', description: 'ISO 3166-1 alpha-2 country, for a national-format `phone`.' })
-  @IsOptional()
+  @ValidateIf(present)
   @IsISO31661Alpha2()
   country?: string;
 

@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, ValidateIf } from 'class-validator';
+
+/** Optional means absent: `null` is validated like any other value, and refused (as @IsOptional() would let it through). */
+const present = (_object: object, value: unknown) => value !== undefined;
 
 /** RFC 7662 §2.1, as a form or as JSON. */
 export class IntrospectDto {
@@ -9,7 +12,7 @@ export class IntrospectDto {
   token!: string;
 
   @ApiPropertyOptional({ enum: ['access_token', 'refresh_token'], example: 'access_token' })
-  @IsOptional()
+  @ValidateIf(present)
   @IsIn(['access_token', 'refresh_token'])
   token_type_hint?: string;
 }
