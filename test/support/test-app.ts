@@ -64,7 +64,7 @@ export async function startTestApp(env: Record<string, string>, options: { clock
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = await configureApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(process.env.TRUST_PROXY ?? 'false')), {
+    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(process.env.TRUST_PROXY ?? 'false', process.env.PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`)), {
       logger: logs,
     }),
   );
