@@ -30,8 +30,16 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
           },
           // Defence in depth: nothing above logs these, and nothing ever should.
           redact: { paths: ['req.headers', 'res.headers', '*.authorization', '*["x-api-key"]', '*.cookie', '*.code', '*.refreshToken', '*.accessToken'], censor: '[redacted]' },
+          // A 5xx here is an answer (store or provider unavailable); its cause, if a bug, is logged
+          // at error by the problem filter. pino-http's synthetic error object adds nothing.
           customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-            error || response.statusCode >= 500 ? 'error' : 'info',
+            error || response.statusCode >= 500 ? 'warn' : 'info',
+          customErrorMessage: (request: IncomingMessage, response: ServerResponse) =>
+            `${request.method} ${(request.url ?? '').split('?')[0]} ${response.statusCode}`,
+          customErrorObject: (_request: IncomingMessage, _response: ServerResponse, _error: Error, value: Record<string, unknown>) => {
+            const { err: _err, ...rest } = value;
+            return rest;
+          },
           customSuccessMessage: (request: IncomingMessage, response: ServerResponse) =>
             `${request.method} ${(request.url ?? '').split('?')[0]} ${response.statusCode}`,
         },

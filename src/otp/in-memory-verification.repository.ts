@@ -154,6 +154,13 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     verification.resendAtMs = Math.min(verification.resendAtMs, nowMs);
   }
 
+  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void> {
+    const verification = this.byPhone.get(phone)?.verification;
+    if (verification?.status !== 'pending' || verification.resendAtMs !== sentAtMs + resendCooldownSeconds * 1000) return;
+    verification.status = 'canceled';
+    verification.resendAtMs = sentAtMs;
+  }
+
   async find(id: string, nowMs: number): Promise<Verification | null> {
     const verification = this.findEntry(id, nowMs)?.verification;
     return verification ? { ...verification } : null;

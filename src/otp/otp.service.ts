@@ -17,7 +17,7 @@ import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
 import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
 import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
-import { CheckResult, SettleResult, VerificationRepository } from './verification.repository.js';
+import { CheckResult, SettleResult, StartResult, StartVerification, VerificationRepository } from './verification.repository.js';
 
 export interface SendRequest {
   phone: string;
@@ -85,7 +85,7 @@ export class OtpService {
     const code = testCode ?? this.codes.generate(this.config.codeLength);
     const nowMs = this.clock.nowMs();
     // Stored before anything is sent: if the store is down, no SMS goes out.
-    const started = await this.verifications.start({
+    const started = await this.startOrUndo({
       phone,
       newId: newVerificationId(tag),
       codeHash: this.hasher.hash(tag, code),
@@ -198,6 +198,23 @@ export class OtpService {
     const verification = await this.verifications.cancel(id, nowMs);
     if (verification === null) throw notFound();
     return this.view(verification, nowMs);
+  }
+
+  /**
+   * A start() that fails on the store may still run later (Redis queues it): queue its undo right
+   * behind it, without waiting, so a retry is not refused for a code that was never sent.
+   */
+  private async startOrUndo(request: StartVerification): Promise<StartResult> {
+    try {
+      return await this.verifications.start(request);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'store_unavailable') {
+        void this.verifications
+          .abandonUnsent(request.phone, request.nowMs, request.resendCooldownSeconds)
+          .catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   private async deliver(verification: Verification, code: string, locale: string | undefined, nowMs: number): Promise<Verification> {

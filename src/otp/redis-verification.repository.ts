@@ -148,6 +148,14 @@ if tonumber(v[3]) > tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], 'resendAt
 return 1
 `;
 
+// ARGV: sentAtMs, cooldownMs. Only the verification that exact send left behind is touched.
+const ABANDON_UNSENT = `
+local v = redis.call('HMGET', KEYS[1], 'status', 'resendAt')
+if v[1] ~= 'pending' or tonumber(v[2]) ~= tonumber(ARGV[1]) + tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'canceled', 'resendAt', ARGV[1])
+return 1
+`;
+
 const CANCEL = `
 local v = redis.call('HMGET', KEYS[1], 'id', 'status')
 if v[1] ~= ARGV[1] then return false end
@@ -161,6 +169,7 @@ interface OtpScripts {
   phoneAuthOtpCheck(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpCancel(verification: string, id: string): Promise<Reply | null>;
   phoneAuthOtpAbandon(verification: string, id: string, nowMs: number): Promise<number>;
+  phoneAuthOtpAbandonUnsent(verification: string, sentAtMs: number, cooldownMs: number): Promise<number>;
   phoneAuthOtpSettle(verification: string, failures: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthOtpRecordDispatch(verification: string, ...args: string[]): Promise<number>;
 }
@@ -177,6 +186,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     redis.defineCommand('phoneAuthOtpCheck', { numberOfKeys: 2, lua: CHECK });
     redis.defineCommand('phoneAuthOtpCancel', { numberOfKeys: 1, lua: CANCEL });
     redis.defineCommand('phoneAuthOtpAbandon', { numberOfKeys: 1, lua: ABANDON });
+    redis.defineCommand('phoneAuthOtpAbandonUnsent', { numberOfKeys: 1, lua: ABANDON_UNSENT });
     redis.defineCommand('phoneAuthOtpSettle', { numberOfKeys: 2, lua: SETTLE });
     redis.defineCommand('phoneAuthOtpRecordDispatch', { numberOfKeys: 1, lua: RECORD_DISPATCH });
     this.scripts = redis as unknown as OtpScripts;
@@ -281,6 +291,11 @@ export class RedisVerificationRepository extends VerificationRepository {
       default:
         throw new Error(`unexpected reply from the settle script: ${String(outcome)}`);
     }
+  }
+
+  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void> {
+    const key = this.keys.otpVerification(this.keys.phoneTag(phone));
+    await onStore(() => this.scripts.phoneAuthOtpAbandonUnsent(key, sentAtMs, resendCooldownSeconds * 1000));
   }
 
   async abandon(id: string, nowMs: number): Promise<void> {

@@ -106,6 +106,14 @@ export abstract class VerificationRepository {
    */
   abstract abandon(id: string, nowMs: number): Promise<void>;
 
+  /**
+   * Undoes a start() whose answer was lost (the store timed out, but may run it later): if the
+   * phone's verification was sent at `sentAtMs` (its cooldown ends at `sentAtMs` plus the
+   * cooldown), cancels it and lifts the cooldown. Commands run in order, so this lands after
+   * the lost start() if that ever runs.
+   */
+  abstract abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void>;
+
   /** The verification with this id, whatever its status, or null. */
   abstract find(id: string, nowMs: number): Promise<Verification | null>;
 

@@ -265,6 +265,16 @@ export function verificationRepositoryContract(
       expect(again.outcome).toBe('created');
     });
 
+    it('undoes the send of a given moment only: canceled, cooldown lifted', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone);
+      await repository.abandonUnsent(phone, T0 + 1, 30);
+      expect((await repository.find(id, T0))?.status).toBe('pending');
+      await repository.abandonUnsent(phone, T0, 30);
+      expect(await repository.find(id, T0)).toMatchObject({ status: 'canceled', resendAtMs: T0 });
+      expect((await startFor(phone, { nowMs: T0 + 1000 })).outcome).toBe('created');
+    });
+
     describe('when the provider owns the code', () => {
       const providerOwned = async (phone: string) => {
         const verification = await created(phone);

@@ -34,7 +34,7 @@ export class CapturingLogger implements LoggerService {
  */
 export const GENEROUS_LIMITS = {
   // Request lines (pino) stay out of the test output; the app's own lines go to CapturingLogger.
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: 'error',
   RATE_LIMIT_SEND_PER_IP: '100000',
   RATE_LIMIT_VERIFY_PER_IP: '100000',
   RATE_LIMIT_REFRESH_PER_IP: '100000',
