@@ -296,6 +296,15 @@ const table = [
   ...cells.map(line),
 ].join('\n');
 
+// Which code was measured (read-only git queries).
+const gitOf = (...args) => {
+  try {
+    return execFileSync('git', args, { cwd: config.appDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+};
+const code = { commit: gitOf('rev-parse', '--short', 'HEAD'), srcChanged: (gitOf('status', '--porcelain', '--', 'src') ?? '') !== '' };
 const machine = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
@@ -305,7 +314,10 @@ const machine = {
   redis: execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1],
 };
 log();
-log(`phone-auth benchmark, ${new Date(runStartedAt).toISOString()}: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, Redis ${machine.redis}`);
+log(
+  `phone-auth benchmark, ${new Date(runStartedAt).toISOString()}, commit ${code.commit ?? '?'}${code.srcChanged ? ' with changes in src/' : ''}: ` +
+    `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, Redis ${machine.redis}`,
+);
 log(
   `${config.connections} connections, ${config.durationS} s per case after ${config.warmupS} s of warm-up; ratios to the ceilings of the same run; ` +
     `load average ${machine.loadAverageAtStart} at start`,
@@ -323,6 +335,7 @@ mkdirSync(join(config.out, '..'), { recursive: true });
 const output = {
   startedAt: new Date(runStartedAt).toISOString(),
   totalSeconds: Math.round((Date.now() - runStartedAt) / 1000),
+  code,
   machine,
   settings: { ...config, appDir: undefined, out: undefined, expectedStatus: EXPECTED_STATUS },
   cases: rows,
