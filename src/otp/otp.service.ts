@@ -125,8 +125,13 @@ export class OtpService {
         await this.verifications.abandon(verification.id, nowMs);
         throw error;
       }
-      verification = await this.deliver(verification, code, request.locale, nowMs);
-      await this.fraud.recordSend(phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`));
+      const delivered = await this.deliver(verification, code, request.locale, nowMs);
+      verification = delivered.verification;
+      // Two keys in two slots: sent together, one round trip.
+      await Promise.all([
+        delivered.recorded,
+        this.fraud.recordSend(phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`)),
+      ]);
       this.logger.log(`code ${started.outcome === 'created' ? 'sent' : 'resent'} to ${maskPhone(phone)} via ${verification.provider}`);
     }
     return this.view(verification, nowMs);
@@ -180,10 +185,14 @@ export class OtpService {
         ? await this.checkWithProvider(result.verification, request.code, nowMs)
         : this.approvedOrThrow(result);
     this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
-    if (verification.provider !== TEST_NUMBER_PROVIDER) {
-      await this.fraud.recordVerified(verification.phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`));
-    }
-    return this.sessions.start(verification.phone, caller);
+    // The fraud counter and the session are independent: sent together.
+    const [tokens] = await Promise.all([
+      this.sessions.start(verification.phone, caller),
+      verification.provider === TEST_NUMBER_PROVIDER
+        ? undefined
+        : this.fraud.recordVerified(verification.phone).catch((error: Error) => this.logger.error(`fraud counters not updated: ${error.message}`)),
+    ]);
+    return tokens;
   }
 
   async status(id: string): Promise<VerificationView> {
@@ -217,7 +226,12 @@ export class OtpService {
     }
   }
 
-  private async deliver(verification: Verification, code: string, locale: string | undefined, nowMs: number): Promise<Verification> {
+  private async deliver(
+    verification: Verification,
+    code: string,
+    locale: string | undefined,
+    nowMs: number,
+  ): Promise<{ verification: Verification; recorded: Promise<void> }> {
     let routed;
     try {
       routed = await this.router.send(
@@ -253,14 +267,14 @@ export class OtpService {
       providerRef: dispatch.providerRef ?? '',
       codeHash: provider.ownsCodes ? '' : verification.codeHash,
     };
-    await this.verifications.recordDispatch({
+    const dispatchRecorded = this.verifications.recordDispatch({
       id: verification.id,
       provider: recorded.provider,
       providerRef: recorded.providerRef,
       providerOwnsCode: provider.ownsCodes,
       nowMs,
     });
-    return recorded;
+    return { verification: recorded, recorded: dispatchRecorded };
   }
 
   /** A verification whose provider owns the code: its attempt is already counted; the provider decides. */
@@ -300,7 +314,8 @@ export class OtpService {
         return result.verification;
       case 'wrong_code': {
         const attemptsRemaining = Math.max(0, this.config.maxAttempts - result.attempts);
-        this.logger.warn(`wrong code for ${maskPhone(result.phone)}: ${attemptsRemaining} attempt(s) left`);
+        // A wrong code is ordinary (a typo): debug, not warn; the metric counts them.
+        this.logger.debug(`wrong code for ${maskPhone(result.phone)}: ${attemptsRemaining} attempt(s) left`);
         throw new DomainError('invalid_code', 'The code is not correct.', { attemptsRemaining });
       }
       case 'not_found':

@@ -193,7 +193,8 @@ export class RedisVerificationRepository extends VerificationRepository {
   }
 
   async start(request: StartVerification): Promise<StartResult> {
-    const tag = this.keys.phoneTag(request.phone);
+    // The new id starts with the phone's tag: no second HMAC.
+    const tag = phoneTagOfVerificationId(request.newId);
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.phoneAuthOtpStart(
         this.keys.otpVerification(tag),

@@ -83,7 +83,8 @@ export class SmsRouter {
             backoff: new ExponentialBackoff({ initialDelay: options.backoffMs, maxDelay: options.backoffMs * 8 }),
           }),
           breaker,
-          timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
+          // abortOnReturn: false: aborting a finished call's signal builds an AbortError (a DOMException with a stack) per call.
+          timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
         ),
       );
     }

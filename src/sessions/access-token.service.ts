@@ -64,7 +64,7 @@ export class AccessTokenService {
     const key = this.keys.current;
     return this.jwt.signAsync(claims as unknown as Record<string, unknown>, {
       algorithm: key.algorithm,
-      privateKey: key.privateKeyPem,
+      privateKey: key.privateKey,
       header: { alg: key.algorithm, kid: key.kid, typ: 'at+jwt' },
     });
   }
@@ -89,7 +89,8 @@ export class AccessTokenService {
     let claims: AccessTokenClaims;
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims & object>(token, {
-        publicKey: key.publicKeyPem,
+        // A KeyObject works at runtime (jsonwebtoken takes it); @nestjs/jwt types this option narrowly.
+        publicKey: key.publicKey as unknown as string,
         algorithms: [key.algorithm],
         issuer: this.config.issuer,
         audience: this.config.audience,

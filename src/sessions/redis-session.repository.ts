@@ -33,6 +33,18 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return {'reused', s[6]}
 `;
 
+// KEYS[1]: a hash; ARGV: lifetime (ms), then field/value pairs.
+const CREATE = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+`;
+
+// KEYS[1]: a set; ARGV: member, lifetime (s).
+const INDEX = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+`;
+
 const REVOKE = `
 local record = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2])
@@ -43,6 +55,8 @@ type Reply = string[];
 interface SessionScripts {
   phoneAuthSessionRotate(session: string, spent: string, ...args: (string | number)[]): Promise<Reply>;
   phoneAuthSessionRevoke(session: string, spent: string): Promise<Reply>;
+  phoneAuthSessionCreate(session: string, lifetimeMs: number, ...fields: string[]): Promise<null>;
+  phoneAuthSessionIndex(index: string, sessionId: string, ttlSeconds: number): Promise<null>;
 }
 
 export class RedisSessionRepository extends SessionRepository {
@@ -57,6 +71,8 @@ export class RedisSessionRepository extends SessionRepository {
     super();
     redis.defineCommand('phoneAuthSessionRotate', { numberOfKeys: 2, lua: ROTATE });
     redis.defineCommand('phoneAuthSessionRevoke', { numberOfKeys: 2, lua: REVOKE });
+    redis.defineCommand('phoneAuthSessionCreate', { numberOfKeys: 1, lua: CREATE });
+    redis.defineCommand('phoneAuthSessionIndex', { numberOfKeys: 1, lua: INDEX });
     this.scripts = redis as unknown as SessionScripts;
   }
 
@@ -65,10 +81,11 @@ export class RedisSessionRepository extends SessionRepository {
     const index = this.keys.userSessions(session.userId);
     const lifetimeMs = Math.min(session.expiresAtMs, session.idleExpiresAtMs) - session.createdAtMs;
     // The session and its index sit in different slots: two transactions, sent together.
+    // One script per key (atomic, one command each), both sent in the same round trip.
     await onStore(() =>
       Promise.all([
-        execOrThrow(this.redis.multi().hset(key, toHash(session)).pexpire(key, lifetimeMs)),
-        execOrThrow(this.redis.multi().sadd(index, session.id).expire(index, this.indexTtlSeconds)),
+        this.scripts.phoneAuthSessionCreate(key, lifetimeMs, ...Object.entries(toHash(session)).flat()),
+        this.scripts.phoneAuthSessionIndex(index, session.id, this.indexTtlSeconds),
       ]),
     );
   }

@@ -19,6 +19,8 @@ export interface VerificationKey {
   kid: string;
   algorithm: JwtAlgorithm;
   publicKeyPem: string;
+  /** Parsed once: handing the PEM to the JWT library would parse it again on every token. */
+  publicKey: KeyObject;
   publicJwk: PublicJwk;
 }
 
@@ -38,7 +40,7 @@ export class SigningKeys {
   private readonly byKid: Map<string, VerificationKey>;
 
   constructor(
-    readonly current: VerificationKey & { privateKeyPem: string },
+    readonly current: VerificationKey & { privateKeyPem: string; privateKey: KeyObject },
     older: VerificationKey[],
     /** Generated at boot: tokens die with the process. */
     readonly ephemeral: boolean,
@@ -54,6 +56,7 @@ export class SigningKeys {
     const current = {
       ...toVerificationKey(createPublicKey(privateKey), source.algorithm),
       privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      privateKey,
     };
     const older = source.publicKeysFile ? readPublicKeys(readFileSync(source.publicKeysFile, 'utf8')) : [];
     return new SigningKeys(current, older, pem === undefined);
@@ -109,6 +112,7 @@ function toVerificationKey(publicKey: KeyObject, algorithm: JwtAlgorithm): Verif
     kid,
     algorithm,
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    publicKey,
     publicJwk: { ...members, kid, alg: algorithm, use: 'sig' },
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../common/errors/domain.error.js';
+import { countryOf, parseE164 } from '../common/phone/phone-number.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
 import { throttlingConfig } from '../config/throttling.config.js';
@@ -29,7 +29,7 @@ export class FraudGuard {
 
   /** Country, number type and prefix breaker: checks that spend nothing. */
   async admit(e164: string): Promise<void> {
-    const parsed = parsePhoneNumberFromString(e164);
+    const parsed = parseE164(e164);
     const country = parsed?.country;
     const { allowedCountries, deniedCountries } = this.config;
     if ((allowedCountries.size > 0 && (!country || !allowedCountries.has(country))) || (country && deniedCountries.has(country))) {
@@ -55,7 +55,7 @@ export class FraudGuard {
    * (cooldown and per-phone limits passed), so refused sends spend nothing.
    */
   async spendCountryBudget(e164: string): Promise<void> {
-    const country = parsePhoneNumberFromString(e164)?.country;
+    const country = countryOf(e164);
     const budget = country ? this.config.countryBudgetsPerHour.get(country) : undefined;
     if (country === undefined || budget === undefined) return;
     const waitMs = await this.repository.takeCountryBudget(country, budget, this.clock.nowMs());

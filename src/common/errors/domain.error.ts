@@ -26,6 +26,8 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+const SERVER_ERRORS = new Set<ErrorCode>(['provider_unavailable', 'store_unavailable', 'internal_error']);
+
 /**
  * A failure the client can act on. `detail` is safe to show to the client; `extensions` become
  * members of the problem+json body (`attemptsRemaining`, `retryAfterSeconds`, `errors`).
@@ -38,7 +40,12 @@ export class DomainError extends Error {
     readonly extensions: Record<string, unknown> & { retryAfterSeconds?: number } = {},
     options?: { cause?: unknown },
   ) {
+    // A client error is an answer, not a bug: capturing its stack trace costs more than the
+    // rest of a wrong-code verify. Server errors (cause set, or 5xx codes) keep theirs.
+    const limit = Error.stackTraceLimit;
+    if (options?.cause === undefined && !SERVER_ERRORS.has(code)) Error.stackTraceLimit = 0;
     super(`${code}: ${detail}`, options);
+    Error.stackTraceLimit = limit;
     this.name = 'DomainError';
   }
 }

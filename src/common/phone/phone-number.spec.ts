@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain.error.js';
-import { maskPhone, toE164 } from './phone-number.js';
+import { countryOf, maskPhone, toE164 } from './phone-number.js';
 
 describe(toE164.name, () => {
   it('keeps an E.164 number as it is', () => {
@@ -38,5 +38,26 @@ describe(maskPhone.name, () => {
     expect(maskPhone('+919876543210')).toBe('+91******3210');
     expect(maskPhone('+12015550123')).toBe('+1******0123');
     expect(maskPhone('+447700900123')).toBe('+44******0123');
+  });
+});
+
+describe(`${maskPhone.name} (calling codes of every length)`, () => {
+  it('finds one-, two- and three-digit calling codes without parsing', () => {
+    expect(maskPhone('+74951234567')).toBe('+7******4567');
+    expect(maskPhone('+4930123456789')).toBe('+49*******6789');
+    expect(maskPhone('+971501234567')).toBe('+971*****4567');
+  });
+
+  it('falls back to two digits for an unknown code and hides all of a short national number', () => {
+    expect(maskPhone('+999123456')).toBe('+99***3456');
+    expect(maskPhone('+2901234')).toBe('+290****');
+  });
+});
+
+describe(countryOf.name, () => {
+  it('answers the same country when asked again (the parse is cached)', () => {
+    expect(countryOf('+919876543210')).toBe('IN');
+    expect(countryOf('+919876543210')).toBe('IN');
+    expect(countryOf('+12015550123')).toBe('US');
   });
 });
