@@ -3,10 +3,10 @@ import { classToPlain, plainToInstance } from 'class-transformer';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { ConfigType } from '@nestjs/config';
 import { DomainError } from './common/errors/domain.error.js';
 import { toProblem } from './common/errors/problem-details.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { randomUUID } from 'node:crypto';
 import { appConfig } from './config/app.config.js';
 import { trustProxyOf } from './config/throttling.config.js';
@@ -44,9 +44,15 @@ export function fastifyOptions(trustProxy: string, publicUrl: string) {
 
 /** Everything main.ts and the e2e suites apply alike to a created application. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
-  // nosniff, X-Frame-Options DENY, HSTS, no referrer. No global CSP: the API answers JSON, and the
-  // pages that serve HTML (demo, /docs) set their own.
-  await app.register(helmet as never, { contentSecurityPolicy: false, referrerPolicy: { policy: 'no-referrer' } });
+  // Set before the handler, as @fastify/helmet would, so a route can still override one.
+  const headers = securityHeaders();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      void reply.headers(headers);
+      done();
+    });
   app
     .getHttpAdapter()
     .getInstance()
