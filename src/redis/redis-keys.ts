@@ -61,11 +61,6 @@ export class RedisKeys {
     return `session:{${sessionId}}`;
   }
 
-  /** Every refresh-token hash the session has spent: the evidence for reuse detection. */
-  sessionSpentTokens(sessionId: string): string {
-    return `session:{${sessionId}}:spent`;
-  }
-
   /** The ids of a user's sessions (an index; the sessions themselves are the truth). */
   userSessions(userId: string): string {
     return `user-sessions:{${userId}}`;

@@ -1,48 +1,40 @@
 import { isLive, Session } from './session.js';
 import { RotateRefreshToken, RotateResult, SessionRepository } from './session.repository.js';
 
-interface Entry {
-  session: Session;
-  spent: Set<string>;
-}
-
 /** For one process: the embedded default and fast tests. JavaScript runs each method to its end. */
 export class InMemorySessionRepository extends SessionRepository {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<string>>();
 
   async create(session: Session): Promise<void> {
-    this.entries.set(session.id, { session: { ...session }, spent: new Set() });
+    this.entries.set(session.id, { ...session });
     const ids = this.byUser.get(session.userId) ?? new Set<string>();
     this.byUser.set(session.userId, ids.add(session.id));
   }
 
   async find(id: string, nowMs: number): Promise<Session | null> {
-    const entry = this.live(id, nowMs);
-    return entry ? { ...entry.session } : null;
+    const session = this.live(id, nowMs);
+    return session ? { ...session } : null;
   }
 
   async rotate(request: RotateRefreshToken): Promise<RotateResult> {
-    const { nowMs } = request;
-    const entry = this.live(request.sessionId, nowMs);
-    if (entry === undefined) return { outcome: 'invalid' };
-    const { session, spent } = entry;
-    if (session.refreshTokenHash === request.presentedHash) {
-      spent.add(request.presentedHash);
+    const { nowMs, generation } = request;
+    const session = this.live(request.sessionId, nowMs);
+    if (session === undefined) return { outcome: 'invalid' };
+    const current = session.refreshTokenGeneration;
+    if (generation === current) {
+      if (session.refreshTokenHash !== request.presentedHash) return { outcome: 'invalid' };
       Object.assign(session, {
-        previousRefreshTokenHash: request.presentedHash,
         refreshTokenHash: request.newHash,
+        refreshTokenGeneration: current + 1,
         rotatedAtMs: nowMs,
         lastUsedAtMs: nowMs,
         idleExpiresAtMs: Math.min(session.expiresAtMs, nowMs + request.idleTtlSeconds * 1000),
       });
       return { outcome: 'rotated', session: { ...session } };
     }
-    if (!spent.has(request.presentedHash)) return { outcome: 'invalid' };
-    if (
-      request.presentedHash === session.previousRefreshTokenHash &&
-      nowMs - session.rotatedAtMs < request.reuseGraceSeconds * 1000
-    ) {
+    if (generation > current) return { outcome: 'invalid' };
+    if (generation === current - 1 && nowMs - session.rotatedAtMs < request.reuseGraceSeconds * 1000) {
       return { outcome: 'just_rotated' };
     }
     this.delete(session);
@@ -50,15 +42,15 @@ export class InMemorySessionRepository extends SessionRepository {
   }
 
   async revoke(id: string, nowMs: number): Promise<Session | null> {
-    const entry = this.live(id, nowMs);
-    if (entry === undefined) return null;
-    this.delete(entry.session);
-    return { ...entry.session };
+    const session = this.live(id, nowMs);
+    if (session === undefined) return null;
+    this.delete(session);
+    return { ...session };
   }
 
   async listByUser(userId: string, nowMs: number): Promise<Session[]> {
     return [...(this.byUser.get(userId) ?? [])]
-      .map((id) => this.live(id, nowMs)?.session)
+      .map((id) => this.live(id, nowMs))
       .filter((session): session is Session => session !== undefined)
       .sort((a, b) => a.createdAtMs - b.createdAtMs)
       .map((session) => ({ ...session }));
@@ -71,13 +63,13 @@ export class InMemorySessionRepository extends SessionRepository {
     return sessions.length;
   }
 
-  private live(id: string, nowMs: number): Entry | undefined {
-    const entry = this.entries.get(id);
-    if (entry && !isLive(entry.session, nowMs)) {
-      this.delete(entry.session);
+  private live(id: string, nowMs: number): Session | undefined {
+    const session = this.entries.get(id);
+    if (session && !isLive(session, nowMs)) {
+      this.delete(session);
       return undefined;
     }
-    return entry;
+    return session;
   }
 
   private delete(session: Session): void {

@@ -5,31 +5,35 @@ import { onStore } from '../redis/store-unavailable.js';
 import { isLive, Session } from './session.js';
 import { RotateRefreshToken, RotateResult, SessionRepository } from './session.repository.js';
 
-// KEYS[1] is the session hash, KEYS[2] its spent-token set; both carry the session's hash tag.
-// Expiry is checked against the caller's clock, and key lifetimes are relative (PEXPIRE).
+// KEYS[1] is the session hash (the session's only key: memory does not grow with rotations).
+// ARGV: presented generation, presented hash, new hash, now (ms), idle lifetime (ms), grace (ms).
+// The caller has checked the presented token's MAC, so its generation is one issued for this
+// session: below the current one it is a spent token. Expiry is checked against the caller's
+// clock, and key lifetimes are relative (PEXPIRE).
 const ROTATE = `
-local s = redis.call('HMGET', KEYS[1], 'refreshTokenHash', 'previousRefreshTokenHash', 'rotatedAtMs',
+local s = redis.call('HMGET', KEYS[1], 'refreshTokenHash', 'refreshTokenGeneration', 'rotatedAtMs',
   'expiresAtMs', 'idleExpiresAtMs', 'userId')
-if not s[1] then return {'invalid'} end
-local now = tonumber(ARGV[3])
+if not s[1] or not s[2] then return {'invalid'} end
+local now = tonumber(ARGV[4])
 if now >= tonumber(s[4]) or now >= tonumber(s[5]) then
-  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('DEL', KEYS[1])
   return {'invalid'}
 end
-if s[1] == ARGV[1] then
-  local idle = math.min(tonumber(s[4]), now + tonumber(ARGV[4]))
-  redis.call('HSET', KEYS[1], 'refreshTokenHash', ARGV[2], 'previousRefreshTokenHash', ARGV[1],
+local current = tonumber(s[2])
+local presented = tonumber(ARGV[1])
+if presented == current then
+  if s[1] ~= ARGV[2] then return {'invalid'} end
+  local idle = math.min(tonumber(s[4]), now + tonumber(ARGV[5]))
+  redis.call('HSET', KEYS[1], 'refreshTokenHash', ARGV[3], 'refreshTokenGeneration', current + 1,
     'rotatedAtMs', now, 'lastUsedAtMs', now, 'idleExpiresAtMs', idle)
-  redis.call('SADD', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[1], idle - now)
-  redis.call('PEXPIRE', KEYS[2], idle - now)
   local record = redis.call('HGETALL', KEYS[1])
   table.insert(record, 1, 'rotated')
   return record
 end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return {'invalid'} end
-if s[2] == ARGV[1] and now - tonumber(s[3]) < tonumber(ARGV[5]) then return {'just_rotated'} end
-redis.call('DEL', KEYS[1], KEYS[2])
+if presented > current then return {'invalid'} end
+if presented == current - 1 and now - tonumber(s[3]) < tonumber(ARGV[6]) then return {'just_rotated'} end
+redis.call('DEL', KEYS[1])
 return {'reused', s[6]}
 `;
 
@@ -47,14 +51,14 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 
 const REVOKE = `
 local record = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1])
 return record
 `;
 
 type Reply = string[];
 interface SessionScripts {
-  phoneAuthSessionRotate(session: string, spent: string, ...args: (string | number)[]): Promise<Reply>;
-  phoneAuthSessionRevoke(session: string, spent: string): Promise<Reply>;
+  phoneAuthSessionRotate(session: string, ...args: (string | number)[]): Promise<Reply>;
+  phoneAuthSessionRevoke(session: string): Promise<Reply>;
   phoneAuthSessionCreate(session: string, lifetimeMs: number, ...fields: string[]): Promise<null>;
   phoneAuthSessionIndex(index: string, sessionId: string, ttlSeconds: number): Promise<null>;
 }
@@ -69,8 +73,8 @@ export class RedisSessionRepository extends SessionRepository {
     private readonly indexTtlSeconds: number,
   ) {
     super();
-    redis.defineCommand('phoneAuthSessionRotate', { numberOfKeys: 2, lua: ROTATE });
-    redis.defineCommand('phoneAuthSessionRevoke', { numberOfKeys: 2, lua: REVOKE });
+    redis.defineCommand('phoneAuthSessionRotate', { numberOfKeys: 1, lua: ROTATE });
+    redis.defineCommand('phoneAuthSessionRevoke', { numberOfKeys: 1, lua: REVOKE });
     redis.defineCommand('phoneAuthSessionCreate', { numberOfKeys: 1, lua: CREATE });
     redis.defineCommand('phoneAuthSessionIndex', { numberOfKeys: 1, lua: INDEX });
     this.scripts = redis as unknown as SessionScripts;
@@ -100,7 +104,7 @@ export class RedisSessionRepository extends SessionRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.phoneAuthSessionRotate(
         this.keys.session(request.sessionId),
-        this.keys.sessionSpentTokens(request.sessionId),
+        request.generation,
         request.presentedHash,
         request.newHash,
         request.nowMs,
@@ -124,7 +128,7 @@ export class RedisSessionRepository extends SessionRepository {
 
   async revoke(id: string, nowMs: number): Promise<Session | null> {
     const reply = await onStore(() =>
-      this.scripts.phoneAuthSessionRevoke(this.keys.session(id), this.keys.sessionSpentTokens(id)),
+      this.scripts.phoneAuthSessionRevoke(this.keys.session(id)),
     );
     const hash = pairs(reply);
     if (hash.id !== id) return null;
@@ -172,7 +176,7 @@ function fromHash(hash: Record<string, string>): Session {
     userId: hash.userId,
     phone: hash.phone,
     refreshTokenHash: hash.refreshTokenHash,
-    previousRefreshTokenHash: hash.previousRefreshTokenHash ?? '',
+    refreshTokenGeneration: Number(hash.refreshTokenGeneration ?? 0),
     rotatedAtMs: Number(hash.rotatedAtMs ?? 0),
     createdAtMs: Number(hash.createdAtMs),
     lastUsedAtMs: Number(hash.lastUsedAtMs),

@@ -2,8 +2,14 @@ import { Session } from './session.js';
 
 export interface RotateRefreshToken {
   sessionId: string;
+  /**
+   * The presented token's generation. The caller has checked the token's MAC, so the generation
+   * is one this service issued for this session: the repository trusts it.
+   */
+  generation: number;
   /** Hash of the secret the client presented. */
   presentedHash: string;
+  /** Hash of the secret of the token of generation + 1 that replaces it. */
   newHash: string;
   nowMs: number;
   idleTtlSeconds: number;
@@ -11,13 +17,13 @@ export interface RotateRefreshToken {
 }
 
 export type RotateResult =
-  /** The presented token was current: it is spent now and `newHash` is current. */
+  /** The presented token was current: it is spent now, `newHash` is current, one generation on. */
   | { outcome: 'rotated'; session: Session }
   /** A spent token came back: the session is revoked (RFC 9700 reuse detection). */
   | { outcome: 'reused'; userId: string }
   /** The token rotated within the grace window (a client refreshing twice at once): refused, nothing revoked. */
   | { outcome: 'just_rotated' }
-  /** No live session, or a secret this session never issued. */
+  /** No live session, a generation it has not reached, or a current generation with another secret. */
   | { outcome: 'invalid' };
 
 /**
@@ -32,10 +38,12 @@ export abstract class SessionRepository {
   abstract find(id: string, nowMs: number): Promise<Session | null>;
 
   /**
-   * Compare-and-swap of the refresh token. Of any number of concurrent calls presenting the
-   * same token, at most one is `rotated`. A presented hash that was current once (any
-   * generation) is `reused`, and the session is deleted, except the one rotated away less than
-   * `reuseGraceSeconds` ago, which is `just_rotated`.
+   * Compare-and-swap of the refresh token, in constant space (no spent hashes are kept). The
+   * current generation with the current hash is `rotated` (of any number of concurrent calls
+   * presenting the same token, at most one). An older generation is `reused`, and the session is
+   * deleted, except the generation rotated away less than `reuseGraceSeconds` ago (exactly
+   * current - 1), which is `just_rotated`. The current generation with another hash, or a later
+   * one, is `invalid` and changes nothing.
    */
   abstract rotate(request: RotateRefreshToken): Promise<RotateResult>;
 

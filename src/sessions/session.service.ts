@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
 import { maskPhone } from '../common/phone/phone-number.js';
@@ -8,6 +8,7 @@ import { Clock } from '../common/time/clock.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { sessionsConfig } from '../config/sessions.config.js';
 import { AccessTokenClaims, AccessTokenService } from './access-token.service.js';
+import { hashRefreshSecret, MAX_GENERATION, RefreshTokens } from './refresh-token.js';
 import { Session } from './session.js';
 import { SessionRepository } from './session.repository.js';
 import { UserRepository } from './user.repository.js';
@@ -22,9 +23,6 @@ export interface TokenPair {
   user: { id: string; phone: string };
 }
 
-/** `<sessionId>.<secret>`: a session id and 256 random bits, both base64url. */
-const REFRESH_TOKEN = /^(ses_[A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-
 @Injectable()
 export class SessionService {
   private readonly logger = new Logger(SessionService.name);
@@ -33,6 +31,7 @@ export class SessionService {
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly accessTokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokens,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
@@ -42,13 +41,14 @@ export class SessionService {
   async start(phone: string, caller: Partial<Caller>): Promise<TokenPair> {
     const nowMs = this.clock.nowMs();
     const userId = await this.users.findOrCreate(phone, `usr_${randomBytes(16).toString('base64url')}`);
-    const secret = newSecret();
+    const id = `ses_${randomBytes(16).toString('base64url')}`;
+    const secret = this.refreshTokens.mint(id, 0);
     const session: Session = {
-      id: `ses_${randomBytes(16).toString('base64url')}`,
+      id,
       userId,
       phone,
-      refreshTokenHash: hashSecret(secret),
-      previousRefreshTokenHash: '',
+      refreshTokenHash: hashRefreshSecret(secret),
+      refreshTokenGeneration: 0,
       rotatedAtMs: 0,
       clientId: caller.clientId,
       userAgent: caller.userAgent,
@@ -64,17 +64,21 @@ export class SessionService {
     return this.tokenPair(session, secret, nowMs);
   }
 
-  /** Exchanges a refresh token for a new pair; the presented token is spent. */
+  /**
+   * Exchanges a refresh token for a new pair; the presented token is spent. A token whose MAC does
+   * not check out is refused before the store is asked: a forgery can never revoke a session.
+   */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const match = REFRESH_TOKEN.exec(refreshToken);
-    if (match === null) throw invalidRefreshToken();
-    const [, sessionId, presented] = match;
+    const presented = this.refreshTokens.parse(refreshToken);
+    if (presented === null || presented.generation === MAX_GENERATION) throw invalidRefreshToken();
+    const { sessionId, generation } = presented;
     const nowMs = this.clock.nowMs();
-    const secret = newSecret();
+    const secret = this.refreshTokens.mint(sessionId, generation + 1);
     const result = await this.sessions.rotate({
       sessionId,
-      presentedHash: hashSecret(presented),
-      newHash: hashSecret(secret),
+      generation,
+      presentedHash: hashRefreshSecret(presented.secret),
+      newHash: hashRefreshSecret(secret),
       nowMs,
       idleTtlSeconds: this.config.refreshTokenIdleTtlSeconds,
       reuseGraceSeconds: this.config.refreshTokenReuseGraceSeconds,
@@ -165,15 +169,6 @@ export class SessionService {
       user: { id: session.userId, phone: session.phone },
     };
   }
-}
-
-function newSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** Refresh secrets carry 256 random bits, so a plain SHA-256 is a safe stored form. */
-function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
 }
 
 function invalidRefreshToken(): DomainError {

@@ -5,8 +5,12 @@ export interface Session {
   phone: string;
   /** SHA-256 of the current refresh token's secret, base64url; the token itself is never stored. */
   refreshTokenHash: string;
-  /** The hash it replaced at the last rotation, and when; empty and 0 before the first one. */
-  previousRefreshTokenHash: string;
+  /**
+   * The current token's generation (the rotations so far; 0 at login). Tokens carry theirs under
+   * a MAC, so one of an older generation is known to be spent without any list of spent hashes.
+   */
+  refreshTokenGeneration: number;
+  /** The time of the last rotation (0 before the first one): the start of the reuse grace. */
   rotatedAtMs: number;
   clientId?: string;
   userAgent?: string;

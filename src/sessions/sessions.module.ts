@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
+import { otpConfig } from '../config/otp.config.js';
 import { sessionsConfig } from '../config/sessions.config.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -12,6 +13,7 @@ import { InMemorySessionRepository } from './in-memory-session.repository.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { RedisSessionRepository } from './redis-session.repository.js';
 import { RedisUserRepository } from './redis-user.repository.js';
+import { RefreshTokens } from './refresh-token.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { SessionsController } from './sessions.controller.js';
@@ -53,6 +55,12 @@ import { WellKnownController } from './well-known.controller.js';
       inject: [REDIS_CLIENT, RedisKeys, sessionsConfig.KEY],
       useFactory: (redis: RedisClient | null, keys: RedisKeys, config: ConfigType<typeof sessionsConfig>) =>
         redis ? new RedisSessionRepository(redis, keys, config.refreshTokenTtlSeconds) : new InMemorySessionRepository(),
+    },
+    {
+      // The MAC key of refresh tokens, derived from OTP_HMAC_SECRET (shared by every instance).
+      provide: RefreshTokens,
+      inject: [otpConfig.KEY],
+      useFactory: (otp: ConfigType<typeof otpConfig>) => new RefreshTokens(otp.hmacSecret),
     },
     AccessTokenService,
     AccessTokenGuard,

@@ -25,7 +25,7 @@ export function sessionRepositoryContract(
       userId: id('usr'),
       phone: '+919876543210',
       refreshTokenHash: 'h0',
-      previousRefreshTokenHash: '',
+      refreshTokenGeneration: 0,
       rotatedAtMs: 0,
       userAgent: 'curl/8',
       ip: '203.0.113.7',
@@ -35,9 +35,12 @@ export function sessionRepositoryContract(
       idleExpiresAtMs: T0 + 7 * DAY_MS,
       ...overrides,
     });
+    /** Hashes are `h<generation>` in these tests; the generation is read from the presented one. */
+    const generationOf = (hash: string) => (/^h(\d+)$/.exec(hash) ? Number(hash.slice(1)) : 0);
     const rotate = (session: Session, presentedHash: string, newHash: string, nowMs = T0 + 1000, extra: Partial<RotateRefreshToken> = {}) =>
       repository.rotate({
         sessionId: session.id,
+        generation: generationOf(presentedHash),
         presentedHash,
         newHash,
         nowMs,
@@ -74,7 +77,7 @@ export function sessionRepositoryContract(
         session: {
           ...session,
           refreshTokenHash: 'h1',
-          previousRefreshTokenHash: 'h0',
+          refreshTokenGeneration: 1,
           rotatedAtMs: T0 + DAY_MS,
           lastUsedAtMs: T0 + DAY_MS,
           idleExpiresAtMs: T0 + 8 * DAY_MS,
@@ -108,21 +111,47 @@ export function sessionRepositoryContract(
       expect(await repository.listByUser(session.userId, T0 + 12_000)).toEqual([]);
     });
 
-    it('detects reuse of any earlier generation, not only the last one', async () => {
+    it('rotates many times in a row, one generation each, and keeps only the current hash', async () => {
+      const session = newSession();
+      await repository.create(session);
+      for (let generation = 0; generation < 200; generation++) {
+        const result = await rotate(session, `h${generation}`, `h${generation + 1}`, T0 + 1000 + generation);
+        expect(result.outcome).toBe('rotated');
+      }
+      const found = await repository.find(session.id, T0 + 2000);
+      expect(found).toMatchObject({ refreshTokenHash: 'h200', refreshTokenGeneration: 200, rotatedAtMs: T0 + 1199 });
+    });
+
+    it.each([0, 1, 2])('detects reuse of generation %i after three rotations, not only the last one', async (spent) => {
       const session = newSession();
       await repository.create(session);
       await rotate(session, 'h0', 'h1', T0 + 1000);
       await rotate(session, 'h1', 'h2', T0 + 2000);
       await rotate(session, 'h2', 'h3', T0 + 3000);
-      expect((await rotate(session, 'h0', 'hx', T0 + 4000)).outcome).toBe('reused');
+      expect(await rotate(session, `h${spent}`, 'hx', T0 + 60_000)).toEqual({ outcome: 'reused', userId: session.userId });
+      expect(await repository.find(session.id, T0 + 60_000)).toBeNull();
+      expect(await rotate(session, 'h3', 'h4', T0 + 61_000)).toEqual({ outcome: 'invalid' });
     });
 
-    it('answers a secret it never issued as invalid, without revoking', async () => {
+    it('grants the grace only to the generation the last rotation spent: an older one within it is a reuse', async () => {
       const session = newSession();
       await repository.create(session);
-      expect(await rotate(session, 'forged', 'h1')).toEqual({ outcome: 'invalid' });
-      expect(await repository.find(session.id, T0)).not.toBeNull();
-      expect(await rotate(newSession(), 'h0', 'h1')).toEqual({ outcome: 'invalid' });
+      await rotate(session, 'h0', 'h1', T0 + 1000);
+      await rotate(session, 'h1', 'h2', T0 + 20_000);
+      expect(await rotate(session, 'h1', 'hx', T0 + 25_000)).toEqual({ outcome: 'just_rotated' });
+      expect(await rotate(session, 'h0', 'hx', T0 + 25_000)).toEqual({ outcome: 'reused', userId: session.userId });
+      expect(await repository.find(session.id, T0 + 25_000)).toBeNull();
+    });
+
+    it('refuses the grace once it is over (the window is half-open) and with a grace of 0', async () => {
+      const session = newSession();
+      await repository.create(session);
+      await rotate(session, 'h0', 'h1', T0 + 1000);
+      expect(await rotate(session, 'h0', 'hx', T0 + 1000, { reuseGraceSeconds: 0 })).toEqual({ outcome: 'reused', userId: session.userId });
+      const other = newSession();
+      await repository.create(other);
+      await rotate(other, 'h0', 'h1', T0 + 1000);
+      expect(await rotate(other, 'h0', 'hx', T0 + 11_000)).toEqual({ outcome: 'reused', userId: other.userId });
     });
 
     it('rotates at most once under 20 concurrent refreshes of one token', async () => {

@@ -92,6 +92,88 @@ describe.each(stores)('sessions on the $name', (store) => {
     expect((await listSessions(second.accessToken)).statusCode).toBe(401);
   });
 
+  /** A chain of refreshes a minute apart: the tokens of generations 0 (login) to `count`. */
+  const chain = async (count: number) => {
+    const first = await login(t);
+    const tokens: string[] = [first.refreshToken];
+    let last = first;
+    for (let i = 0; i < count; i++) {
+      clock.advance(60_000);
+      const response = await refresh(tokens.at(-1)!);
+      expect(response.statusCode).toBe(200);
+      last = json(response);
+      tokens.push(last.refreshToken);
+    }
+    return { tokens, last };
+  };
+  /** The secret's bytes: generation (uint32 BE), 32 random bytes, a 16-byte MAC. */
+  const rewrite = (token: string, change: (bytes: Buffer) => void) => {
+    const [sessionId, secret] = token.split('.');
+    const bytes = Buffer.from(secret, 'base64url');
+    change(bytes);
+    return `${sessionId}.${bytes.toString('base64url')}`;
+  };
+
+  it('rotates 50 times in a row, each token good once, the generation carried in the token', async () => {
+    const { tokens, last } = await chain(50);
+    expect(new Set(tokens).size).toBe(51);
+    tokens.forEach((token, generation) => {
+      expect(token).toMatch(/^ses_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{70}$/);
+      expect(Buffer.from(token.split('.')[1], 'base64url').readUInt32BE(0)).toBe(generation);
+    });
+    expect((await listSessions(last.accessToken)).statusCode).toBe(200);
+  });
+
+  it.each([0, 3, 4])('revokes the session when the spent token of generation %i of 5 comes back', async (spent) => {
+    const { tokens, last } = await chain(5);
+    clock.advance(11_000);
+    const reused = await refresh(tokens[spent]);
+    expect([reused.statusCode, json(reused).code]).toEqual([401, 'refresh_token_reused']);
+    const current = await refresh(tokens[5]);
+    expect([current.statusCode, json(current).code]).toEqual([401, 'invalid_refresh_token']);
+    expect((await listSessions(last.accessToken)).statusCode).toBe(401);
+  });
+
+  it('grants the grace only to the token the last refresh spent: an older one within it ends the session', async () => {
+    const { tokens, last } = await chain(2);
+    clock.advance(5_000);
+    const lastSpent = await refresh(tokens[1]);
+    expect([lastSpent.statusCode, json(lastSpent).code]).toEqual([401, 'invalid_refresh_token']);
+    expect((await listSessions(last.accessToken)).statusCode).toBe(200);
+    const older = await refresh(tokens[0]);
+    expect([older.statusCode, json(older).code]).toEqual([401, 'refresh_token_reused']);
+    expect((await listSessions(last.accessToken)).statusCode).toBe(401);
+  });
+
+  it('answers a token with a tampered generation, random part or MAC with invalid_refresh_token and revokes nothing', async () => {
+    const { tokens, last } = await chain(3);
+    clock.advance(60_000);
+    const forgeries = [
+      // The current token claiming to be a spent one (a forged reuse would end the session).
+      rewrite(tokens[3], (bytes) => bytes.writeUInt32BE(0, 0)),
+      rewrite(tokens[3], (bytes) => bytes.writeUInt32BE(2, 0)),
+      rewrite(tokens[3], (bytes) => bytes.writeUInt32BE(4, 0)),
+      rewrite(tokens[3], (bytes) => void (bytes[51] ^= 1)),
+      rewrite(tokens[3], (bytes) => void (bytes[10] ^= 0x80)),
+      // A spent token with a broken MAC, and another session's spent token on this session.
+      rewrite(tokens[1], (bytes) => void (bytes[40] ^= 1)),
+      `${last.sessionId}.${tokens[1].split('.')[1].slice(0, -2)}AA`,
+      `${last.sessionId}.${'A'.repeat(43)}`,
+    ];
+    const stranger = await login(t);
+    clock.advance(1_000);
+    const strangerNext = json(await refresh(stranger.refreshToken));
+    clock.advance(60_000);
+    forgeries.push(`${last.sessionId}.${stranger.refreshToken.split('.')[1]}`);
+    for (const forged of forgeries) {
+      const response = await refresh(forged);
+      expect([forged, response.statusCode, json(response).code]).toEqual([forged, 401, 'invalid_refresh_token']);
+    }
+    expect((await listSessions(last.accessToken)).statusCode).toBe(200);
+    expect((await listSessions(strangerNext.accessToken)).statusCode).toBe(200);
+    expect((await refresh(tokens[3])).statusCode).toBe(200);
+  });
+
   it('mints at most one new token from 20 parallel refreshes of one token', async () => {
     const first = await login(t);
     const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(first.refreshToken)));
