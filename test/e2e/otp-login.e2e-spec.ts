@@ -67,7 +67,7 @@ describe.each(stores)('phone login on the $name', (store) => {
       tokenType: 'Bearer',
       accessToken: expect.any(String),
       expiresIn: 600,
-      refreshToken: expect.stringMatching(/^ses_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/),
+      refreshToken: expect.stringMatching(/^ses_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{70}$/),
       refreshExpiresIn: 2592000,
       sessionId: expect.stringMatching(/^ses_/),
       user: { id: expect.stringMatching(/^usr_/), phone: PHONE },
