@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { SmsRouter } from '../providers/sms-router.js';
@@ -7,6 +8,7 @@ import { ShutdownState } from './shutdown-state.js';
 
 const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'isolated'];
 
+@ApiTags('operations')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -18,6 +20,8 @@ export class HealthController {
   ) {}
 
   /** The process answers. */
+  @ApiOperation({ summary: 'Liveness', description: 'The process answers: `{"status":"ok"}`. Checks nothing else, so a Redis outage never restarts the service.' })
+  @ApiResponse({ status: 200, description: 'Alive.' })
   @Get('live')
   @Header('Cache-Control', 'no-store')
   live() {
@@ -25,6 +29,12 @@ export class HealthController {
   }
 
   /** The store answers a PING in time and the process is not shutting down; provider circuits are reported only. */
+  @ApiOperation({
+    summary: 'Readiness',
+    description:
+      'The store answers a PING in time and the process is not draining for shutdown. Provider circuit states are reported (closed, open, half-open) but never make the service unready. Answers 200 when ready, else 503; both with the body of @nestjs/terminus (`status`, `info`, `error`, `details`), not problem+json, as probes expect.',
+  })
+  @ApiResponse({ status: 200, description: 'Ready to take traffic.' })
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
