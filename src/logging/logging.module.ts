@@ -1,50 +1,44 @@
-import { Module, RequestMethod } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { appConfig } from '../config/app.config.js';
-
-const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
+import { pinoOptions, requestLineHook } from './request-line.js';
 
 /**
- * JSON logs through pino, one request id on every line of a request (Fastify's id: the caller's
- * X-Request-Id when it is sane, else a new one, echoed back; see app.setup.ts). Request lines carry the route path without its query and
- * no header that holds a secret; messages mask phone numbers where they are written.
+ * JSON logs through pino: nestjs-pino is Nest's logger (main.ts), and one request line per request
+ * (except probes and scrapes) is written by a Fastify hook (request-line.ts) with the request id
+ * (Fastify's id: the caller's X-Request-Id when it is sane, else a new one, echoed back; see
+ * app.setup.ts). Request lines carry the path without its query and no header; messages mask
+ * phone numbers where they are written.
+ *
+ * No Nest middleware: nestjs-pino's (@fastify/middie, pino-http and an AsyncLocalStorage store
+ * per request) cost a quarter of a wrong-code verify's CPU. So the lines written while serving a
+ * request (OtpService's, say) do not carry the request id: keeping it there through
+ * AsyncLocalStorage, even set by one cheap onRequest hook, gave back 10-20 % of a verify's CPU on
+ * Node 20, where any store in use turns on promise hooks for every promise.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (app: ConfigType<typeof appConfig>) => ({
-        forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: PINO_LEVELS[app.logLevel],
-          autoLogging: { ignore: (request: IncomingMessage) => /^\/(health|metrics)\b/.test(request.url ?? '') },
-          serializers: {
-            req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-              id: request.id,
-              method: request.method,
-              path: request.url.split('?')[0],
-            }),
-            res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-          },
-          // Defence in depth: nothing above logs these, and nothing ever should.
-          redact: { paths: ['req.headers', 'res.headers', '*.authorization', '*["x-api-key"]', '*.cookie', '*.code', '*.refreshToken', '*.accessToken'], censor: '[redacted]' },
-          // A 5xx here is an answer (store or provider unavailable); its cause, if a bug, is logged
-          // at error by the problem filter. pino-http's synthetic error object adds nothing.
-          customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-            error || response.statusCode >= 500 ? 'warn' : 'info',
-          customErrorMessage: (request: IncomingMessage, response: ServerResponse) =>
-            `${request.method} ${(request.url ?? '').split('?')[0]} ${response.statusCode}`,
-          customErrorObject: (_request: IncomingMessage, _response: ServerResponse, _error: Error, value: Record<string, unknown>) => {
-            const { err: _err, ...rest } = value;
-            return rest;
-          },
-          customSuccessMessage: (request: IncomingMessage, response: ServerResponse) =>
-            `${request.method} ${(request.url ?? '').split('?')[0]} ${response.statusCode}`,
-        },
+        // The root logger only; no route gets the middleware.
+        forRoutes: [],
+        pinoHttp: { ...pinoOptions(app.logLevel), wrapSerializers: false },
       }),
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly pino: PinoLogger,
+  ) {}
+
+  onModuleInit(): void {
+    // Outside a request, PinoLogger's logger is the root: the one pino instance of the process.
+    this.adapterHost.httpAdapter?.getInstance<FastifyInstance>().addHook('onResponse', requestLineHook(this.pino.logger));
+  }
+}

@@ -1,0 +1,115 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { symbols, type Logger } from 'pino';
+import { json, startTestApp, TestApp } from '../support/test-app.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+interface RequestLine {
+  level: number;
+  req: { id: string; method: string; path: string };
+  res: { statusCode: number };
+  responseTime: number;
+  msg: string;
+}
+
+/**
+ * The request lines as written: pino's own output (the app's other lines go to the test's
+ * CapturingLogger), read off the root logger's destination.
+ */
+describe('the request log', () => {
+  let t: TestApp;
+  let written: string[];
+  let root: Logger<string>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ LOG_LEVEL: 'log', SMS_PROVIDERS: 'outbox' });
+    root = (await t.app.resolve(PinoLogger)).logger;
+    const destination = (root as unknown as Record<symbol, { write(line: string): boolean }>)[symbols.streamSym];
+    jest.spyOn(destination, 'write').mockImplementation((line: string) => written.push(line) > 0);
+  });
+  beforeEach(() => {
+    written = [];
+    root.level = 'info';
+  });
+  afterAll(async () => t.close());
+
+  const lines = () => written.map((line) => JSON.parse(line) as RequestLine).filter((line) => line.req !== undefined);
+  const lineOf = (response: LightMyRequestResponse) => {
+    const found = lines().filter((line) => line.req.id === response.headers['x-request-id']);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it('writes one line per request with its id, method, path without the query, status and time', async () => {
+    const kept = await t.inject({ method: 'GET', url: '/.well-known/jwks.json?cache=no', headers: { 'x-request-id': 'trace-42' } });
+    expect(lineOf(kept)).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: expect.any(String),
+      req: { id: 'trace-42', method: 'GET', path: '/.well-known/jwks.json' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+      msg: 'GET /.well-known/jwks.json 200',
+    });
+    // No id from the caller (or an unusable one): the generated one, as echoed in the answer.
+    const generated = await t.inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'a b' } });
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lineOf(generated)).toMatchObject({ level: 30, req: { method: 'GET', path: '/nowhere' }, res: { statusCode: 404 } });
+    expect(lines()).toHaveLength(2);
+  });
+
+  it('writes no line for probes and scrapes', async () => {
+    for (const url of ['/health/live', '/health/ready', '/metrics']) {
+      expect((await t.inject({ method: 'GET', url })).statusCode).toBe(200);
+    }
+    expect(written).toEqual([]);
+  });
+
+  it('writes nothing when the level is off', async () => {
+    root.level = 'warn';
+    await t.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: {} });
+    expect(written).toEqual([]);
+  });
+
+  it('holds no code, token, API key, cookie, query or full phone number through a login', async () => {
+    const phone = '+919876543210';
+    const sent = await t.inject({
+      method: 'POST',
+      url: '/v1/otp/send?phone=%2B919876543210',
+      headers: { ...JSON_HEADERS, cookie: 'session=secret-cookie' },
+      payload: { phone },
+    });
+    expect(sent.statusCode).toBe(202);
+    const { verificationId } = json(sent);
+    const code = t.codes.last;
+    const wrong = code === '000000' ? '111111' : '000000';
+    const rejected = await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { verificationId, code: wrong } });
+    const verified = await t.inject({ method: 'POST', url: `/v1/otp/verify?code=${code}`, headers: JSON_HEADERS, payload: { verificationId, code } });
+    expect([rejected.statusCode, verified.statusCode]).toEqual([400, 200]);
+    const { accessToken, refreshToken } = json(verified);
+    const refreshed = await t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken } });
+    const sessions = await t.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${accessToken}` } });
+    const introspected = await t.inject({
+      method: 'POST',
+      url: '/v1/tokens/introspect',
+      headers: { ...JSON_HEADERS, 'x-api-key': 'pak_secret-api-key' },
+      payload: { token: accessToken },
+    });
+    expect([refreshed.statusCode, sessions.statusCode, introspected.statusCode]).toEqual([200, 200, 401]);
+
+    expect([sent, rejected, verified, refreshed, sessions, introspected].map((response) => lineOf(response).msg)).toEqual([
+      'POST /v1/otp/send 202',
+      'POST /v1/otp/verify 400',
+      'POST /v1/otp/verify 200',
+      'POST /v1/sessions/refresh 200',
+      'GET /v1/sessions 200',
+      'POST /v1/tokens/introspect 401',
+    ]);
+    const output = written.join('');
+    const secrets = [code, wrong, phone, phone.slice(1), '%2B919876543210', accessToken, refreshToken, json(refreshed).refreshToken, 'secret-api-key', 'secret-cookie'];
+    for (const secret of secrets) expect(output.includes(secret) ? secret : 'absent').toBe('absent');
+  });
+});
