@@ -8,6 +8,7 @@
 //   BENCH_PROFILE      1: a V8 CPU profile of the service per case, in bench/results/profiles/
 //   BENCH_APP_DIR      directory whose dist/main.js is measured (this repository)
 //   BENCH_OUT          results file (bench/results/latest.json)
+//   BENCH_NODE_ARGS    extra node flags for the service only, e.g. '--max-semi-space-size=32'
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ const config = {
   profile: env.BENCH_PROFILE === '1',
   appDir: env.BENCH_APP_DIR ?? REPO_DIR,
   out: env.BENCH_OUT ?? join(BENCH_DIR, 'results', 'latest.json'),
+  nodeArgs: (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 /** Minimum ratio to the EVALSHA ceiling (issue 6, item 4). */
 const TARGETS = { send: 0.6, 'verify-wrong': 0.8, 'verify-right': 0.35, refresh: 0.5 };
@@ -52,6 +54,7 @@ const api = newApiKey('bench');
 const servicePort = await freePort();
 const service = await startService({
   appDir: config.appDir,
+  nodeArgs: config.nodeArgs,
   env: serviceEnv({ port: servicePort, redisUrl: redis.url, apiKeyEntry: api.entry }),
   logFile: join(workDir, 'service.log'),
   profileDir,
