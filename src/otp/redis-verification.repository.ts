@@ -69,6 +69,13 @@ table.insert(record, 1, outcome)
 return record
 `;
 
+// The right code (or the provider's yes): approved, the phone's failure count cleared, the record returned.
+const APPROVE = `redis.call('HSET', KEYS[1], 'status', 'approved')
+  redis.call('DEL', KEYS[2])
+  local record = redis.call('HGETALL', KEYS[1])
+  table.insert(record, 1, 'approved')
+  return record`;
+
 // One more failure for the phone; a new window starts at the first failure after the last one ended.
 const COUNT_FAILURE = `
 if failures == 0 then
@@ -97,11 +104,7 @@ if v[3] == '' then
   return record
 end
 if v[3] == ARGV[2] then
-  redis.call('HSET', KEYS[1], 'status', 'approved')
-  redis.call('DEL', KEYS[2])
-  local record = redis.call('HGETALL', KEYS[1])
-  table.insert(record, 1, 'approved')
-  return record
+  ${APPROVE}
 end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 ${COUNT_FAILURE}
@@ -115,11 +118,7 @@ if v[1] ~= ARGV[1] then return {'not_found'} end
 local now = tonumber(ARGV[3])
 if ARGV[2] == 'approved' then
   if v[2] ~= 'pending' then return {'not_found'} end
-  redis.call('HSET', KEYS[1], 'status', 'approved')
-  redis.call('DEL', KEYS[2])
-  local record = redis.call('HGETALL', KEYS[1])
-  table.insert(record, 1, 'approved')
-  return record
+  ${APPROVE}
 end
 if ARGV[2] == 'refund' then
   if tonumber(v[3]) > 0 then redis.call('HINCRBY', KEYS[1], 'attempts', -1) end
