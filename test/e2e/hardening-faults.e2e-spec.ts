@@ -245,20 +245,7 @@ describe('SMS provider faults', () => {
   let counter = 0;
   const nextPhone = () => `+9198774${String(counter++).padStart(5, '0')}`;
   const boot = async (providers: string) => {
-    t = await startTestApp({
-      SMS_PROVIDERS: providers,
-      SMS_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
-      SINCH_APPLICATION_KEY: 'test-app-key',
-      SINCH_APPLICATION_SECRET: Buffer.from('test-app-secret').toString('base64'),
-      SINCH_VERIFICATION_BASE_URL: fake.baseUrl,
-      SINCH_PROJECT_ID: 'test-project',
-      SINCH_KEY_ID: 'test-key-id',
-      SINCH_KEY_SECRET: 'test-key-secret',
-      SINCH_SMS_BASE_URL: fake.baseUrl,
-      SINCH_AUTH_BASE_URL: fake.baseUrl,
-      STARTMESSAGING_API_KEY: 'sm_test_key',
-      STARTMESSAGING_BASE_URL: fake.baseUrl,
-    });
+    t = await startTestApp({ ...fake.serviceEnv(), SMS_PROVIDERS: providers, SMS_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS) });
     return t;
   };
   const send = (app: TestApp, phone: string) => app.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone } });

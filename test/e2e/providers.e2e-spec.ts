@@ -10,21 +10,7 @@ describe('delivery through real providers (fake servers on 127.0.0.1)', () => {
   let phoneCounter = 0;
   const nextPhone = () => `+91987656${String(phoneCounter++).padStart(4, '0')}`;
 
-  const providerEnv = () => ({
-    SINCH_APPLICATION_KEY: 'test-app-key',
-    SINCH_APPLICATION_SECRET: Buffer.from('test-app-secret').toString('base64'),
-    SINCH_VERIFICATION_BASE_URL: fake.baseUrl,
-    SINCH_PROJECT_ID: 'test-project',
-    SINCH_KEY_ID: 'test-key-id',
-    SINCH_KEY_SECRET: 'test-key-secret',
-    SINCH_SMS_BASE_URL: fake.baseUrl,
-    SINCH_AUTH_BASE_URL: fake.baseUrl,
-    STARTMESSAGING_API_KEY: 'sm_test_key',
-    STARTMESSAGING_BASE_URL: fake.baseUrl,
-    SMS_WEBHOOK_URL: fake.webhookUrl,
-    SMS_WEBHOOK_SECRET: 'test-webhook-secret-of-32-characters!!',
-    SMS_PROVIDER_TIMEOUT_MS: '500',
-  });
+  const providerEnv = () => ({ ...fake.serviceEnv(), SMS_PROVIDER_TIMEOUT_MS: '500' });
   const boot = async (env: Record<string, string>) => {
     t = await startTestApp({ ...providerEnv(), ...env });
     return t;

@@ -354,12 +354,15 @@ export interface FakeProviderCredentials {
 export type FakeProviders = Awaited<ReturnType<typeof startFakeProviders>>;
 
 export async function startFakeProviders(credentials: FakeProviderCredentials = {}) {
-  const sinchVerification = sinchVerificationFake(
-    credentials.sinchApplicationKey ?? 'test-app-key',
-    credentials.sinchApplicationSecret ?? Buffer.from('test-app-secret').toString('base64'),
-  );
-  const sinchSms = sinchSmsFake(credentials.sinchProjectId ?? 'test-project', credentials.sinchKeyId ?? 'test-key-id', credentials.sinchKeySecret ?? 'test-key-secret');
-  const startMessaging = startMessagingFake(credentials.startMessagingApiKey ?? 'sm_test_key');
+  const sinchApplicationKey = credentials.sinchApplicationKey ?? 'test-app-key';
+  const sinchApplicationSecret = credentials.sinchApplicationSecret ?? Buffer.from('test-app-secret').toString('base64');
+  const sinchProjectId = credentials.sinchProjectId ?? 'test-project';
+  const sinchKeyId = credentials.sinchKeyId ?? 'test-key-id';
+  const sinchKeySecret = credentials.sinchKeySecret ?? 'test-key-secret';
+  const startMessagingApiKey = credentials.startMessagingApiKey ?? 'sm_test_key';
+  const sinchVerification = sinchVerificationFake(sinchApplicationKey, sinchApplicationSecret);
+  const sinchSms = sinchSmsFake(sinchProjectId, sinchKeyId, sinchKeySecret);
+  const startMessaging = startMessagingFake(startMessagingApiKey);
   const webhook = webhookFake(credentials.webhookSecret ?? 'test-webhook-secret');
   const routes = [sinchVerification.start, sinchVerification.report, sinchSms.token, sinchSms.send, startMessaging.send, startMessaging.verify, webhook.route];
 
@@ -442,6 +445,22 @@ export async function startFakeProviders(credentials: FakeProviderCredentials = 
     baseUrl: `http://127.0.0.1:${port}`,
     /** The webhook adapter's `url`. */
     webhookUrl: `http://127.0.0.1:${port}${webhook.path}`,
+    /** The service's settings for every provider pointed at these fakes (the webhook's only when its secret was given). */
+    serviceEnv: (): Record<string, string> => ({
+      SINCH_APPLICATION_KEY: sinchApplicationKey,
+      SINCH_APPLICATION_SECRET: sinchApplicationSecret,
+      SINCH_VERIFICATION_BASE_URL: `http://127.0.0.1:${port}`,
+      SINCH_PROJECT_ID: sinchProjectId,
+      SINCH_KEY_ID: sinchKeyId,
+      SINCH_KEY_SECRET: sinchKeySecret,
+      SINCH_SMS_BASE_URL: `http://127.0.0.1:${port}`,
+      SINCH_AUTH_BASE_URL: `http://127.0.0.1:${port}`,
+      STARTMESSAGING_API_KEY: startMessagingApiKey,
+      STARTMESSAGING_BASE_URL: `http://127.0.0.1:${port}`,
+      ...(credentials.webhookSecret === undefined
+        ? {}
+        : { SMS_WEBHOOK_URL: `http://127.0.0.1:${port}${webhook.path}`, SMS_WEBHOOK_SECRET: credentials.webhookSecret }),
+    }),
     requests,
     sinchVerification,
     sinchSms,
