@@ -1,24 +1,14 @@
 import { validateAuthenticationHeader } from '@sinch/verification';
 import { FakeProviders, providerFailure, refusedBaseUrl, reply, startFakeProviders } from '../../../test/support/fake-providers.js';
 import { OtpMessage, ProviderError } from '../sms-provider.js';
+import { expectNoSecrets, otpMessage, TEST_CODE, TEST_PHONE } from '../../../test/support/otp-message.js';
 import { SinchVerificationSmsProvider, SinchVerificationSmsProviderOptions } from './sinch-verification.sms-provider.js';
 
-const PHONE = '+919876543210';
-const OUR_CODE = '482913';
+const PHONE = TEST_PHONE;
+const OUR_CODE = TEST_CODE;
 
-const message = (overrides: Partial<OtpMessage> = {}): OtpMessage => ({
-  verificationId: 'ver-123',
-  to: PHONE,
-  code: OUR_CODE,
-  text: `Your code is ${OUR_CODE}`,
-  ttlSeconds: 300,
-  idempotencyKey: 'idem-1',
-  ...overrides,
-});
+const message = otpMessage;
 
-const expectNoSecrets = (error: ProviderError, ...secrets: string[]) => {
-  for (const secret of [PHONE, PHONE.slice(3), ...secrets]) expect(error.message).not.toContain(secret);
-};
 
 describe(SinchVerificationSmsProvider.name, () => {
   let fake: FakeProviders;

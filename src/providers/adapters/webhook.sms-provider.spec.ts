@@ -1,27 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { FakeProviders, providerFailure, refusedBaseUrl, reply, startFakeProviders } from '../../../test/support/fake-providers.js';
 import { OtpMessage, ProviderError } from '../sms-provider.js';
+import { expectNoSecrets, otpMessage, TEST_CODE, TEST_PHONE } from '../../../test/support/otp-message.js';
 import { signWebhook, verifyWebhookSignature, WebhookSmsProvider, WebhookSmsProviderOptions } from './webhook.sms-provider.js';
 
-const PHONE = '+919876543210';
-const OUR_CODE = '482913';
+const PHONE = TEST_PHONE;
+const OUR_CODE = TEST_CODE;
 const SECRET = 'test-webhook-secret';
 const NOW_MS = Date.parse('2030-01-02T03:04:05.678Z');
 
-const message = (overrides: Partial<OtpMessage> = {}): OtpMessage => ({
-  verificationId: 'ver-123',
-  to: PHONE,
-  code: OUR_CODE,
-  text: `Your code is ${OUR_CODE}`,
-  locale: 'hi-IN',
-  ttlSeconds: 300,
-  idempotencyKey: 'idem-1',
-  ...overrides,
-});
+const message = (overrides: Partial<OtpMessage> = {}): OtpMessage => otpMessage({ locale: 'hi-IN', ...overrides });
 
-const expectNoSecrets = (error: ProviderError) => {
-  for (const secret of [PHONE, PHONE.slice(3), OUR_CODE]) expect(error.message).not.toContain(secret);
-};
 
 describe(WebhookSmsProvider.name, () => {
   let fake: FakeProviders;
