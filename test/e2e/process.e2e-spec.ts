@@ -1,7 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { RedisCluster, redisClusterAvailable } from '../support/redis-cluster.js';
 import { freePort } from '../support/redis-server.js';
+import { TEST_HMAC_SECRET, testSigningKeyPem } from '../support/test-app.js';
 
 // The built service as operators run it: `node dist/main.js`, configured by its environment only.
 const MAIN = 'dist/main.js';
@@ -110,5 +112,85 @@ describe('the built service process', () => {
       gateway.closeAllConnections();
       gateway.close();
     }
+  });
+
+  (redisClusterAvailable ? describe : describe.skip)('two processes on a 3-master Redis Cluster', () => {
+    let cluster: RedisCluster;
+    const instances: { port: number; running: Running }[] = [];
+    const url = (i: number, path: string) => `http://127.0.0.1:${instances[i % 2].port}${path}`;
+    const postTo = (i: number, path: string, body: object, headers: Record<string, string> = {}) =>
+      fetch(url(i, path), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    /** Sends on instance `i` and reads the code from the outbox (a Redis list) through the other one. */
+    const sendAndReadCode = async (i: number, phone: string) => {
+      const sent = await postTo(i, '/v1/otp/send', { phone });
+      expect(sent.status).toBe(202);
+      const { verificationId } = (await sent.json()) as { verificationId: string };
+      const outbox = (await (await fetch(url(i + 1, `/v1/dev/outbox?phone=${encodeURIComponent(phone)}`))).json()) as { messages: { text: string }[] };
+      return { verificationId, code: /^(\d{6})/.exec(outbox.messages[0]?.text ?? '')?.[1] ?? '' };
+    };
+    type Tokens = { accessToken: string; refreshToken: string };
+
+    beforeAll(async () => {
+      cluster = await RedisCluster.start();
+      const env = {
+        REDIS_CLUSTER_NODES: cluster.nodes,
+        OTP_HMAC_SECRET: TEST_HMAC_SECRET,
+        JWT_PRIVATE_KEY: testSigningKeyPem(),
+        // The issuer and audience of the tokens: without it each process names itself by its port.
+        PUBLIC_URL: 'http://auth.example.test',
+        SMS_PROVIDERS: 'outbox',
+        LOG_LEVEL: 'warn',
+        // Every request comes from 127.0.0.1: limits high enough to count but never refuse.
+        RATE_LIMIT_SEND_PER_IP: '100000',
+        RATE_LIMIT_VERIFY_PER_IP: '100000',
+        RATE_LIMIT_REFRESH_PER_IP: '100000',
+        PREFIX_BREAKER_MIN_SENDS: '100000',
+      };
+      for (let i = 0; i < 2; i++) {
+        const port = await freePort();
+        const running = run({ ...env, PORT: String(port) });
+        instances.push({ port, running });
+        await waitForPort(port, running);
+      }
+    }, 60_000);
+    afterAll(async () => {
+      for (const { running } of instances) running.child.kill('SIGKILL');
+      await Promise.all(instances.map(({ running }) => running.exited));
+      await cluster?.stop();
+    });
+
+    it('verifies on one process the code sent by the other, then refreshes and logs out across them', async () => {
+      const { verificationId, code } = await sendAndReadCode(0, '+919876500001');
+      const verified = await postTo(1, '/v1/otp/verify', { verificationId, code });
+      expect(verified.status).toBe(200);
+      const first = (await verified.json()) as Tokens;
+      const onA = await postTo(0, '/v1/sessions/refresh', { refreshToken: first.refreshToken });
+      expect(onA.status).toBe(200);
+      const onB = await postTo(1, '/v1/sessions/refresh', { refreshToken: ((await onA.json()) as Tokens).refreshToken });
+      expect(onB.status).toBe(200);
+      const last = (await onB.json()) as Tokens;
+      const loggedOut = await postTo(0, '/v1/sessions/logout', {}, { authorization: `Bearer ${last.accessToken}` });
+      expect(loggedOut.status).toBe(204);
+      expect((await postTo(1, '/v1/sessions/refresh', { refreshToken: last.refreshToken })).status).toBe(401);
+      expect((await fetch(url(1, '/v1/sessions'), { headers: { authorization: `Bearer ${last.accessToken}` } })).status).toBe(401);
+    });
+
+    it('gives exactly one 200 to 40 racing verifies of one code split over both processes', async () => {
+      const { verificationId, code } = await sendAndReadCode(0, '+919876500002');
+      const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => postTo(i, '/v1/otp/verify', { verificationId, code }).then((r) => r.status)));
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 404)).toHaveLength(39);
+    });
+
+    it('logs in 200 phones, each sent on one process and verified on the other', async () => {
+      const phones = Array.from({ length: 200 }, (_, i) => `+9198766${String(i).padStart(5, '0')}`);
+      const statuses = await Promise.all(
+        phones.map(async (phone, i) => {
+          const { verificationId, code } = await sendAndReadCode(i, phone);
+          return (await postTo(i + 1, '/v1/otp/verify', { verificationId, code })).status;
+        }),
+      );
+      expect(statuses).toEqual(phones.map(() => 200));
+    }, 60_000);
   });
 });
