@@ -6,7 +6,8 @@ import cors from '@fastify/cors';
 import type { ConfigType } from '@nestjs/config';
 import { DomainError } from './common/errors/domain.error.js';
 import { toProblem } from './common/errors/problem-details.js';
-import { securityHeaders } from './common/http/security-headers.js';
+import { SECURITY_HEADERS } from './common/http/security-headers.js';
+import { REQUEST_LINE, type requestLineWriter } from './logging/request-line.js';
 import { randomUUID } from 'node:crypto';
 import { appConfig } from './config/app.config.js';
 import { trustProxyOf } from './config/throttling.config.js';
@@ -25,12 +26,17 @@ export function fastifyOptions(trustProxy: string, publicUrl: string) {
     routerOptions: { maxParamLength: 1024 },
     // What the router refuses before Nest sees the request (a malformed URL): problem+json,
     // without echoing the URL, which may carry a token.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      // No hook runs for these: the headers and the request line every other answer gets.
       void reply
+        .headers(SECURITY_HEADERS)
+        .header('X-Request-Id', request.id)
         .code(status)
         .type('application/problem+json')
         .send(JSON.stringify({ ...toProblem(new DomainError('validation_failed', 'The request URL is malformed.'), publicUrl), status }));
+      const writeRequestLine = (request.server as unknown as Record<string, ReturnType<typeof requestLineWriter> | undefined>)[REQUEST_LINE];
+      writeRequestLine?.(request, status);
     },
     trustProxy: trustProxyOf(trustProxy),
     // A caller's X-Request-Id is kept when it is sane, so one id follows a login across services.
@@ -45,12 +51,11 @@ export function fastifyOptions(trustProxy: string, publicUrl: string) {
 /** Everything main.ts and the e2e suites apply alike to a created application. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   // Set before the handler, as @fastify/helmet would, so a route can still override one.
-  const headers = securityHeaders();
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(headers);
+      void reply.headers(SECURITY_HEADERS);
       done();
     });
   app

@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { appConfig } from '../config/app.config.js';
-import { pinoOptions, requestLineHook } from './request-line.js';
+import { pinoOptions, REQUEST_LINE, requestLineHooks } from './request-line.js';
 
 /**
  * JSON logs through pino: nestjs-pino is Nest's logger (main.ts), and one request line per request
@@ -38,7 +38,13 @@ export class LoggingModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
     // Outside a request, PinoLogger's logger is the root: the one pino instance of the process.
-    this.adapterHost.httpAdapter?.getInstance<FastifyInstance>().addHook('onResponse', requestLineHook(this.pino.logger));
+    const hooks = requestLineHooks(this.pino.logger);
+    fastify.addHook('onResponse', hooks.onResponse);
+    fastify.addHook('onRequestAbort', hooks.onRequestAbort);
+    // For the router's own refusals (app.setup.ts frameworkErrors), which run no hooks.
+    fastify.decorate(REQUEST_LINE, hooks.write);
   }
 }

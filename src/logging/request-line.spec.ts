@@ -1,15 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
-import { pinoOptions, requestLineHook } from './request-line.js';
+import { CLIENT_CLOSED_REQUEST, pinoOptions, requestLineHooks } from './request-line.js';
 
-describe(requestLineHook.name, () => {
+describe(requestLineHooks.name, () => {
   let written: Record<string, unknown>[];
   const logger = (level: Parameters<typeof pinoOptions>[0]) =>
     pino(pinoOptions(level), { write: (line: string) => void written.push(JSON.parse(line) as Record<string, unknown>) });
-  const answer = (log: ReturnType<typeof logger>, url: string, statusCode: number) => {
+  const requestTo = (url: string, route?: string) => ({ id: 'req-1', method: 'POST', url, routeOptions: { url: route } }) as FastifyRequest;
+  const answer = (log: ReturnType<typeof logger>, url: string, statusCode: number, route?: string) => {
     const done = jest.fn();
-    const request = { id: 'req-1', method: 'POST', url } as FastifyRequest;
-    requestLineHook(log)(request, { statusCode, elapsedTime: 12.345 } as FastifyReply, done);
+    requestLineHooks(log).onResponse(requestTo(url, route), { statusCode, elapsedTime: 12.345 } as FastifyReply, done);
     expect(done).toHaveBeenCalledTimes(1);
   };
   beforeEach(() => (written = []));
@@ -34,12 +34,29 @@ describe(requestLineHook.name, () => {
     expect(written).toEqual([expect.objectContaining({ level: 40, res: { statusCode: 503 }, msg: 'POST /v1/otp/send 503' })]);
   });
 
-  it('skips probes and scrapes, and nothing else', () => {
+  it('skips the probe and scrape routes, and nothing else', () => {
     const log = logger('log');
-    for (const url of ['/health', '/health/live', '/health/ready?x=1', '/metrics']) answer(log, url, 200);
+    answer(log, '/health/live', 200, '/health/live');
+    answer(log, '/health/ready?x=1', 200, '/health/ready');
+    answer(log, '/metrics', 200, '/metrics');
     expect(written).toEqual([]);
-    for (const url of ['/healthz', '/metrics-x', '/v1/health']) answer(log, url, 404);
-    expect(written.map((line) => (line.req as { path: string }).path)).toEqual(['/healthz', '/metrics-x', '/v1/health']);
+    for (const url of ['/health', '/health/anything', '/healthz', '/metrics-x', '/v1/health']) answer(log, url, 404);
+    expect(written.map((line) => (line.req as { path: string }).path)).toEqual(['/health', '/health/anything', '/healthz', '/metrics-x', '/v1/health']);
+  });
+
+  it('writes a request whose client hung up first, marked aborted', () => {
+    const done = jest.fn();
+    requestLineHooks(logger('log')).onRequestAbort(requestTo('/v1/otp/verify?code=1', '/v1/otp/verify'), done);
+    expect(done).toHaveBeenCalledTimes(1);
+    expect(written).toEqual([
+      expect.objectContaining({
+        level: 30,
+        req: { id: 'req-1', method: 'POST', path: '/v1/otp/verify' },
+        res: { statusCode: CLIENT_CLOSED_REQUEST },
+        aborted: true,
+        msg: 'POST /v1/otp/verify aborted by the client',
+      }),
+    ]);
   });
 
   it('redacts secrets one level down in any line of the logger', () => {

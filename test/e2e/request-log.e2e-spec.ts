@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { connect, type AddressInfo } from 'node:net';
 import { PinoLogger } from 'nestjs-pino';
 import { symbols, type Logger } from 'pino';
 import { json, startTestApp, TestApp } from '../support/test-app.js';
@@ -111,5 +112,35 @@ describe('the request log', () => {
     const output = written.join('');
     const secrets = [code, wrong, phone, phone.slice(1), '%2B919876543210', accessToken, refreshToken, json(refreshed).refreshToken, 'secret-api-key', 'secret-cookie'];
     for (const secret of secrets) expect(output.includes(secret) ? secret : 'absent').toBe('absent');
+  });
+
+  it('writes a line, with the security headers and the request id, for a URL the router refuses', async () => {
+    const refused = await t.inject({ method: 'GET', url: '/v1/otp/verifications/%E0%A4%A', headers: { 'x-request-id': 'bad-url-1' } });
+    expect([refused.statusCode, refused.headers['content-type'], refused.headers['x-request-id']]).toEqual([400, 'application/problem+json; charset=utf-8', 'bad-url-1']);
+    expect([refused.headers['x-frame-options'], refused.headers['x-content-type-options']]).toEqual(['DENY', 'nosniff']);
+    expect(lineOf(refused)).toMatchObject({ req: { path: '/v1/otp/verifications/%E0%A4%A' }, res: { statusCode: 400 } });
+  });
+
+  it('writes a line for a path under /health that is not a probe', async () => {
+    const missing = await t.inject({ method: 'GET', url: '/health/anything' });
+    expect(lineOf(missing)).toMatchObject({ req: { path: '/health/anything' }, res: { statusCode: 404 } });
+  });
+
+  it('writes a line marked aborted for a request whose client hangs up before the answer', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    // Half a body: the request is routed, then the client goes away.
+    socket.write(
+      'POST /v1/otp/verify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\nX-Request-Id: gone-1\r\n\r\n{"code"',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const deadline = Date.now() + 2000;
+    while (!lines().some((line) => line.req.id === 'gone-1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lines().filter((line) => line.req.id === 'gone-1')).toEqual([
+      expect.objectContaining({ req: { id: 'gone-1', method: 'POST', path: '/v1/otp/verify' }, res: { statusCode: 499 }, aborted: true }),
+    ]);
   });
 });

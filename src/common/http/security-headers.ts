@@ -30,3 +30,6 @@ export function securityHeaders(options: HelmetOptions = SECURITY_HEADER_OPTIONS
   if (failure !== undefined) throw failure;
   return Object.freeze(headers);
 }
+
+/** The service's set, computed once. */
+export const SECURITY_HEADERS = securityHeaders();
