@@ -1,4 +1,4 @@
-import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../sms-provider.js';
+import { fetchFailure, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../sms-provider.js';
 
 export interface StartMessagingSmsProviderOptions {
   /** `sm_live_…`. */
@@ -88,13 +88,7 @@ export class StartMessagingSmsProvider extends SmsProvider {
       }
       return { status: response.status, headers: response.headers, body: parsed };
     } catch (error) {
-      const detail = timeout.aborted
-        ? `no answer within ${this.options.timeoutMs} ms`
-        : signal?.aborted
-          ? 'aborted by the caller'
-          : 'network failure';
-      // fetch's own error names the URL and the socket error, never the body.
-      throw new ProviderError(this.name, `${operation}: ${detail}`, { transient: true, cause: error });
+      throw fetchFailure(this.name, operation, this.options.timeoutMs, timeout, signal, error);
     }
   }
 

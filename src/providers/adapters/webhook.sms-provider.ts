@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
+import { fetchFailure, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
 
 export const WEBHOOK_TIMESTAMP_HEADER = 'X-Phone-Auth-Timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Phone-Auth-Signature';
@@ -61,12 +61,7 @@ export class WebhookSmsProvider extends SmsProvider {
       status = response.status;
       text = await response.text();
     } catch (error) {
-      const detail = timeout.aborted
-        ? `no answer within ${this.options.timeoutMs} ms`
-        : signal?.aborted
-          ? 'aborted by the caller'
-          : 'network failure';
-      throw new ProviderError(this.name, `send: ${detail}`, { transient: true, cause: error });
+      throw fetchFailure(this.name, 'send', this.options.timeoutMs, timeout, signal, error);
     }
     if (status < 200 || status >= 300) {
       throw new ProviderError(this.name, `send failed with HTTP ${status}`, { transient: status === 429 || status >= 500, status });
