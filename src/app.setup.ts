@@ -7,7 +7,7 @@ import type { ConfigType } from '@nestjs/config';
 import { DomainError } from './common/errors/domain.error.js';
 import { toProblem } from './common/errors/problem-details.js';
 import { SECURITY_HEADERS } from './common/http/security-headers.js';
-import { REQUEST_LINE, type requestLineWriter } from './logging/request-line.js';
+import { REQUEST_LINE } from './logging/request-line.js';
 import { randomUUID } from 'node:crypto';
 import { appConfig } from './config/app.config.js';
 import { trustProxyOf } from './config/throttling.config.js';
@@ -35,8 +35,7 @@ export function fastifyOptions(trustProxy: string, publicUrl: string) {
         .code(status)
         .type('application/problem+json')
         .send(JSON.stringify({ ...toProblem(new DomainError('validation_failed', 'The request URL is malformed.'), publicUrl), status }));
-      const writeRequestLine = (request.server as unknown as Record<string, ReturnType<typeof requestLineWriter> | undefined>)[REQUEST_LINE];
-      writeRequestLine?.(request, status);
+      request.server[REQUEST_LINE]?.(request, status);
     },
     trustProxy: trustProxyOf(trustProxy),
     // A caller's X-Request-Id is kept when it is sane, so one id follows a login across services.

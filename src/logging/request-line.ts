@@ -26,6 +26,13 @@ const UNLOGGED_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 /** The name under which LoggingModule decorates the Fastify instance with `writeRequestLine`. */
 export const REQUEST_LINE = 'phoneAuthRequestLine';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by LoggingModule; absent when no logging module is loaded. */
+    [REQUEST_LINE]?: (request: FastifyRequest, statusCode: number, responseTimeMs?: number) => void;
+  }
+}
+
 /** Written for a request whose client hung up before the answer (nginx's convention). */
 export const CLIENT_CLOSED_REQUEST = 499;
 
