@@ -10,7 +10,7 @@ import { SECURITY_HEADERS } from './common/http/security-headers.js';
 import { REQUEST_LINE } from './logging/request-line.js';
 import { randomUUID } from 'node:crypto';
 import { appConfig } from './config/app.config.js';
-import { trustProxyOf } from './config/throttling.config.js';
+import { trustProxyOf } from './throttling/throttling.config.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
 /** Body limit for every route: the largest legitimate request is well under 1 KiB. */

@@ -5,7 +5,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { configureApp, fastifyOptions } from './app.setup.js';
-import { EnvironmentError, publicUrlOf, validateEnvironment } from './config/environment.js';
+import { EnvironmentError, validateEnvironment } from './config/environment.js';
+import { publicUrlOf } from './config/app.config.js';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -17,7 +18,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
+    AppModule.forRoot(env),
     new FastifyAdapter(fastifyOptions(env.TRUST_PROXY, publicUrlOf(env))),
     { bufferLogs: true },
   );

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../common/errors/domain.error.js';
-import { clientsConfig } from '../config/clients.config.js';
+import { clientsConfig } from './clients.config.js';
 import { ApiClient } from './api-client.js';
 
 /** Recognises internal services by their API key; only SHA-256 hashes of keys are configured. */

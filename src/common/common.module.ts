@@ -1,19 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { otpConfig } from '../config/otp.config.js';
 import { PhoneTagger } from './phone/phone-tagger.js';
+import { KeyDerivation } from './secrets/key-derivation.js';
 import { Clock, SystemClock } from './time/clock.js';
 
 @Global()
 @Module({
-  providers: [
-    { provide: Clock, useClass: SystemClock },
-    {
-      provide: PhoneTagger,
-      inject: [otpConfig.KEY],
-      useFactory: (otp: ConfigType<typeof otpConfig>) => new PhoneTagger(otp.hmacSecret),
-    },
-  ],
-  exports: [Clock, PhoneTagger],
+  providers: [{ provide: Clock, useClass: SystemClock }, KeyDerivation, PhoneTagger],
+  exports: [Clock, KeyDerivation, PhoneTagger],
 })
 export class CommonModule {}

@@ -1,8 +1,3 @@
-export { appConfig } from './app.config.js';
-export { otpConfig } from './otp.config.js';
-export { providersConfig } from './providers.config.js';
-export { redisConfig } from './redis.config.js';
-export { sessionsConfig } from './sessions.config.js';
-export { Environment, EnvironmentError, validateEnvironment } from './environment.js';
-export { clientsConfig } from './clients.config.js';
-export { throttlingConfig } from './throttling.config.js';
+export { appConfig, publicUrlOf } from './app.config.js';
+export { AppConfigModule } from './app-config.module.js';
+export { CONFIG_SECTIONS, Environment, EnvironmentError, environmentNames, validateEnvironment } from './environment.js';

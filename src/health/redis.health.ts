@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
-import { redisConfig } from '../config/redis.config.js';
+import { redisConfig } from '../redis/redis.config.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 
 /** PING within the command timeout; the in-memory store is always up. */

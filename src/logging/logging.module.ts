@@ -15,7 +15,7 @@ import { pinoOptions, REQUEST_LINE, requestLineHooks } from './request-line.js';
  *
  * No Nest middleware: nestjs-pino's (@fastify/middie, pino-http and an AsyncLocalStorage store
  * per request) cost a quarter of a wrong-code verify's CPU. So the lines written while serving a
- * request (OtpService's, say) do not carry the request id: keeping it there through
+ * request (LoginService's, say) do not carry the request id: keeping it there through
  * AsyncLocalStorage, even set by one cheap onRequest hook, gave back 10-20 % of a verify's CPU on
  * Node 20, where any store in use turns on promise hooks for every promise.
  */

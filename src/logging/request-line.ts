@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
-import type { LOG_LEVELS } from '../config/environment.js';
+import type { LOG_LEVELS } from '../config/app.config.js';
 
 /** LOG_LEVEL (Nest's names) as pino levels. */
 export const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const satisfies Record<

@@ -1,34 +1,19 @@
 import { Module } from '@nestjs/common';
-import { ClientsModule } from '../clients/clients.module.js';
-import { ThrottlingModule } from '../throttling/throttling.module.js';
-import { ProvidersModule } from '../providers/providers.module.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
-import { InMemoryIdempotencyRepository } from './in-memory-idempotency.repository.js';
-import { RedisIdempotencyRepository } from './redis-idempotency.repository.js';
 import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
 import { OtpCodeGenerator, RandomOtpCodeGenerator } from './otp-code.generator.js';
-import { OtpController } from './otp.controller.js';
-import { OtpService } from './otp.service.js';
+import { OtpCodeHasher } from './otp-code.hasher.js';
 import { RedisVerificationRepository } from './redis-verification.repository.js';
 import { VerificationRepository } from './verification.repository.js';
+import { VerificationService } from './verification.service.js';
 
+/** Verification state: open, check, settle, cancel, read. */
 @Module({
-  imports: [ProvidersModule, SessionsModule, ClientsModule, ThrottlingModule],
-  controllers: [OtpController],
   providers: [
-    OtpService,
+    VerificationService,
+    OtpCodeHasher,
     { provide: OtpCodeGenerator, useClass: RandomOtpCodeGenerator },
-    IdempotencyInterceptor,
-    {
-      provide: IdempotencyRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisIdempotencyRepository(redis, keys) : new InMemoryIdempotencyRepository(),
-    },
     {
       provide: VerificationRepository,
       inject: [REDIS_CLIENT, RedisKeys],
@@ -36,6 +21,6 @@ import { VerificationRepository } from './verification.repository.js';
         redis ? new RedisVerificationRepository(redis, keys) : new InMemoryVerificationRepository(),
     },
   ],
-  exports: [OtpService, VerificationRepository],
+  exports: [VerificationService],
 })
 export class OtpModule {}

@@ -5,7 +5,7 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { DomainError } from '../common/errors/domain.error.js';
 import { toE164 } from '../common/phone/phone-number.js';
 import { appConfig } from '../config/app.config.js';
-import { providersConfig } from '../config/providers.config.js';
+import { providersConfig } from './providers.config.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { OutboxResponse } from '../openapi/responses.js';

@@ -2,8 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
-import { providersConfig } from '../config/providers.config.js';
-import type { SmsProviderName } from '../config/environment.js';
+import { providersConfig } from './providers.config.js';
+import type { SmsProviderName } from './providers.config.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { ConsoleSmsProvider } from './adapters/console.sms-provider.js';
@@ -12,6 +12,7 @@ import { SinchSmsProvider } from './adapters/sinch-sms.sms-provider.js';
 import { SinchVerificationSmsProvider } from './adapters/sinch-verification.sms-provider.js';
 import { StartMessagingSmsProvider } from './adapters/startmessaging.sms-provider.js';
 import { WebhookSmsProvider } from './adapters/webhook.sms-provider.js';
+import { CodeDelivery } from './code-delivery.service.js';
 import { DevOutboxController } from './dev-outbox.controller.js';
 import { InMemoryOutboxRepository } from './in-memory-outbox.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
@@ -70,7 +71,8 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
         });
       },
     },
+    CodeDelivery,
   ],
-  exports: [SmsRouter, OutboxRepository],
+  exports: [CodeDelivery, SmsRouter],
 })
 export class ProvidersModule {}

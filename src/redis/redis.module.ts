@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, LoggerService, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
-import { redisConfig } from '../config/redis.config.js';
+import { redisConfig } from './redis.config.js';
 import { FailFastCluster } from './fail-fast-cluster.js';
 import { REDIS_CLIENT, RedisClient } from './redis.constants.js';
 import { RedisKeys } from './redis-keys.js';

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../common/errors/domain.error.js';
-import { sessionsConfig } from '../config/sessions.config.js';
+import { sessionsConfig } from './sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
 
 export interface AccessTokenSubject {

@@ -1,11 +1,12 @@
 import { hashRefreshSecret, MAX_GENERATION, RefreshTokens } from './refresh-token.js';
+import { KeyDerivation } from '../common/secrets/key-derivation.js';
 
 const SECRET = 'unit-secret-unit-secret-unit-secret!';
 const SESSION = `ses_${'a'.repeat(22)}`;
 const OTHER_SESSION = `ses_${'b'.repeat(22)}`;
 
 describe('RefreshTokens', () => {
-  const tokens = new RefreshTokens(SECRET);
+  const tokens = new RefreshTokens(KeyDerivation.of(SECRET));
   const token = (generation: number, sessionId = SESSION) => `${sessionId}.${tokens.mint(sessionId, generation)}`;
   /** The secret's bytes: generation (4), random (32), MAC (16). */
   const bytesOf = (value: string) => Buffer.from(value.split('.')[1], 'base64url');
@@ -45,8 +46,8 @@ describe('RefreshTokens', () => {
   it('binds the token to its session, and to the key', () => {
     const minted = token(3);
     expect(tokens.parse(`${OTHER_SESSION}.${minted.split('.')[1]}`)).toBeNull();
-    expect(new RefreshTokens('another-secret-another-secret-another!').parse(minted)).toBeNull();
-    expect(new RefreshTokens(SECRET).parse(minted)).not.toBeNull();
+    expect(new RefreshTokens(KeyDerivation.of('another-secret-another-secret-another!')).parse(minted)).toBeNull();
+    expect(new RefreshTokens(KeyDerivation.of(SECRET)).parse(minted)).not.toBeNull();
   });
 
   it('refuses the old format, other lengths and a non-canonical spelling of a real token', () => {

@@ -1,4 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { KeyDerivation } from '../common/secrets/key-derivation.js';
 
 const GENERATION_BYTES = 4;
 const RANDOM_BYTES = 32;
@@ -31,11 +33,12 @@ export interface PresentedRefreshToken {
  * The key is derived from OTP_HMAC_SECRET (domain-separated, as the code digests and phone tags
  * are), so every instance sharing a store shares it and no new setting is needed.
  */
+@Injectable()
 export class RefreshTokens {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = createHmac('sha256', secret).update('phone-auth/refresh-token-mac').digest();
+  constructor(keys: KeyDerivation) {
+    this.key = keys.subKey('refreshTokenMac');
   }
 
   /** A new secret for the session's token of this generation: 256 fresh random bits and the MAC. */

@@ -6,7 +6,7 @@ import { DomainError } from '../common/errors/domain.error.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { Clock } from '../common/time/clock.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import { sessionsConfig } from '../config/sessions.config.js';
+import { sessionsConfig } from './sessions.config.js';
 import { AccessTokenClaims, AccessTokenService } from './access-token.service.js';
 import { hashRefreshSecret, MAX_GENERATION, RefreshTokens } from './refresh-token.js';
 import { Session } from './session.js';

@@ -3,8 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
-import { otpConfig } from '../config/otp.config.js';
-import { sessionsConfig } from '../config/sessions.config.js';
+import { sessionsConfig } from './sessions.config.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { AccessTokenGuard } from './access-token.guard.js';
@@ -56,16 +55,12 @@ import { WellKnownController } from './well-known.controller.js';
       useFactory: (redis: RedisClient | null, keys: RedisKeys, config: ConfigType<typeof sessionsConfig>) =>
         redis ? new RedisSessionRepository(redis, keys, config.refreshTokenTtlSeconds) : new InMemorySessionRepository(),
     },
-    {
-      // The MAC key of refresh tokens, derived from OTP_HMAC_SECRET (shared by every instance).
-      provide: RefreshTokens,
-      inject: [otpConfig.KEY],
-      useFactory: (otp: ConfigType<typeof otpConfig>) => new RefreshTokens(otp.hmacSecret),
-    },
+    // Its MAC key is derived from OTP_HMAC_SECRET (shared by every instance).
+    RefreshTokens,
     AccessTokenService,
     AccessTokenGuard,
     SessionService,
   ],
-  exports: [SessionService, SessionRepository, UserRepository, AccessTokenGuard],
+  exports: [SessionService, AccessTokenGuard],
 })
 export class SessionsModule {}

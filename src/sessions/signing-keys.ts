@@ -7,7 +7,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { JwtAlgorithm } from '../config/environment.js';
+import type { JwtAlgorithm } from './sessions.config.js';
 
 export interface PublicJwk extends JsonWebKey {
   kid: string;

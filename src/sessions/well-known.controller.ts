@@ -4,7 +4,7 @@ import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { JwksResponse, OpenIdConfigurationResponse } from '../openapi/responses.js';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config.js';
-import { sessionsConfig } from '../config/sessions.config.js';
+import { sessionsConfig } from './sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
 
 @ApiTags('well-known')

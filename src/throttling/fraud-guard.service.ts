@@ -4,8 +4,9 @@ import { DomainError } from '../common/errors/domain.error.js';
 import { countryOf, parseE164 } from '../common/phone/phone-number.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
-import { throttlingConfig } from '../config/throttling.config.js';
+import { throttlingConfig } from './throttling.config.js';
 import { FraudRepository } from './fraud.repository.js';
+import { SendPolicy } from './send-policy.js';
 
 /** All but the last four digits: the unit SMS-pumping attacks walk through. */
 export function prefixOf(e164: string): string {
@@ -17,7 +18,7 @@ export function prefixOf(e164: string): string {
  * budget, and prefixes whose codes are requested far more than they are used (SMS pumping).
  */
 @Injectable()
-export class FraudGuard {
+export class FraudGuard extends SendPolicy {
   private readonly logger = new Logger(FraudGuard.name);
 
   constructor(
@@ -25,7 +26,9 @@ export class FraudGuard {
     private readonly clock: Clock,
     @Inject(throttlingConfig.KEY) private readonly config: ConfigType<typeof throttlingConfig>,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Country, number type and prefix breaker: checks that spend nothing. */
   async admit(e164: string): Promise<void> {
@@ -54,7 +57,7 @@ export class FraudGuard {
    * Spends one send of the country's hourly budget. Called only for a send the store admitted
    * (cooldown and per-phone limits passed), so refused sends spend nothing.
    */
-  async spendCountryBudget(e164: string): Promise<void> {
+  async spend(e164: string): Promise<void> {
     const country = countryOf(e164);
     const budget = country ? this.config.countryBudgetsPerHour.get(country) : undefined;
     if (country === undefined || budget === undefined) return;
@@ -66,9 +69,12 @@ export class FraudGuard {
     }
   }
 
-  async recordSend(e164: string): Promise<void> {
+  async recordSent(e164: string): Promise<void> {
     const prefix = prefixOf(e164);
-    if (await this.repository.recordSend(prefix, this.config.prefixBreaker, this.clock.nowMs())) {
+    const tripped = await this.repository
+      .recordSend(prefix, this.config.prefixBreaker, this.clock.nowMs())
+      .catch((error: Error) => this.countersNotUpdated(error));
+    if (tripped) {
       this.metrics.throttled.inc({ rule: 'prefix_breaker_tripped' });
       this.logger.warn(
         `prefix ${prefix}xxxx blocked for ${this.config.prefixBreaker.blockMs / 1000} s: too few of its codes are verified`,
@@ -77,7 +83,14 @@ export class FraudGuard {
   }
 
   async recordVerified(e164: string): Promise<void> {
-    await this.repository.recordVerified(prefixOf(e164), this.config.prefixBreaker, this.clock.nowMs());
+    await this.repository
+      .recordVerified(prefixOf(e164), this.config.prefixBreaker, this.clock.nowMs())
+      .catch((error: Error) => this.countersNotUpdated(error));
+  }
+
+  private countersNotUpdated(error: Error): false {
+    this.logger.error(`fraud counters not updated: ${error.message}`);
+    return false;
   }
 }
 

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { Clock } from '../common/time/clock.js';
-import { throttlingConfig } from '../config/throttling.config.js';
+import { throttlingConfig } from './throttling.config.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { AppThrottlerGuard, callerClient, CLIENT_RULE } from './app-throttler.guard.js';
@@ -13,6 +13,7 @@ import { InMemoryFraudRepository } from './in-memory-fraud.repository.js';
 import { InMemoryThrottlerStorage } from './in-memory-throttler.storage.js';
 import { RedisFraudRepository } from './redis-fraud.repository.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { SendPolicy } from './send-policy.js';
 
 @Module({
   imports: [
@@ -42,12 +43,13 @@ import { RedisThrottlerStorage } from './redis-throttler.storage.js';
   providers: [
     AppThrottlerGuard,
     FraudGuard,
+    { provide: SendPolicy, useExisting: FraudGuard },
     {
       provide: FraudRepository,
       inject: [REDIS_CLIENT, RedisKeys],
       useFactory: (redis: Redis | null, keys: RedisKeys) => (redis ? new RedisFraudRepository(redis, keys) : new InMemoryFraudRepository()),
     },
   ],
-  exports: [AppThrottlerGuard, FraudGuard, ThrottlerModule],
+  exports: [AppThrottlerGuard, SendPolicy, ThrottlerModule],
 })
 export class ThrottlingModule {}

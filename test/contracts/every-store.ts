@@ -1,11 +1,12 @@
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 
 export const CONTRACT_HMAC_SECRET = 'contract-suite-secret-of-32-characters!';
-export const CONTRACT_KEYS = new RedisKeys(new PhoneTagger(CONTRACT_HMAC_SECRET));
+export const CONTRACT_KEYS = new RedisKeys(new PhoneTagger(KeyDerivation.of(CONTRACT_HMAC_SECRET)));
 const PREFIX = 'contract:';
 
 export type Contract<R> = (adapter: string, setup: () => Promise<{ repository: R; teardown?: () => Promise<void> }>) => void;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { IdempotencyRepository } from '../../src/otp/idempotency.repository.js';
-import { InMemoryIdempotencyRepository } from '../../src/otp/in-memory-idempotency.repository.js';
-import { RedisIdempotencyRepository } from '../../src/otp/redis-idempotency.repository.js';
+import { IdempotencyRepository } from '../../src/login/idempotency.repository.js';
+import { InMemoryIdempotencyRepository } from '../../src/login/in-memory-idempotency.repository.js';
+import { RedisIdempotencyRepository } from '../../src/login/redis-idempotency.repository.js';
 import { type Contract, CONTRACT_KEYS, onEveryStore } from './every-store.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);

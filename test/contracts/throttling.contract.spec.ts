@@ -1,6 +1,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { FraudRepository } from '../../src/throttling/fraud.repository.js';
 import { InMemoryFraudRepository } from '../../src/throttling/in-memory-fraud.repository.js';
@@ -95,7 +96,7 @@ describeWithRedis('on a real redis-server', () => {
   throttlingContract('redis', async (clock) => {
     const server = await RedisServer.start();
     const redis = server.client();
-    const keys = new RedisKeys(new PhoneTagger('contract-secret-of-32-characters!!'));
+    const keys = new RedisKeys(new PhoneTagger(KeyDerivation.of('contract-secret-of-32-characters!!')));
     return {
       storage: new RedisThrottlerStorage(redis, keys, clock),
       fraud: new RedisFraudRepository(redis, keys),

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import { CONTRACT_HMAC_SECRET } from './every-store.js';
 import { newVerificationId } from '../../src/otp/verification-id.js';
 import { StartVerification, VerificationRepository } from '../../src/otp/verification.repository.js';
 
-const tagger = new PhoneTagger(CONTRACT_HMAC_SECRET);
+const tagger = new PhoneTagger(KeyDerivation.of(CONTRACT_HMAC_SECRET));
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
 /**

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ERROR_CODES, ErrorCode } from '../../src/common/errors/domain.error.js';
 import { problemKindOf } from '../../src/common/errors/problem-details.js';
 import { VerificationRepository } from '../../src/otp/verification.repository.js';
-import { IdempotencyRepository } from '../../src/otp/idempotency.repository.js';
+import { IdempotencyRepository } from '../../src/login/idempotency.repository.js';
 import { OutboxRepository } from '../../src/providers/outbox.repository.js';
 import { SessionRepository } from '../../src/sessions/session.repository.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';

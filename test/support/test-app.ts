@@ -6,7 +6,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, fastifyOptions } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/time/clock.js';
-import { environmentNames } from '../../src/config/environment.js';
+import { publicUrlOf } from '../../src/config/app.config.js';
+import { validateEnvironment } from '../../src/config/environment.js';
 import { OtpCodeGenerator } from '../../src/otp/otp-code.generator.js';
 import { RecordingCodeGenerator } from './recording-code.generator.js';
 
@@ -53,18 +54,17 @@ export interface TestApp {
 
 /**
  * Boots the real AppModule on Fastify with exactly `env` as its configuration (nothing from the
- * developer's shell), the same setup as main.ts, and the code generator recording what it makes.
+ * developer's shell, and nothing written to process.env), the same setup as main.ts, and the code generator recording what it makes.
  */
 export async function startTestApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<TestApp> {
-  for (const name of environmentNames()) delete process.env[name];
-  Object.assign(process.env, { NODE_ENV: 'test', ...GENEROUS_LIMITS, ...env });
+  const settings = validateEnvironment({ NODE_ENV: 'test', ...GENEROUS_LIMITS, ...env });
   const codes = new RecordingCodeGenerator();
   const logs = new CapturingLogger();
-  let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(OtpCodeGenerator).useValue(codes);
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(settings)] }).overrideProvider(OtpCodeGenerator).useValue(codes);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = await configureApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(process.env.TRUST_PROXY ?? 'false', process.env.PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`)), {
+    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(settings.TRUST_PROXY, publicUrlOf(settings))), {
       logger: logs,
     }),
   );

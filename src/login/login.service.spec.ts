@@ -7,9 +7,14 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { InMemoryFraudRepository } from '../throttling/in-memory-fraud.repository.js';
 import type { SessionService, TokenPair } from '../sessions/session.service.js';
-import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
-import { OtpCodeGenerator } from './otp-code.generator.js';
-import { OtpService } from './otp.service.js';
+import { KeyDerivation } from '../common/secrets/key-derivation.js';
+import { InMemoryVerificationRepository } from '../otp/in-memory-verification.repository.js';
+import { OtpCodeGenerator } from '../otp/otp-code.generator.js';
+import { OtpCodeHasher } from '../otp/otp-code.hasher.js';
+import { VerificationService } from '../otp/verification.service.js';
+import { CodeDelivery } from '../providers/code-delivery.service.js';
+import { LoginMetrics } from './login-metrics.js';
+import { LoginService } from './login.service.js';
 
 class StepClock extends Clock {
   ms = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -76,9 +81,8 @@ const config = {
     { max: 5, windowSeconds: 3600 },
     { max: 10, windowSeconds: 86400 },
   ],
-  hmacSecret: 'unit-secret-unit-secret-unit-secret!',
-  hmacSecretEphemeral: false,
 };
+const keys = KeyDerivation.of('unit-secret-unit-secret-unit-secret!');
 const app = { port: 3000, nodeEnv: 'test', production: false, publicUrl: 'http://localhost:3000', logLevel: 'error', defaultCountry: 'IN' };
 const throttling = {
   allowedCountries: new Set<string>(),
@@ -89,12 +93,12 @@ const throttling = {
 };
 const providersConfig = { appName: 'Acme', originHost: undefined, testNumbers: new Map([['+15005550006', '123456']]) };
 
-describe(OtpService.name, () => {
+describe(LoginService.name, () => {
   let repository: InMemoryVerificationRepository;
   let provider: RecordingProvider;
   let clock: StepClock;
   let started: string[];
-  let sut: OtpService;
+  let sut: ReturnType<typeof serviceWith>;
 
   beforeEach(() => {
     repository = new InMemoryVerificationRepository();
@@ -110,23 +114,23 @@ describe(OtpService.name, () => {
     sut = serviceWith(routerOf(provider), sessions);
   });
 
-  const serviceWith = (router: SmsRouter, sessions?: SessionService, codes: OtpCodeGenerator = new SequenceCodes(), otp = config) =>
-    new OtpService(
-      repository,
-      router,
-      sessions ?? ({ start: async (phone: string) => ({ user: { phone } }) as TokenPair } as unknown as SessionService),
-      codes,
-      new PhoneTagger(config.hmacSecret),
-      clock,
+  const serviceWith = (router: SmsRouter, sessions?: SessionService, codes: OtpCodeGenerator = new SequenceCodes(), otp = config) => {
+    const verifications = new VerificationService(repository, codes, new OtpCodeHasher(keys), new PhoneTagger(keys), clock, otp);
+    const login = new LoginService(
+      verifications,
+      new CodeDelivery(router, providersConfig as never, otp),
       new FraudGuard(new InMemoryFraudRepository(), clock, throttling as never, new Metrics()),
-      new Metrics(),
-      otp,
+      sessions ?? ({ start: async (phone: string) => ({ user: { phone } }) as TokenPair } as unknown as SessionService),
+      new LoginMetrics(new Metrics()),
       app as never,
-      providersConfig as never,
     );
+    return {
+      send: login.send.bind(login),
+      verify: login.verify.bind(login),
+      status: (id: string) => verifications.status(id),
+    };
+  };
 
-  beforeEach(() => {
-  });
 
   it('sends the code in a text that names its lifetime, to the E.164 number', async () => {
     await sut.send({ phone: '98765 43210' });

@@ -15,10 +15,11 @@ import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-import { SendOtpDto } from './dto/send-otp.dto.js';
-import { VerificationIdParam } from './dto/verification-id.param.js';
-import { VerifyOtpDto } from './dto/verify-otp.dto.js';
-import { OtpService, VerificationView } from './otp.service.js';
+import { SendOtpDto } from '../otp/dto/send-otp.dto.js';
+import { VerificationIdParam } from '../otp/dto/verification-id.param.js';
+import { VerifyOtpDto } from '../otp/dto/verify-otp.dto.js';
+import { VerificationService, type VerificationView } from '../otp/verification.service.js';
+import { LoginService } from './login.service.js';
 import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
 import { SendOtpResponse, VerificationResponse, VerifyOtpResponse } from '../openapi/responses.js';
 
@@ -32,8 +33,11 @@ const END_USER_IP_HEADER = {
 @ApiTags('otp')
 @Controller('v1/otp')
 @UseGuards(OptionalApiKeyGuard)
-export class OtpController {
-  constructor(private readonly otp: OtpService) {}
+export class LoginController {
+  constructor(
+    private readonly login: LoginService,
+    private readonly verifications: VerificationService,
+  ) {}
 
   @ApiOperation({
     summary: 'Send a code by SMS',
@@ -84,7 +88,7 @@ export class OtpController {
   @UseInterceptors(IdempotencyInterceptor)
   @Header('Cache-Control', 'no-store')
   async send(@Body() body: SendOtpDto) {
-    const { verification, status, attemptsRemaining } = await this.otp.send(body);
+    const { verification, status, attemptsRemaining } = await this.login.send(body);
     return {
       verificationId: verification.id,
       status,
@@ -140,7 +144,7 @@ export class OtpController {
   @RateLimited('verify')
   @Header('Cache-Control', 'no-store')
   async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
-    const tokens = await this.otp.verify(body, caller);
+    const tokens = await this.login.verify(body, caller);
     return { status: 'approved', ...tokens };
   }
 
@@ -150,7 +154,7 @@ export class OtpController {
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
-    return publicView(await this.otp.status(params.id));
+    return publicView(await this.verifications.status(params.id));
   }
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
@@ -159,7 +163,7 @@ export class OtpController {
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {
-    return publicView(await this.otp.cancel(params.id));
+    return publicView(await this.verifications.cancel(params.id));
   }
 }
 

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain.error.js';
+import { countryOf } from '../common/phone/phone-number.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import type { VerificationView } from '../otp/verification.service.js';
+import { TEST_NUMBER_PROVIDER } from '../providers/code-delivery.service.js';
+import type { TokenPair } from '../sessions/session.service.js';
+
+/**
+ * The one seam where login outcomes are counted: each use case hands over its promise, and the
+ * outcome (the delivery, or the refusal's code) is counted when it settles. The caller gets the
+ * promise back unchanged.
+ */
+@Injectable()
+export class LoginMetrics {
+  constructor(private readonly metrics: Metrics) {}
+
+  send(sent: Promise<VerificationView>): Promise<VerificationView> {
+    sent.then(
+      ({ verification: { provider, phone } }) =>
+        this.metrics.sends.inc({
+          provider,
+          country: countryOf(phone) ?? 'unknown',
+          outcome: provider === TEST_NUMBER_PROVIDER ? 'test_number' : 'sent',
+        }),
+      (error: unknown) => this.metrics.sends.inc({ provider: 'none', country: 'unknown', outcome: outcomeOf(error) }),
+    );
+    return sent;
+  }
+
+  verify(verified: Promise<TokenPair>): Promise<TokenPair> {
+    verified.then(
+      () => this.metrics.verifications.inc({ outcome: 'approved' }),
+      (error: unknown) => this.metrics.verifications.inc({ outcome: outcomeOf(error) }),
+    );
+    return verified;
+  }
+}
+
+function outcomeOf(error: unknown): string {
+  return error instanceof DomainError ? error.code : 'internal_error';
+}

@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { Caller } from '../clients/caller.decorator.js';
+import { DomainError } from '../common/errors/domain.error.js';
+import { maskPhone, toE164 } from '../common/phone/phone-number.js';
+import { appConfig } from '../config/app.config.js';
+import { verificationExpired } from '../otp/otp.errors.js';
+import type { Verification } from '../otp/verification.js';
+import { OpenedVerification, VerificationService, VerificationTarget, VerificationView } from '../otp/verification.service.js';
+import { CodeDelivery, Delivered, TEST_NUMBER_PROVIDER } from '../providers/code-delivery.service.js';
+import { SessionService, TokenPair } from '../sessions/session.service.js';
+import { SendPolicy } from '../throttling/send-policy.js';
+import { LoginMetrics } from './login-metrics.js';
+
+export interface SendRequest {
+  phone: string;
+  country?: string;
+  locale?: string;
+}
+
+export interface VerifyRequest {
+  verificationId?: string;
+  phone?: string;
+  country?: string;
+  code: string;
+}
+
+/**
+ * The two use cases of a phone login. Send: the abuse rules admit the phone, the store opens the
+ * verification (before anything is sent: if the store is down, no SMS goes out), a provider
+ * delivers, the store and the rules record it. Verify: the store checks the code in one atomic
+ * step (or the provider that made it does), and the one right answer opens a session.
+ */
+@Injectable()
+export class LoginService {
+  private readonly logger = new Logger(LoginService.name);
+
+  constructor(
+    private readonly verifications: VerificationService,
+    private readonly delivery: CodeDelivery,
+    private readonly policy: SendPolicy,
+    private readonly sessions: SessionService,
+    private readonly metrics: LoginMetrics,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  /** Sends a new code, or resends to the phone's open verification (same id, same attempts). */
+  send(request: SendRequest): Promise<VerificationView> {
+    return this.metrics.send(this.sendCode(request));
+  }
+
+  /** Checks a code; the one right answer opens a session and returns its tokens. */
+  verify(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
+    return this.metrics.verify(this.verifyCode(request, caller));
+  }
+
+  private async sendCode(request: SendRequest): Promise<VerificationView> {
+    const phone = toE164(request.phone, request.country ?? this.app.defaultCountry);
+    const testCode = this.delivery.testCodeOf(phone);
+    if (testCode !== undefined) {
+      const { verification } = await this.verifications.open(phone, testCode, TEST_NUMBER_PROVIDER);
+      this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
+      return this.verifications.view(verification);
+    }
+    await this.policy.admit(phone);
+    const opened = await this.verifications.open(phone);
+    const delivered = await this.deliverOrAbandon(opened, request.locale);
+    // Two keys in two slots: sent together, one round trip.
+    const [verification] = await Promise.all([this.verifications.markDispatched(opened, delivered), this.policy.recordSent(phone)]);
+    this.logger.log(`code ${opened.resent ? 'resent' : 'sent'} to ${maskPhone(phone)} via ${verification.provider}`);
+    return this.verifications.view(verification, opened.nowMs);
+  }
+
+  /** Spends the send's budget and delivers; a refusal or a failed delivery leaves no pending code behind. */
+  private async deliverOrAbandon(opened: OpenedVerification, locale: string | undefined): Promise<Delivered> {
+    const { verification, code } = opened;
+    try {
+      await this.policy.spend(verification.phone);
+      return await this.delivery.deliver({
+        verificationId: verification.id,
+        sendNumber: verification.sends,
+        phone: verification.phone,
+        code,
+        locale,
+      });
+    } catch (error) {
+      if (error instanceof DomainError) await this.verifications.abandon(opened);
+      throw error;
+    }
+  }
+
+  private async verifyCode(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
+    if ((request.verificationId === undefined) === (request.phone === undefined)) {
+      throw new DomainError('validation_failed', 'Pass either verificationId or phone, not both.', {
+        errors: [{ field: 'verificationId', message: 'exactly one of verificationId and phone is required' }],
+      });
+    }
+    // Providers that make their own codes may use another length.
+    if (!this.delivery.anyOwnsCodes) this.verifications.assertWellFormed(request.code);
+    const checked = await this.verifications.check(this.targetOf(request), request.code);
+    const verification =
+      checked.outcome === 'approved' ? checked.verification : await this.checkWithProvider(checked.verification, request.code);
+    this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
+    // The fraud counter and the session are independent: sent together.
+    const [tokens] = await Promise.all([
+      this.sessions.start(verification.phone, caller),
+      verification.provider === TEST_NUMBER_PROVIDER ? undefined : this.policy.recordVerified(verification.phone),
+    ]);
+    return tokens;
+  }
+
+  private targetOf(request: VerifyRequest): VerificationTarget {
+    if (request.verificationId !== undefined) return { id: request.verificationId };
+    return { phone: toE164(request.phone ?? '', request.country ?? this.app.defaultCountry) };
+  }
+
+  /** A verification whose provider owns the code: its attempt is already counted; the provider decides. */
+  private async checkWithProvider(verification: Verification, code: string): Promise<Verification> {
+    let verdict;
+    try {
+      verdict = await this.delivery.check(verification.provider, { providerRef: verification.providerRef, phone: verification.phone, code });
+    } catch (error) {
+      await this.verifications.refund(verification);
+      throw error;
+    }
+    if (verdict === 'expired') {
+      await this.verifications.refund(verification);
+      throw verificationExpired();
+    }
+    return this.verifications.settle(verification, verdict);
+  }
+}

@@ -1,0 +1,238 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DomainError } from '../common/errors/domain.error.js';
+import { maskPhone } from '../common/phone/phone-number.js';
+import { PhoneTagger } from '../common/phone/phone-tagger.js';
+import { Clock } from '../common/time/clock.js';
+import { OtpCodeGenerator } from './otp-code.generator.js';
+import { OtpCodeHasher } from './otp-code.hasher.js';
+import { otpConfig } from './otp.config.js';
+import { phoneLocked, toSeconds, verificationExpired, verificationNotFound } from './otp.errors.js';
+import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
+import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
+import { CheckResult, SettleAttempt, SettleResult, StartResult, StartVerification, VerificationRepository } from './verification.repository.js';
+
+export interface VerificationView {
+  verification: Verification;
+  status: VerificationStatus;
+  attemptsRemaining: number;
+}
+
+/** A verification ready to be delivered: its code exists only here, never in the store. */
+export interface OpenedVerification {
+  verification: Verification;
+  code: string;
+  resent: boolean;
+  /** The instant the store recorded the send; undo steps name it. */
+  nowMs: number;
+}
+
+/** Where a code went: the provider, its reference, and whether it checks the code itself. */
+export interface DispatchRecord {
+  provider: string;
+  providerRef: string;
+  ownsCode: boolean;
+}
+
+/** Either the verification id or the (E.164) phone whose open verification is meant. */
+export type VerificationTarget = { id: string } | { phone: string };
+
+/** A code the store approved, or an attempt it counted for a provider that owns the code. */
+export type CheckedCode = { outcome: 'approved' | 'reserved'; verification: Verification };
+
+/**
+ * Verification state: opening and resending, the stored digest of the code, attempts and
+ * per-phone caps. Every refusal is a DomainError; the store's atomic steps do the rest.
+ */
+@Injectable()
+export class VerificationService {
+  private readonly logger = new Logger(VerificationService.name);
+
+  constructor(
+    private readonly repository: VerificationRepository,
+    private readonly codes: OtpCodeGenerator,
+    private readonly hasher: OtpCodeHasher,
+    private readonly phones: PhoneTagger,
+    private readonly clock: Clock,
+    @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
+  ) {}
+
+  /** Opens a verification for the phone, or puts a new code on its open one (same id and attempts). */
+  async open(phone: string, fixedCode?: string, provider = ''): Promise<OpenedVerification> {
+    const tag = this.phones.tag(phone);
+    // Our code is stored even when a provider may check its own: failover can land on one that does not.
+    const code = fixedCode ?? this.codes.generate(this.config.codeLength);
+    const nowMs = this.clock.nowMs();
+    const started = await this.startOrUndo({
+      phone,
+      newId: newVerificationId(tag),
+      codeHash: this.hasher.hash(tag, code),
+      channel: 'sms',
+      provider,
+      nowMs,
+      ttlSeconds: this.config.ttlSeconds,
+      resendCooldownSeconds: this.config.resendCooldownSeconds,
+      maxAttempts: this.config.maxAttempts,
+      phoneMaxFailures: this.config.phoneMaxFailures,
+      sendLimits: this.config.phoneSendLimits,
+    });
+    switch (started.outcome) {
+      case 'resend_too_soon':
+        throw new DomainError('resend_too_soon', 'A code was sent moments ago. Wait before asking for another.', {
+          retryAfterSeconds: toSeconds(started.retryAfterMs),
+        });
+      case 'send_limited':
+        this.logger.warn(`send refused: ${maskPhone(phone)} has had its codes for now`);
+        throw new DomainError('rate_limited', 'Too many codes were sent to this number. Try again later.', {
+          retryAfterSeconds: toSeconds(started.retryAfterMs),
+        });
+      case 'phone_locked':
+        this.logger.warn(`send refused: ${maskPhone(phone)} has used up its wrong codes`);
+        throw phoneLocked(started.retryAfterMs);
+      case 'created':
+      case 'resent':
+        return { verification: started.verification, code, resent: started.outcome === 'resent', nowMs };
+    }
+  }
+
+  /** Records where the code went; the provider that owns its code makes our digest useless, so it is dropped. */
+  async markDispatched(opened: OpenedVerification, dispatch: DispatchRecord): Promise<Verification> {
+    const { verification, nowMs } = opened;
+    await this.repository.recordDispatch({
+      id: verification.id,
+      provider: dispatch.provider,
+      providerRef: dispatch.providerRef,
+      providerOwnsCode: dispatch.ownsCode,
+      nowMs,
+    });
+    return {
+      ...verification,
+      provider: dispatch.provider,
+      providerRef: dispatch.providerRef,
+      codeHash: dispatch.ownsCode ? '' : verification.codeHash,
+    };
+  }
+
+  /** Nobody received this code: no pending verification stays behind, and the person may retry at once. */
+  async abandon(opened: OpenedVerification): Promise<void> {
+    await this.repository.abandon(opened.verification.id, opened.nowMs);
+  }
+
+  /** Malformed input costs no attempt. */
+  assertWellFormed(code: string): void {
+    const { codeLength } = this.config;
+    if (code.length !== codeLength || !/^[0-9]+$/.test(code)) {
+      throw new DomainError('validation_failed', `The code has ${codeLength} digits.`, {
+        errors: [{ field: 'code', message: `code must be ${codeLength} digits` }],
+      });
+    }
+  }
+
+  /** Checks a code in one atomic step: approved, reserved for its provider, or a DomainError. */
+  async check(target: VerificationTarget, code: string): Promise<CheckedCode> {
+    const tag = 'id' in target ? phoneTagOfVerificationId(target.id) : this.phones.tag(target.phone);
+    const result = await this.repository.check({
+      target,
+      codeHash: this.hasher.hash(tag, code),
+      nowMs: this.clock.nowMs(),
+      maxAttempts: this.config.maxAttempts,
+      phoneMaxFailures: this.config.phoneMaxFailures,
+      phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+    });
+    if (result.outcome === 'reserved') return result;
+    return { outcome: 'approved', verification: this.approvedOrThrow(result) };
+  }
+
+  /** The provider's verdict on a reserved attempt: the approved verification, or a DomainError. */
+  async settle(verification: Verification, verdict: 'approved' | 'rejected'): Promise<Verification> {
+    return this.settledOrThrow(await this.settleAs(verification, verdict));
+  }
+
+  /** The provider gave no verdict: the reserved attempt is given back. */
+  async refund(verification: Verification): Promise<void> {
+    await this.settleAs(verification, 'refund');
+  }
+
+  async status(id: string): Promise<VerificationView> {
+    const nowMs = this.clock.nowMs();
+    const verification = await this.repository.find(id, nowMs);
+    if (verification === null) throw verificationNotFound();
+    return this.view(verification, nowMs);
+  }
+
+  async cancel(id: string): Promise<VerificationView> {
+    const nowMs = this.clock.nowMs();
+    const verification = await this.repository.cancel(id, nowMs);
+    if (verification === null) throw verificationNotFound();
+    return this.view(verification, nowMs);
+  }
+
+  view(verification: Verification, nowMs = this.clock.nowMs()): VerificationView {
+    return {
+      verification,
+      status: effectiveStatus(verification, nowMs, this.config.maxAttempts),
+      attemptsRemaining: Math.max(0, this.config.maxAttempts - verification.attempts),
+    };
+  }
+
+  /**
+   * A start() that fails on the store may still run later (Redis queues it): queue its undo right
+   * behind it, without waiting, so a retry is not refused for a code that was never sent.
+   */
+  private async startOrUndo(request: StartVerification): Promise<StartResult> {
+    try {
+      return await this.repository.start(request);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'store_unavailable') {
+        void this.repository.abandonUnsent(request.phone, request.nowMs, request.resendCooldownSeconds).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private settleAs(verification: Verification, verdict: SettleAttempt['verdict']): Promise<SettleResult> {
+    return this.repository.settle({
+      id: verification.id,
+      verdict,
+      nowMs: this.clock.nowMs(),
+      phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+    });
+  }
+
+  private settledOrThrow(result: SettleResult): Verification {
+    switch (result.outcome) {
+      case 'approved':
+        return result.verification;
+      case 'wrong_code':
+        return this.approvedOrThrow(result);
+      case 'refunded':
+      case 'not_found':
+        throw verificationNotFound();
+    }
+  }
+
+  private approvedOrThrow(result: Exclude<CheckResult, { outcome: 'reserved' }>): Verification {
+    switch (result.outcome) {
+      case 'approved':
+        return result.verification;
+      case 'wrong_code': {
+        const attemptsRemaining = Math.max(0, this.config.maxAttempts - result.attempts);
+        // A wrong code is ordinary (a typo): debug, not warn; the metric counts them.
+        this.logger.debug(`wrong code for ${maskPhone(result.phone)}: ${attemptsRemaining} attempt(s) left`);
+        throw new DomainError('invalid_code', 'The code is not correct.', { attemptsRemaining });
+      }
+      case 'not_found':
+        throw verificationNotFound();
+      case 'expired':
+        throw verificationExpired();
+      case 'max_attempts':
+        throw new DomainError('max_attempts_reached', 'Too many wrong codes for this verification. Ask for a new one.', {
+          attemptsRemaining: 0,
+          retryAfterSeconds: toSeconds(result.retryAfterMs),
+        });
+      case 'phone_locked':
+        this.logger.warn('verify refused: the phone has used up its wrong codes');
+        throw phoneLocked(result.retryAfterMs);
+    }
+  }
+}
