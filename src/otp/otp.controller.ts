@@ -12,15 +12,16 @@ import {
 } from '@nestjs/swagger';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
-import { maskPhone } from '../common/phone/phone-number.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { SendOtpDto } from './dto/send-otp.dto.js';
 import { VerificationIdParam } from './dto/verification-id.param.js';
 import { VerifyOtpDto } from './dto/verify-otp.dto.js';
-import { OtpService, VerificationView } from './otp.service.js';
+import { OtpService } from './otp.service.js';
 import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
-import { SendOtpResponse, VerificationResponse, VerifyOtpResponse } from '../openapi/responses.js';
+import { SendOtpResponse } from './dto/send-otp.response.js';
+import { VerificationResponse } from './dto/verification.response.js';
+import { VerifyOtpResponse } from './dto/verify-otp.response.js';
 
 const END_USER_IP_HEADER = {
   name: 'X-End-User-IP',
@@ -85,15 +86,7 @@ export class OtpController {
   @Header('Cache-Control', 'no-store')
   async send(@Body() body: SendOtpDto) {
     const { verification, status, attemptsRemaining } = await this.otp.send(body);
-    return {
-      verificationId: verification.id,
-      status,
-      phone: verification.phone,
-      channel: verification.channel,
-      expiresAt: new Date(verification.expiresAtMs).toISOString(),
-      resendAvailableAt: new Date(verification.resendAtMs).toISOString(),
-      attemptsRemaining,
-    };
+    return SendOtpResponse.of({ verification, status, attemptsRemaining });
   }
 
   @ApiOperation({
@@ -141,7 +134,7 @@ export class OtpController {
   @Header('Cache-Control', 'no-store')
   async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
     const tokens = await this.otp.verify(body, caller);
-    return { status: 'approved', ...tokens };
+    return VerifyOtpResponse.of(tokens);
   }
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
@@ -150,7 +143,7 @@ export class OtpController {
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
-    return publicView(await this.otp.status(params.id));
+    return VerificationResponse.of(await this.otp.status(params.id));
   }
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
@@ -159,17 +152,6 @@ export class OtpController {
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {
-    return publicView(await this.otp.cancel(params.id));
+    return VerificationResponse.of(await this.otp.cancel(params.id));
   }
-}
-
-function publicView({ verification, status, attemptsRemaining }: VerificationView) {
-  return {
-    verificationId: verification.id,
-    status,
-    phone: maskPhone(verification.phone),
-    channel: verification.channel,
-    expiresAt: new Date(verification.expiresAtMs).toISOString(),
-    attemptsRemaining,
-  };
 }
