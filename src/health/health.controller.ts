@@ -6,8 +6,6 @@ import { SmsRouter } from '../providers/sms-router.js';
 import { RedisHealth } from './redis.health.js';
 import { ShutdownState } from './shutdown-state.js';
 
-const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'isolated'];
-
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -46,9 +44,7 @@ export class HealthController {
         },
         () => this.redis.check('store'),
         () =>
-          this.indicators.check('providers').up(
-            Object.fromEntries([...this.router.breakers].map(([name, breaker]) => [name, CIRCUIT_STATES[breaker.state]])),
-          ),
+          this.indicators.check('providers').up(this.router.circuitStates()),
       ]);
     } catch (error) {
       // Terminus's own body (status, info, error, details) is what probes and operators expect.

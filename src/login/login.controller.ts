@@ -12,16 +12,17 @@ import {
 } from '@nestjs/swagger';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
-import { maskPhone } from '../common/phone/phone-number.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-import { SendOtpDto } from '../otp/dto/send-otp.dto.js';
+import { SendOtpDto } from './dto/send-otp.dto.js';
 import { VerificationIdParam } from '../otp/dto/verification-id.param.js';
-import { VerifyOtpDto } from '../otp/dto/verify-otp.dto.js';
-import { VerificationService, type VerificationView } from '../otp/verification.service.js';
+import { VerifyOtpDto } from './dto/verify-otp.dto.js';
+import { VerificationService } from '../otp/verification.service.js';
 import { LoginService } from './login.service.js';
 import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
-import { SendOtpResponse, VerificationResponse, VerifyOtpResponse } from '../openapi/responses.js';
+import { SendOtpResponse } from './dto/send-otp.response.js';
+import { VerificationResponse } from '../otp/dto/verification.response.js';
+import { VerifyOtpResponse } from './dto/verify-otp.response.js';
 
 const END_USER_IP_HEADER = {
   name: 'X-End-User-IP',
@@ -88,16 +89,7 @@ export class LoginController {
   @UseInterceptors(IdempotencyInterceptor)
   @Header('Cache-Control', 'no-store')
   async send(@Body() body: SendOtpDto) {
-    const { verification, status, attemptsRemaining } = await this.login.send(body);
-    return {
-      verificationId: verification.id,
-      status,
-      phone: verification.phone,
-      channel: verification.channel,
-      expiresAt: new Date(verification.expiresAtMs).toISOString(),
-      resendAvailableAt: new Date(verification.resendAtMs).toISOString(),
-      attemptsRemaining,
-    };
+    return SendOtpResponse.of(await this.login.send(body));
   }
 
   @ApiOperation({
@@ -144,8 +136,7 @@ export class LoginController {
   @RateLimited('verify')
   @Header('Cache-Control', 'no-store')
   async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
-    const tokens = await this.login.verify(body, caller);
-    return { status: 'approved', ...tokens };
+    return VerifyOtpResponse.of(await this.login.verify(body, caller));
   }
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
@@ -154,7 +145,7 @@ export class LoginController {
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
-    return publicView(await this.verifications.status(params.id));
+    return VerificationResponse.of(await this.verifications.status(params.id));
   }
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
@@ -163,17 +154,6 @@ export class LoginController {
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {
-    return publicView(await this.verifications.cancel(params.id));
+    return VerificationResponse.of(await this.verifications.cancel(params.id));
   }
-}
-
-function publicView({ verification, status, attemptsRemaining }: VerificationView) {
-  return {
-    verificationId: verification.id,
-    status,
-    phone: maskPhone(verification.phone),
-    channel: verification.channel,
-    expiresAt: new Date(verification.expiresAtMs).toISOString(),
-    attemptsRemaining,
-  };
 }

@@ -1,6 +1,8 @@
+/** Every status a verification reads as (the HTTP contract's list). */
+export const VERIFICATION_STATUSES = ['pending', 'approved', 'canceled', 'expired', 'max_attempts_reached'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 /** What the store keeps; `pending` may still read as expired or max_attempts_reached. */
-export type StoredStatus = 'pending' | 'approved' | 'canceled';
-export type VerificationStatus = StoredStatus | 'expired' | 'max_attempts_reached';
+export type StoredStatus = Extract<VerificationStatus, 'pending' | 'approved' | 'canceled'>;
 
 export interface Verification {
   id: string;

@@ -6,9 +6,9 @@ import { DomainError } from '../common/errors/domain.error.js';
 import { toE164 } from '../common/phone/phone-number.js';
 import { appConfig } from '../config/app.config.js';
 import { providersConfig } from './providers.config.js';
+import { OutboxResponse } from './dto/outbox.response.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
-import { OutboxResponse } from '../openapi/responses.js';
 
 class OutboxQuery {
   @ApiProperty({ maxLength: 32, example: '+919876543210', description: 'E.164, or national format with `country`.' })
@@ -40,11 +40,11 @@ export class DevOutboxController {
   @ApiOkResponse({ type: OutboxResponse })
   @ApiProblems(['validation_failed', 'invalid_phone', 'not_found', 'store_unavailable'])
   @Get()
-  async list(@Query() query: OutboxQuery) {
+  async list(@Query() query: OutboxQuery): Promise<OutboxResponse> {
     if (this.app.production || !this.providers.smsProviders.includes('outbox')) {
       throw new DomainError('not_found', 'No such resource.');
     }
     const phone = toE164(query.phone, query.country ?? this.app.defaultCountry);
-    return { phone, messages: await this.outbox.list(phone) };
+    return OutboxResponse.of(phone, await this.outbox.list(phone));
   }
 }

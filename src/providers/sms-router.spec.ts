@@ -98,4 +98,12 @@ describe(SmsRouter.name, () => {
     expect((await router.send(message, 'IN')).provider.name).toBe('a');
     expect(a.calls).toBe(5);
   });
+
+  it('reports each provider\'s circuit by name, as closed until its failures open it', async () => {
+    const router = new SmsRouter([a, b], options({ retries: 0 }));
+    expect(router.circuitStates()).toEqual({ a: 'closed', b: 'closed' });
+    a.behaviour = 'transient';
+    for (let send = 0; send < 3; send += 1) await router.send(message, 'IN');
+    expect(router.circuitStates()).toEqual({ a: 'open', b: 'closed' });
+  });
 });

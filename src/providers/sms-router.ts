@@ -3,6 +3,7 @@ import {
   BrokenCircuitError,
   CircuitBreakerPolicy,
   circuitBreaker,
+  CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   handleWhen,
@@ -46,6 +47,15 @@ export class AllProvidersFailedError extends Error {
   }
 }
 
+export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+
+const CIRCUIT_STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
 const isTransient = (error: Error) => !(error instanceof ProviderError) || error.transient;
 
 /**
@@ -57,7 +67,7 @@ export class SmsRouter {
   private readonly logger = new Logger(SmsRouter.name);
   private readonly byName: Map<string, SmsProvider>;
   private readonly policies = new Map<string, IPolicy>();
-  readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
   constructor(
     providers: SmsProvider[],
@@ -70,7 +80,7 @@ export class SmsRouter {
         breaker: new ConsecutiveBreaker(options.breakerThreshold),
       });
       breaker.onStateChange((state) => {
-        this.logger.warn(`circuit of ${provider.name} is now ${stateName(state)}`);
+        this.logger.warn(`circuit of ${provider.name} is now ${CIRCUIT_STATE_NAMES[state]}`);
         options.observer?.circuit(provider.name, state);
       });
       options.observer?.circuit(provider.name, breaker.state);
@@ -93,6 +103,11 @@ export class SmsRouter {
   /** Whether some configured provider checks codes itself (its codes may differ in length). */
   get anyOwnsCodes(): boolean {
     return [...this.byName.values()].some((provider) => provider.ownsCodes);
+  }
+
+  /** Each provider's circuit, by provider name, in configuration order. */
+  circuitStates(): Record<string, CircuitStateName> {
+    return Object.fromEntries([...this.breakers].map(([name, breaker]) => [name, CIRCUIT_STATE_NAMES[breaker.state]]));
   }
 
   provider(name: string): SmsProvider | undefined {
@@ -150,8 +165,4 @@ function describe(name: string, error: unknown): string {
   if (error instanceof TaskCancelledError) return `${name}: timed out`;
   if (error instanceof ProviderError) return error.message;
   return `${name}: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-function stateName(state: number): string {
-  return ['closed', 'open', 'half-open', 'isolated'][state] ?? String(state);
 }

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
-import { SessionListResponse, TokenPairResponse } from '../openapi/responses.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
-import { maskIp } from '../common/net/mask-ip.js';
 import { AccessTokenGuard, CurrentAuth } from './access-token.guard.js';
 import type { AccessTokenClaims } from './access-token.service.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { SessionIdParam } from './dto/session-id.param.js';
+import { SessionListResponse } from './dto/session-list.response.js';
+import { TokenPairResponse } from './dto/token-pair.response.js';
 import { SessionService } from './session.service.js';
 
 @ApiTags('sessions')
@@ -29,8 +29,8 @@ export class SessionsController {
   @HttpCode(200)
   @RateLimited('refresh')
   @Header('Cache-Control', 'no-store')
-  refresh(@Body() body: RefreshDto) {
-    return this.sessions.refresh(body.refreshToken);
+  async refresh(@Body() body: RefreshDto): Promise<TokenPairResponse> {
+    return TokenPairResponse.of(await this.sessions.refresh(body.refreshToken));
   }
 
   @ApiOperation({ summary: 'Log out', description: 'Ends the session of the access token: its access and refresh tokens stop working.' })
@@ -51,20 +51,8 @@ export class SessionsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @UseGuards(AccessTokenGuard)
-  async list(@CurrentAuth() auth: AccessTokenClaims) {
-    const sessions = await this.sessions.list(auth.sub);
-    return {
-      sessions: sessions.map((session) => ({
-        id: session.id,
-        createdAt: new Date(session.createdAtMs).toISOString(),
-        lastUsedAt: new Date(session.lastUsedAtMs).toISOString(),
-        expiresAt: new Date(Math.min(session.expiresAtMs, session.idleExpiresAtMs)).toISOString(),
-        userAgent: session.userAgent ?? null,
-        ip: maskIp(session.ip) ?? null,
-        clientId: session.clientId ?? null,
-        current: session.id === auth.sid,
-      })),
-    };
+  async list(@CurrentAuth() auth: AccessTokenClaims): Promise<SessionListResponse> {
+    return SessionListResponse.of(await this.sessions.list(auth.sub), auth.sid);
   }
 
   @ApiOperation({ summary: 'End one of the caller\'s sessions', description: 'Any session id that is not the caller\'s own is `not_found`.' })

@@ -1,9 +1,11 @@
 import { Body, Controller, Delete, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
-import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID, IntrospectionResponse, RevokedCountResponse } from '../openapi/responses.js';
+import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID } from '../openapi/examples.js';
 import { ApiKeyGuard } from '../clients/api-key.guard.js';
 import { IntrospectDto } from './dto/introspect.dto.js';
+import { IntrospectionResponse } from './dto/introspection.response.js';
+import { RevokedCountResponse } from './dto/revoked-count.response.js';
 import { UserIdParam } from './dto/session-id.param.js';
 import { SessionService } from './session.service.js';
 
@@ -49,8 +51,8 @@ export class TokensController {
   @Post('tokens/introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  introspect(@Body() body: IntrospectDto) {
-    return this.sessions.introspect(body.token);
+  async introspect(@Body() body: IntrospectDto): Promise<IntrospectionResponse> {
+    return IntrospectionResponse.of(await this.sessions.introspect(body.token));
   }
 
   @ApiOperation({ summary: 'End every session of a user', description: 'Their access tokens stop working here and at introspection at once.' })
@@ -58,7 +60,7 @@ export class TokensController {
   @ApiProblems(['validation_failed', 'unauthorized', 'store_unavailable'])
   @Delete('users/:userId/sessions')
   @HttpCode(200)
-  async revokeAll(@Param() params: UserIdParam) {
-    return { revoked: await this.sessions.revokeAll(params.userId) };
+  async revokeAll(@Param() params: UserIdParam): Promise<RevokedCountResponse> {
+    return RevokedCountResponse.of(await this.sessions.revokeAll(params.userId));
   }
 }

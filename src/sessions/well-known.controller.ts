@@ -1,10 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
-import { JwksResponse, OpenIdConfigurationResponse } from '../openapi/responses.js';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config.js';
 import { sessionsConfig } from './sessions.config.js';
+import { JwksResponse } from './dto/jwks.response.js';
+import { OpenIdConfigurationResponse } from './dto/openid-configuration.response.js';
 import { SigningKeys } from './signing-keys.js';
 
 @ApiTags('well-known')
@@ -24,8 +25,8 @@ export class WellKnownController {
   @ApiProblems([])
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
-  jwks() {
-    return this.keys.jwks();
+  jwks(): JwksResponse {
+    return JwksResponse.of(this.keys.jwks());
   }
 
   @ApiOperation({ summary: 'Discovery document', description: 'Issuer, JWKS, introspection and token endpoints, algorithms and claims.' })
@@ -33,16 +34,7 @@ export class WellKnownController {
   @ApiProblems([])
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
-  configuration() {
-    return {
-      issuer: this.sessions.issuer,
-      jwks_uri: `${this.app.publicUrl}/.well-known/jwks.json`,
-      introspection_endpoint: `${this.app.publicUrl}/v1/tokens/introspect`,
-      introspection_endpoint_auth_methods_supported: ['api_key'],
-      token_endpoint: `${this.app.publicUrl}/v1/sessions/refresh`,
-      grant_types_supported: ['refresh_token'],
-      access_token_signing_alg_values_supported: [this.keys.current.algorithm],
-      claims_supported: ['sub', 'sid', 'auth_time', 'amr', 'phone_number', 'phone_number_verified', 'client_id'],
-    };
+  configuration(): OpenIdConfigurationResponse {
+    return OpenIdConfigurationResponse.of(this.sessions.issuer, this.app.publicUrl, this.keys.current.algorithm);
   }
 }

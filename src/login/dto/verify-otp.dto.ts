@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { VERIFICATION_ID_PATTERN } from '../verification-id.js';
+import { VERIFICATION_ID_PATTERN } from '../../otp/verification-id.js';
 
 /** Optional means absent: `null` is validated like any other value, and refused (as @IsOptional() would let it through). */
 const present = (_object: object, value: unknown) => value !== undefined;
