@@ -49,20 +49,15 @@ export function fastifyOptions(trustProxy: string, publicUrl: string) {
 
 /** Everything main.ts and the e2e suites apply alike to a created application. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+  const fastify = app.getHttpAdapter().getInstance();
   // Set before the handler, as @fastify/helmet would, so a route can still override one.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(SECURITY_HEADERS);
-      done();
-    });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply) => {
-      void reply.header('X-Request-Id', request.id);
-    });
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(SECURITY_HEADERS);
+    done();
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
   const { corsOrigins } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   if (corsOrigins.length > 0) {
     await app.register(cors as never, {
@@ -73,27 +68,29 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       maxAge: 600,
     });
   }
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      stopAtFirstError: true,
-      // class-transformer and class-validator recurse into nested values: a 16 KiB body of
-      // `[[[[…]]]]` overflowed the stack (500). Too-deep values are refused before they recurse.
-      transformerPackage: shallowTransformer,
-      exceptionFactory: (errors) =>
-        new DomainError('validation_failed', 'The request has invalid or unknown fields.', {
-          errors: errors.flatMap((error) => describe(error)),
-        }),
-    }),
-  );
+  app.useGlobalPipes(validationPipe());
   // JSON, plus the form bodies Nest registers for RFC 7662 introspection; a text/plain body
   // gets 415 rather than reaching validation as a string.
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  fastify.removeContentTypeParser('text/plain');
   setupOpenApi(app);
   return app;
+}
+
+function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    stopAtFirstError: true,
+    // class-transformer and class-validator recurse into nested values: a 16 KiB body of
+    // `[[[[…]]]]` overflowed the stack (500). Too-deep values are refused before they recurse.
+    transformerPackage: shallowTransformer,
+    exceptionFactory: (errors) =>
+      new DomainError('validation_failed', 'The request has invalid or unknown fields.', {
+        errors: errors.flatMap((error) => describe(error)),
+      }),
+  });
 }
 
 /** Deeper than any request of the API (its bodies are flat), far below what overflows the stack. */

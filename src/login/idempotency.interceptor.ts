@@ -28,44 +28,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<RequestWithClient>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const header = request.headers['idempotency-key'];
     if (header === undefined) return next.handle();
-    if (typeof header !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(header)) {
-      throw new DomainError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
-        errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
-      });
+    const key = keyOf(request, header);
+    const replay = await this.firstAnswerOrTurn(key, fingerprintOf(request.body));
+    if (replay !== undefined) {
+      void context.switchToHttp().getResponse<FastifyReply>().header('Idempotent-Replayed', 'true');
+      return of(replay);
     }
-    const scope = `${request.apiClient?.name ?? 'public'}\n${request.method} ${request.routeOptions.url}\n${header}`;
-    const key = createHash('sha256').update(scope).digest('base64url');
-    let serialized: string;
-    try {
-      serialized = JSON.stringify(request.body ?? null);
-    } catch {
-      // Only a body too deeply nested for the stack gets here; validation would refuse it anyway.
-      throw new DomainError('validation_failed', 'The request is nested too deeply.');
-    }
-    const fingerprint = createHash('sha256').update(serialized).digest('base64url');
-
-    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
-    for (;;) {
-      const begun = await this.repository.begin(key, fingerprint, PENDING_TTL_SECONDS, this.clock.nowMs());
-      if (begun.state === 'started') break;
-      if (begun.state === 'conflict') {
-        throw new DomainError('idempotency_conflict', 'This Idempotency-Key was used with a different request body.');
-      }
-      if (begun.state === 'completed') {
-        void reply.header('Idempotent-Replayed', 'true');
-        return of(JSON.parse(begun.response) as unknown);
-      }
-      if (Date.now() > deadline) {
-        throw new DomainError('idempotency_in_flight', 'A request with this Idempotency-Key is still in progress.', {
-          retryAfterSeconds: 1,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-
     return next.handle().pipe(
       mergeMap((body) =>
         from(this.repository.complete(key, JSON.stringify(body), IDEMPOTENCY_TTL_SECONDS, this.clock.nowMs()).then(() => body)),
@@ -75,4 +45,45 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ),
     );
   }
+
+  /** The stored answer of the first request with this key, or undefined once this request may run. */
+  private async firstAnswerOrTurn(key: string, fingerprint: string): Promise<unknown> {
+    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+    for (;;) {
+      const begun = await this.repository.begin(key, fingerprint, PENDING_TTL_SECONDS, this.clock.nowMs());
+      if (begun.state === 'started') return undefined;
+      if (begun.state === 'conflict') {
+        throw new DomainError('idempotency_conflict', 'This Idempotency-Key was used with a different request body.');
+      }
+      if (begun.state === 'completed') return JSON.parse(begun.response) as unknown;
+      if (Date.now() > deadline) {
+        throw new DomainError('idempotency_in_flight', 'A request with this Idempotency-Key is still in progress.', {
+          retryAfterSeconds: 1,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}
+
+/** Keys are per client and route: one client's key never answers another's request. */
+function keyOf(request: RequestWithClient, header: string | string[]): string {
+  if (typeof header !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(header)) {
+    throw new DomainError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
+      errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
+    });
+  }
+  const scope = `${request.apiClient?.name ?? 'public'}\n${request.method} ${request.routeOptions.url}\n${header}`;
+  return createHash('sha256').update(scope).digest('base64url');
+}
+
+function fingerprintOf(body: unknown): string {
+  let serialized: string;
+  try {
+    serialized = JSON.stringify(body ?? null);
+  } catch {
+    // Only a body too deeply nested for the stack gets here; validation would refuse it anyway.
+    throw new DomainError('validation_failed', 'The request is nested too deeply.');
+  }
+  return createHash('sha256').update(serialized).digest('base64url');
 }
