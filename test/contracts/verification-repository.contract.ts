@@ -101,6 +101,26 @@ export function verificationRepositoryContract(
       expect((await at(24 * 60)).outcome).toBe('created');
     });
 
+    // The Redis START script counts a send on every limit it checked before one refused it (a
+    // refused send after a spent day uses up the hour): it fails this case until it checks every
+    // limit before counting any. Then `it`, and two send limits in verification-repository.model.spec.ts.
+    const untilStartScriptFixed = adapter === 'in-memory' ? it : it.failing;
+    untilStartScriptFixed('counts a refused send on no limit: sends refused by the day do not use up the hour', async () => {
+      const phone = newPhone();
+      const sendLimits = [
+        { max: 2, windowSeconds: 3600 },
+        { max: 3, windowSeconds: 86400 },
+      ];
+      const at = (minutes: number) => startFor(phone, { nowMs: T0 + minutes * 60_000, sendLimits });
+      expect((await at(0)).outcome).toBe('created');
+      expect((await at(1)).outcome).toBe('resent');
+      expect((await at(60)).outcome).toBe('created');
+      expect(await at(24 * 60 - 30)).toEqual({ outcome: 'send_limited', retryAfterMs: 30 * 60_000 });
+      expect(await at(24 * 60 - 20)).toEqual({ outcome: 'send_limited', retryAfterMs: 20 * 60_000 });
+      // A new day, and only refused sends in the last hour: this one goes out.
+      expect((await at(24 * 60)).outcome).toBe('created');
+    });
+
     it('refuses a resend before the cooldown ends', async () => {
       const phone = newPhone();
       await created(phone);

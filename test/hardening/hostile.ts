@@ -14,13 +14,7 @@ import type { TestApp } from '../support/test-app.js';
 // Shared pieces of the hardening suites: hostile values for fast-check, the well-formedness
 // check every answer must pass, a bound on every request, and a view of what a store holds.
 
-/** FC_SEED=<n> replays a failing run (fast-check prints the seed of every failure); FC_SHRINK=1 shrinks it. */
-export const fcParams = (numRuns: number): fc.Parameters<unknown> => ({
-  // FC_RUNS_FACTOR=10 explores further than CI does.
-  numRuns: Math.round(numRuns * Number(process.env.FC_RUNS_FACTOR ?? 1)),
-  seed: process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED),
-  endOnFailure: process.env.FC_SHRINK !== '1',
-});
+export { fcParams } from '../support/fc-params.js';
 
 /** Every code a client may see in an error; `internal_error` is a bug by definition. */
 export const CLIENT_ERROR_CODES = new Set<ErrorCode>(ERROR_CODES.filter((code) => code !== 'internal_error'));
