@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { storeAdapter } from '../redis/store-adapter.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
@@ -23,18 +22,14 @@ import { VerificationRepository } from './verification.repository.js';
     OtpService,
     { provide: OtpCodeGenerator, useClass: RandomOtpCodeGenerator },
     IdempotencyInterceptor,
-    {
-      provide: IdempotencyRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisIdempotencyRepository(redis, keys) : new InMemoryIdempotencyRepository(),
-    },
-    {
-      provide: VerificationRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisVerificationRepository(redis, keys) : new InMemoryVerificationRepository(),
-    },
+    storeAdapter(IdempotencyRepository, {
+      redis: ({ client, scripts, keys }) => new RedisIdempotencyRepository(client, scripts, keys),
+      memory: () => new InMemoryIdempotencyRepository(),
+    }),
+    storeAdapter(VerificationRepository, {
+      redis: ({ client, scripts, keys }) => new RedisVerificationRepository(client, scripts, keys),
+      memory: () => new InMemoryVerificationRepository(),
+    }),
   ],
   exports: [OtpService, VerificationRepository],
 })
