@@ -160,7 +160,7 @@ async function preload(count) {
     for (let i = 0; i < Math.min(batch, count - done); i++) {
       const id = randomBytes(29).toString('base64url').slice(0, 38);
       const key = `${PREFIX}otp:{${id.slice(0, 16)}}:verification`;
-      // The fields and sizes of a real pending verification (redis-verification.repository.ts START).
+      // The fields and sizes of a real pending verification (otp/scripts/start-verification.script.ts).
       pipeline.hset(key, {
         id,
         phone: `+9197${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,

@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
 import { OtpModule } from '../otp/otp.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { storeAdapter } from '../redis/store-adapter.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -22,12 +21,10 @@ import { RedisIdempotencyRepository } from './redis-idempotency.repository.js';
     LoginService,
     LoginMetrics,
     IdempotencyInterceptor,
-    {
-      provide: IdempotencyRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisIdempotencyRepository(redis, keys) : new InMemoryIdempotencyRepository(),
-    },
+    storeAdapter(IdempotencyRepository, {
+      redis: ({ client, scripts, keys }) => new RedisIdempotencyRepository(client, scripts, keys),
+      memory: () => new InMemoryIdempotencyRepository(),
+    }),
   ],
 })
 export class LoginModule {}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { storeAdapter } from '../redis/store-adapter.js';
 import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
 import { OtpCodeGenerator, RandomOtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
@@ -14,12 +13,10 @@ import { VerificationService } from './verification.service.js';
     VerificationService,
     OtpCodeHasher,
     { provide: OtpCodeGenerator, useClass: RandomOtpCodeGenerator },
-    {
-      provide: VerificationRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisVerificationRepository(redis, keys) : new InMemoryVerificationRepository(),
-    },
+    storeAdapter(VerificationRepository, {
+      redis: ({ client, scripts, keys }) => new RedisVerificationRepository(client, scripts, keys),
+      memory: () => new InMemoryVerificationRepository(),
+    }),
   ],
   exports: [VerificationService],
 })

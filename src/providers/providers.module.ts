@@ -4,8 +4,7 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
 import { providersConfig } from './providers.config.js';
 import type { SmsProviderName } from './providers.config.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { storeAdapter } from '../redis/store-adapter.js';
 import { ConsoleSmsProvider } from './adapters/console.sms-provider.js';
 import { OutboxSmsProvider } from './adapters/outbox.sms-provider.js';
 import { SinchSmsProvider } from './adapters/sinch-sms.sms-provider.js';
@@ -44,12 +43,10 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
 @Module({
   controllers: [DevOutboxController],
   providers: [
-    {
-      provide: OutboxRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisOutboxRepository(redis, keys) : new InMemoryOutboxRepository(),
-    },
+    storeAdapter(OutboxRepository, {
+      redis: ({ client, keys }) => new RedisOutboxRepository(client, keys),
+      memory: () => new InMemoryOutboxRepository(),
+    }),
     {
       provide: SmsRouter,
       inject: [providersConfig.KEY, OutboxRepository, Clock, Metrics],

@@ -5,6 +5,7 @@ import { redisConfig } from './redis.config.js';
 import { FailFastCluster } from './fail-fast-cluster.js';
 import { REDIS_CLIENT, RedisClient } from './redis.constants.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisScripts } from './redis-scripts.js';
 
 type RedisConfig = ConfigType<typeof redisConfig>;
 
@@ -82,8 +83,10 @@ function withoutCredentials(url: string): string {
   providers: [
     { provide: REDIS_CLIENT, inject: [redisConfig.KEY], useFactory: (config: RedisConfig) => createRedisClient(config) },
     RedisKeys,
+    // Null in the in-memory mode, as the client.
+    { provide: RedisScripts, inject: [REDIS_CLIENT], useFactory: (client: RedisClient | null) => client && new RedisScripts(client) },
   ],
-  exports: [REDIS_CLIENT, RedisKeys],
+  exports: [REDIS_CLIENT, RedisKeys, RedisScripts],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient | null) {}

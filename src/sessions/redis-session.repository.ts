@@ -1,83 +1,25 @@
 import type { RedisClient } from '../redis/redis.constants.js';
 import { execOrThrow } from '../redis/exec-or-throw.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { RedisScripts } from '../redis/redis-scripts.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { isLive, Session } from './session.js';
+import { CREATE_SESSION } from './scripts/create-session.script.js';
+import { INDEX_SESSION } from './scripts/index-session.script.js';
+import { REVOKE_SESSION } from './scripts/revoke-session.script.js';
+import { ROTATE_REFRESH_TOKEN } from './scripts/rotate-refresh-token.script.js';
 import { RotateRefreshToken, RotateResult, SessionRepository } from './session.repository.js';
 
-// KEYS[1] is the session hash (the session's only key: memory does not grow with rotations).
-// ARGV: presented generation, presented hash, new hash, now (ms), idle lifetime (ms), grace (ms).
-// The caller has checked the presented token's MAC, so its generation is one issued for this
-// session: below the current one it is a spent token. Expiry is checked against the caller's
-// clock, and key lifetimes are relative (PEXPIRE).
-const ROTATE = `
-local s = redis.call('HMGET', KEYS[1], 'refreshTokenHash', 'refreshTokenGeneration', 'rotatedAtMs',
-  'expiresAtMs', 'idleExpiresAtMs', 'userId')
-if not s[1] or not s[2] then return {'invalid'} end
-local now = tonumber(ARGV[4])
-if now >= tonumber(s[4]) or now >= tonumber(s[5]) then
-  redis.call('DEL', KEYS[1])
-  return {'invalid'}
-end
-local current = tonumber(s[2])
-local presented = tonumber(ARGV[1])
-if presented == current then
-  if s[1] ~= ARGV[2] then return {'invalid'} end
-  local idle = math.min(tonumber(s[4]), now + tonumber(ARGV[5]))
-  redis.call('HSET', KEYS[1], 'refreshTokenHash', ARGV[3], 'refreshTokenGeneration', current + 1,
-    'rotatedAtMs', now, 'lastUsedAtMs', now, 'idleExpiresAtMs', idle)
-  redis.call('PEXPIRE', KEYS[1], idle - now)
-  local record = redis.call('HGETALL', KEYS[1])
-  table.insert(record, 1, 'rotated')
-  return record
-end
-if presented > current then return {'invalid'} end
-if presented == current - 1 and now - tonumber(s[3]) < tonumber(ARGV[6]) then return {'just_rotated'} end
-redis.call('DEL', KEYS[1])
-return {'reused', s[6]}
-`;
-
-// KEYS[1]: a hash; ARGV: lifetime (ms), then field/value pairs.
-const CREATE = `
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-`;
-
-// KEYS[1]: a set; ARGV: member, lifetime (s).
-const INDEX = `
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-`;
-
-const REVOKE = `
-local record = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
-return record
-`;
-
-type Reply = string[];
-interface SessionScripts {
-  phoneAuthSessionRotate(session: string, ...args: (string | number)[]): Promise<Reply>;
-  phoneAuthSessionRevoke(session: string): Promise<Reply>;
-  phoneAuthSessionCreate(session: string, lifetimeMs: number, ...fields: string[]): Promise<null>;
-  phoneAuthSessionIndex(index: string, sessionId: string, ttlSeconds: number): Promise<null>;
-}
-
 export class RedisSessionRepository extends SessionRepository {
-  private readonly scripts: SessionScripts;
-
   constructor(
     private readonly redis: RedisClient,
+    private readonly scripts: RedisScripts,
     private readonly keys: RedisKeys,
     /** The index of a user's sessions lives as long as the longest possible session. */
     private readonly indexTtlSeconds: number,
   ) {
     super();
-    redis.defineCommand('phoneAuthSessionRotate', { numberOfKeys: 1, lua: ROTATE });
-    redis.defineCommand('phoneAuthSessionRevoke', { numberOfKeys: 1, lua: REVOKE });
-    redis.defineCommand('phoneAuthSessionCreate', { numberOfKeys: 1, lua: CREATE });
-    redis.defineCommand('phoneAuthSessionIndex', { numberOfKeys: 1, lua: INDEX });
-    this.scripts = redis as unknown as SessionScripts;
+    scripts.register(ROTATE_REFRESH_TOKEN, REVOKE_SESSION, CREATE_SESSION, INDEX_SESSION);
   }
 
   async create(session: Session): Promise<void> {
@@ -88,8 +30,13 @@ export class RedisSessionRepository extends SessionRepository {
     // One script per key (atomic, one command each), both sent in the same round trip.
     await onStore(() =>
       Promise.all([
-        this.scripts.phoneAuthSessionCreate(key, lifetimeMs, ...Object.entries(toHash(session)).flat()),
-        this.scripts.phoneAuthSessionIndex(index, session.id, this.indexTtlSeconds),
+        this.scripts.run(
+          CREATE_SESSION,
+          { session: key },
+          { lifetimeMs },
+          Object.entries(toHash(session)).map(([field, value]) => ({ field, value })),
+        ),
+        this.scripts.run(INDEX_SESSION, { userSessions: index }, { sessionId: session.id, ttlSeconds: this.indexTtlSeconds }),
       ]),
     );
   }
@@ -102,14 +49,17 @@ export class RedisSessionRepository extends SessionRepository {
 
   async rotate(request: RotateRefreshToken): Promise<RotateResult> {
     const [outcome, ...rest] = await onStore(() =>
-      this.scripts.phoneAuthSessionRotate(
-        this.keys.session(request.sessionId),
-        request.generation,
-        request.presentedHash,
-        request.newHash,
-        request.nowMs,
-        request.idleTtlSeconds * 1000,
-        request.reuseGraceSeconds * 1000,
+      this.scripts.run(
+        ROTATE_REFRESH_TOKEN,
+        { session: this.keys.session(request.sessionId) },
+        {
+          generation: request.generation,
+          presentedHash: request.presentedHash,
+          newHash: request.newHash,
+          nowMs: request.nowMs,
+          idleTtlMs: request.idleTtlSeconds * 1000,
+          reuseGraceMs: request.reuseGraceSeconds * 1000,
+        },
       ),
     );
     switch (outcome) {
@@ -127,9 +77,7 @@ export class RedisSessionRepository extends SessionRepository {
   }
 
   async revoke(id: string, nowMs: number): Promise<Session | null> {
-    const reply = await onStore(() =>
-      this.scripts.phoneAuthSessionRevoke(this.keys.session(id)),
-    );
+    const reply = await onStore(() => this.scripts.run(REVOKE_SESSION, { session: this.keys.session(id) }, {}));
     const hash = pairs(reply);
     if (hash.id !== id) return null;
     const session = fromHash(hash);

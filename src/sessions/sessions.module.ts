@@ -4,8 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { sessionsConfig } from './sessions.config.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.constants.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { storeAdapter } from '../redis/store-adapter.js';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenService } from './access-token.service.js';
 import { InMemorySessionRepository } from './in-memory-session.repository.js';
@@ -43,18 +42,16 @@ import { WellKnownController } from './well-known.controller.js';
         return keys;
       },
     },
-    {
-      provide: UserRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys) =>
-        redis ? new RedisUserRepository(redis, keys) : new InMemoryUserRepository(),
-    },
-    {
-      provide: SessionRepository,
-      inject: [REDIS_CLIENT, RedisKeys, sessionsConfig.KEY],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys, config: ConfigType<typeof sessionsConfig>) =>
-        redis ? new RedisSessionRepository(redis, keys, config.refreshTokenTtlSeconds) : new InMemorySessionRepository(),
-    },
+    storeAdapter(UserRepository, {
+      redis: ({ client, keys }) => new RedisUserRepository(client, keys),
+      memory: () => new InMemoryUserRepository(),
+    }),
+    storeAdapter(SessionRepository, {
+      inject: [sessionsConfig.KEY],
+      redis: ({ client, scripts, keys }, config: ConfigType<typeof sessionsConfig>) =>
+        new RedisSessionRepository(client, scripts, keys, config.refreshTokenTtlSeconds),
+      memory: () => new InMemorySessionRepository(),
+    }),
     // Its MAC key is derived from OTP_HMAC_SECRET (shared by every instance).
     RefreshTokens,
     AccessTokenService,

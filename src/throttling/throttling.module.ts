@@ -1,29 +1,26 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ThrottlerModule } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
-import { Clock } from '../common/time/clock.js';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { throttlingConfig } from './throttling.config.js';
-import { REDIS_CLIENT } from '../redis/redis.constants.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { storeAdapter } from '../redis/store-adapter.js';
 import { AppThrottlerGuard, callerClient, CLIENT_RULE } from './app-throttler.guard.js';
 import { FraudGuard } from './fraud-guard.service.js';
 import { FraudRepository } from './fraud.repository.js';
 import { InMemoryFraudRepository } from './in-memory-fraud.repository.js';
-import { InMemoryThrottlerStorage } from './in-memory-throttler.storage.js';
 import { RedisFraudRepository } from './redis-fraud.repository.js';
-import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { SendPolicy } from './send-policy.js';
+import { THROTTLER_STORE, ThrottlerStoreModule } from './throttler-store.module.js';
 
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [throttlingConfig.KEY, REDIS_CLIENT, RedisKeys, Clock],
-      useFactory: (config: ConfigType<typeof throttlingConfig>, redis: Redis | null, keys: RedisKeys, clock: Clock) => {
+      imports: [ThrottlerStoreModule],
+      inject: [throttlingConfig.KEY, THROTTLER_STORE],
+      useFactory: (config: ConfigType<typeof throttlingConfig>, storage: ThrottlerStorage) => {
         const quotaOf = (client: string | undefined) =>
           client === undefined ? undefined : (config.clientQuotas.get(client) ?? config.clientQuotas.get('*'));
         return {
-          storage: redis ? new RedisThrottlerStorage(redis, keys, clock) : new InMemoryThrottlerStorage(clock),
+          storage,
           throttlers: [
             { name: 'send', limit: config.perIp.send.limit, ttl: config.perIp.send.ttlMs },
             { name: 'verify', limit: config.perIp.verify.limit, ttl: config.perIp.verify.ttlMs },
@@ -44,11 +41,10 @@ import { SendPolicy } from './send-policy.js';
     AppThrottlerGuard,
     FraudGuard,
     { provide: SendPolicy, useExisting: FraudGuard },
-    {
-      provide: FraudRepository,
-      inject: [REDIS_CLIENT, RedisKeys],
-      useFactory: (redis: Redis | null, keys: RedisKeys) => (redis ? new RedisFraudRepository(redis, keys) : new InMemoryFraudRepository()),
-    },
+    storeAdapter(FraudRepository, {
+      redis: ({ client, scripts, keys }) => new RedisFraudRepository(client, scripts, keys),
+      memory: () => new InMemoryFraudRepository(),
+    }),
   ],
   exports: [AppThrottlerGuard, SendPolicy, ThrottlerModule],
 })

@@ -2,12 +2,18 @@ import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
+import { RedisScripts } from '../../src/redis/redis-scripts.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 
 export const CONTRACT_HMAC_SECRET = 'contract-suite-secret-of-32-characters!';
 export const CONTRACT_KEYS = new RedisKeys(new PhoneTagger(KeyDerivation.of(CONTRACT_HMAC_SECRET)));
 const PREFIX = 'contract:';
+
+/** The script registry of a test's client, as RedisModule provides it to the service's adapters. */
+export function scriptsFor(client: RedisClient): RedisScripts {
+  return new RedisScripts(client);
+}
 
 export type Contract<R> = (adapter: string, setup: () => Promise<{ repository: R; teardown?: () => Promise<void> }>) => void;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IdempotencyRepository } from '../../src/login/idempotency.repository.js';
 import { InMemoryIdempotencyRepository } from '../../src/login/in-memory-idempotency.repository.js';
 import { RedisIdempotencyRepository } from '../../src/login/redis-idempotency.repository.js';
-import { type Contract, CONTRACT_KEYS, onEveryStore } from './every-store.js';
+import { type Contract, CONTRACT_KEYS, onEveryStore, scriptsFor } from './every-store.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -49,5 +49,5 @@ const idempotencyRepositoryContract: Contract<IdempotencyRepository> = (adapter,
 };
 
 onEveryStore(idempotencyRepositoryContract, (redis) =>
-  redis ? new RedisIdempotencyRepository(redis, CONTRACT_KEYS) : new InMemoryIdempotencyRepository(),
+  redis ? new RedisIdempotencyRepository(redis, scriptsFor(redis), CONTRACT_KEYS) : new InMemoryIdempotencyRepository(),
 );

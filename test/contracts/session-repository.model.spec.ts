@@ -8,14 +8,14 @@ import { SessionRepository } from '../../src/sessions/session.repository.js';
 import { fcParams, runsFactor } from '../support/fc-params.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { RedisVirtualExpiry } from '../support/redis-virtual-expiry.js';
-import { CONTRACT_KEYS } from './every-store.js';
+import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of session commands run on the in-memory
 // adapter and on the Redis one, which must answer every command identically. The in-memory
 // adapter is the reference; time is virtual (whole seconds, see RedisVirtualExpiry).
 
 /** Built as session-repository.contract.spec.ts builds it. */
-const redisRepository = (redis: RedisClient): SessionRepository => new RedisSessionRepository(redis, CONTRACT_KEYS, 86400 * 30);
+const redisRepository = (redis: RedisClient): SessionRepository => new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 86400 * 30);
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const USERS = ['usr_model-user-one', 'usr_model-user-two'];

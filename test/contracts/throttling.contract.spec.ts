@@ -10,6 +10,7 @@ import { RedisFraudRepository } from '../../src/throttling/redis-fraud.repositor
 import { RedisThrottlerStorage } from '../../src/throttling/redis-throttler.storage.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
+import { scriptsFor } from './every-store.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -98,8 +99,8 @@ describeWithRedis('on a real redis-server', () => {
     const redis = server.client();
     const keys = new RedisKeys(new PhoneTagger(KeyDerivation.of('contract-secret-of-32-characters!!')));
     return {
-      storage: new RedisThrottlerStorage(redis, keys, clock),
-      fraud: new RedisFraudRepository(redis, keys),
+      storage: new RedisThrottlerStorage(scriptsFor(redis), keys, clock),
+      fraud: new RedisFraudRepository(redis, scriptsFor(redis), keys),
       teardown: async () => {
         redis.disconnect();
         await server.stop();

@@ -9,14 +9,14 @@ import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { fcParams, runsFactor } from '../support/fc-params.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 import { RedisVirtualExpiry } from '../support/redis-virtual-expiry.js';
-import { CONTRACT_KEYS } from './every-store.js';
+import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of commands run on the in-memory adapter and on
 // the Redis one (its Lua scripts), which must answer every command identically. The in-memory
 // adapter is the reference; time is virtual (whole seconds, see RedisVirtualExpiry).
 
 /** Built as verification-repository.contract.spec.ts builds it. */
-const redisRepository = (redis: RedisClient): VerificationRepository => new RedisVerificationRepository(redis, CONTRACT_KEYS);
+const redisRepository = (redis: RedisClient): VerificationRepository => new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS);
 
 const PHONE_TAG_LENGTH = PhoneTagger.TAG_LENGTH;
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);

@@ -1,0 +1,58 @@
+import { defineScript } from '../../redis/redis-script.js';
+
+/**
+ * Checks a code: check, count and consume in one atomic step. The digest comparison is not
+ * constant-time; it compares HMACs under a server secret, so its timing tells nothing about the code.
+ */
+export const CHECK_CODE = defineScript<(string | number)[]>()({
+  name: 'phoneAuthOtpCheck',
+  keys: ['verification', 'failures'],
+  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs'],
+  lua: `
+-- KEYS[1] verification     the phone's verification (hash)
+-- KEYS[2] failures         the phone's wrong codes across verifications (hash: count, resetAt)
+-- ARGV[1] id               the verification id, or '' for the phone's current verification
+-- ARGV[2] codeHash         HMAC of the presented code
+-- ARGV[3] nowMs            the caller's clock
+-- ARGV[4] maxAttempts      per verification
+-- ARGV[5] phoneMaxFailures per phone, in the failure window
+-- ARGV[6] failureWindowMs  the window a first failure opens
+-- Replies {'approved' | 'reserved', field, value, ...} (the verification; reserved: the provider
+-- owns the code and this attempt is counted until it settles), {'wrong_code', attempts, phone},
+-- {'max_attempts' | 'phone_locked', ms to wait}, {'not_found'} or {'expired'}.
+local verification, failures = KEYS[1], KEYS[2]
+local id, codeHash, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local maxAttempts, phoneMaxFailures, failureWindowMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone')
+if not v[1] or (id ~= '' and v[1] ~= id) or v[2] ~= 'pending' then return {'not_found'} end
+if tonumber(v[4]) >= maxAttempts then return {'max_attempts', math.max(0, tonumber(v[6]) - now)} end
+local f = redis.call('HMGET', failures, 'count', 'resetAt')
+local failed = 0
+if f[1] and tonumber(f[2]) > now then failed = tonumber(f[1]) end
+if failed >= phoneMaxFailures then return {'phone_locked', tonumber(f[2]) - now} end
+if now >= tonumber(v[5]) then return {'expired'} end
+if v[3] == '' then
+  redis.call('HINCRBY', verification, 'attempts', 1)
+  local record = redis.call('HGETALL', verification)
+  table.insert(record, 1, 'reserved')
+  return record
+end
+if v[3] == codeHash then
+  -- Approve: the phone's failure count is cleared and the record returned.
+  redis.call('HSET', verification, 'status', 'approved')
+  redis.call('DEL', failures)
+  local record = redis.call('HGETALL', verification)
+  table.insert(record, 1, 'approved')
+  return record
+end
+local attempts = redis.call('HINCRBY', verification, 'attempts', 1)
+-- Count a failure for the phone; a new window starts at the first failure after the last one ended.
+if failed == 0 then
+  redis.call('HSET', failures, 'count', 1, 'resetAt', now + tonumber(failureWindowMs))
+  redis.call('PEXPIRE', failures, failureWindowMs)
+else
+  redis.call('HINCRBY', failures, 'count', 1)
+end
+return {'wrong_code', attempts, v[7]}
+`,
+});

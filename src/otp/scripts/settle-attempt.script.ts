@@ -1,0 +1,46 @@
+import { defineScript } from '../../redis/redis-script.js';
+
+/** The provider's verdict on an attempt that check-code reserved. */
+export const SETTLE_ATTEMPT = defineScript<(string | number)[]>()({
+  name: 'phoneAuthOtpSettle',
+  keys: ['verification', 'failures'],
+  args: ['id', 'verdict', 'nowMs', 'failureWindowMs'],
+  lua: `
+-- KEYS[1] verification    the phone's verification (hash)
+-- KEYS[2] failures        the phone's wrong codes across verifications (hash: count, resetAt)
+-- ARGV[1] id              the verification id
+-- ARGV[2] verdict         'approved', 'rejected' (a wrong code) or 'refund' (no verdict: the attempt is given back)
+-- ARGV[3] nowMs           the caller's clock
+-- ARGV[4] failureWindowMs the window a first failure opens
+-- Replies {'approved', field, value, ...} (the verification), {'wrong_code', attempts, phone},
+-- {'refunded'} or {'not_found'}.
+local verification, failures = KEYS[1], KEYS[2]
+local id, verdict, now, failureWindowMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local v = redis.call('HMGET', verification, 'id', 'status', 'attempts', 'phone')
+if v[1] ~= id then return {'not_found'} end
+if verdict == 'approved' then
+  if v[2] ~= 'pending' then return {'not_found'} end
+  -- Approve: the phone's failure count is cleared and the record returned.
+  redis.call('HSET', verification, 'status', 'approved')
+  redis.call('DEL', failures)
+  local record = redis.call('HGETALL', verification)
+  table.insert(record, 1, 'approved')
+  return record
+end
+if verdict == 'refund' then
+  if tonumber(v[3]) > 0 then redis.call('HINCRBY', verification, 'attempts', -1) end
+  return {'refunded'}
+end
+local f = redis.call('HMGET', failures, 'count', 'resetAt')
+local failed = 0
+if f[1] and tonumber(f[2]) > now then failed = tonumber(f[1]) end
+-- Count a failure for the phone; a new window starts at the first failure after the last one ended.
+if failed == 0 then
+  redis.call('HSET', failures, 'count', 1, 'resetAt', now + tonumber(failureWindowMs))
+  redis.call('PEXPIRE', failures, failureWindowMs)
+else
+  redis.call('HINCRBY', failures, 'count', 1)
+end
+return {'wrong_code', tonumber(v[3]), v[4]}
+`,
+});

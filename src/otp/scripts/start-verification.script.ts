@@ -1,0 +1,79 @@
+import { defineScript } from '../../redis/redis-script.js';
+
+/**
+ * Opens a verification for a phone or resends its code, in one step with the phone's failure
+ * lock, the resend cooldown and the send limits. Lua turns numbers into strings with %.14g:
+ * millisecond timestamps (13 digits) stay exact.
+ */
+export const START_VERIFICATION = defineScript<(string | number)[]>()({
+  name: 'phoneAuthOtpStart',
+  keys: ['verification', 'failures', 'sends'],
+  args: ['id', 'phone', 'codeHash', 'channel', 'provider', 'nowMs', 'ttlMs', 'cooldownMs', 'maxAttempts', 'phoneMaxFailures'],
+  rest: ['max', 'windowMs'],
+  lua: `
+-- KEYS[1] verification      the phone's verification (hash), kept for twice the code's lifetime
+-- KEYS[2] failures          the phone's wrong codes across verifications (hash: count, resetAt)
+-- KEYS[3] sends             the phone's send counts (hash: c<i> count, r<i> window end of limit i)
+-- ARGV[1] id                the id of a new verification
+-- ARGV[2] phone             E.164
+-- ARGV[3] codeHash          HMAC of the new code
+-- ARGV[4] channel
+-- ARGV[5] provider
+-- ARGV[6] nowMs             the caller's clock
+-- ARGV[7] ttlMs             the code's lifetime
+-- ARGV[8] cooldownMs        until a resend is allowed
+-- ARGV[9] maxAttempts       a pending verification with this many attempts is replaced, not resent
+-- ARGV[10] phoneMaxFailures the phone is locked at this many failures in the failure window
+-- ARGV[11..] (max, windowMs) one pair per send limit, in order: at most max sends per windowMs
+-- Replies {'created' | 'resent', field, value, ...} (the verification), or
+-- {'phone_locked' | 'resend_too_soon' | 'send_limited', ms to wait}.
+local verification, failures, sends = KEYS[1], KEYS[2], KEYS[3]
+local id, phone, codeHash, channel, provider = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local now, ttl, cooldown = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local maxAttempts, phoneMaxFailures = tonumber(ARGV[9]), tonumber(ARGV[10])
+local named = 10
+local f = redis.call('HMGET', failures, 'count', 'resetAt')
+if f[1] and tonumber(f[2]) > now and tonumber(f[1]) >= phoneMaxFailures then
+  return {'phone_locked', tonumber(f[2]) - now}
+end
+local cur = redis.call('HMGET', verification, 'status', 'expiresAt', 'resendAt', 'attempts')
+if cur[1] and cur[1] ~= 'approved' and tonumber(cur[3]) > now then
+  return {'resend_too_soon', tonumber(cur[3]) - now}
+end
+local limits = (#ARGV - named) / 2
+local s = redis.call('HGETALL', sends)
+local counts = {}
+for i = 1, #s, 2 do counts[s[i]] = tonumber(s[i + 1]) end
+local longest = 0
+for i = 1, limits do
+  local max, window = tonumber(ARGV[named + 2 * i - 1]), tonumber(ARGV[named + 2 * i])
+  local live = (counts['r' .. i] or 0) > now
+  if live and counts['c' .. i] >= max then return {'send_limited', counts['r' .. i] - now} end
+  if live then
+    redis.call('HINCRBY', sends, 'c' .. i, 1)
+  else
+    redis.call('HSET', sends, 'c' .. i, 1, 'r' .. i, now + window)
+  end
+  longest = math.max(longest, window)
+end
+if limits > 0 then redis.call('PEXPIRE', sends, longest) end
+local expiresAt = now + ttl
+local resendAt = now + cooldown
+local outcome = 'created'
+if cur[1] == 'pending' and tonumber(cur[2]) > now and tonumber(cur[4]) < maxAttempts then
+  outcome = 'resent'
+  redis.call('HSET', verification, 'codeHash', codeHash, 'provider', provider, 'providerRef', '',
+    'expiresAt', expiresAt, 'resendAt', resendAt)
+  redis.call('HINCRBY', verification, 'sends', 1)
+else
+  redis.call('DEL', verification)
+  redis.call('HSET', verification, 'id', id, 'phone', phone, 'status', 'pending', 'codeHash', codeHash,
+    'attempts', 0, 'sends', 1, 'channel', channel, 'provider', provider, 'providerRef', '',
+    'createdAt', now, 'expiresAt', expiresAt, 'resendAt', resendAt)
+end
+redis.call('PEXPIRE', verification, 2 * ttl)
+local record = redis.call('HGETALL', verification)
+table.insert(record, 1, outcome)
+return record
+`,
+});
