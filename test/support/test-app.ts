@@ -16,7 +16,6 @@ export function testSigningKeyPem(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
-
 /** Keeps every log line of the app, so suites can assert what must never be logged. */
 export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
@@ -52,21 +51,29 @@ export interface TestApp {
 }
 
 /**
- * Boots the real AppModule on Fastify with exactly `env` as its configuration (nothing from the
- * developer's shell), the same setup as main.ts, and the code generator recording what it makes.
+ * The app's configuration as a plain object: the environment variables' names and string values
+ * (as in .env.example). Tests hand it to startTestApp; nothing comes from the developer's shell.
  */
-export async function startTestApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<TestApp> {
-  for (const name of environmentNames()) delete process.env[name];
-  Object.assign(process.env, { NODE_ENV: 'test', ...GENEROUS_LIMITS, ...env });
+export type AppSettings = Readonly<Record<string, string>>;
+
+/**
+ * Boots the real AppModule on Fastify with exactly `settings` (over NODE_ENV=test and the generous
+ * limits) as its configuration, the same setup as main.ts, and the code generator recording what
+ * it makes. The only way the e2e suites start the app.
+ */
+export async function startTestApp(settings: AppSettings, options: { clock?: Clock } = {}): Promise<TestApp> {
+  const effective: AppSettings = { NODE_ENV: 'test', ...GENEROUS_LIMITS, ...settings };
+  useAsProcessEnvironment(effective);
   const codes = new RecordingCodeGenerator();
   const logs = new CapturingLogger();
   let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(OtpCodeGenerator).useValue(codes);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = await configureApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(process.env.TRUST_PROXY ?? 'false', process.env.PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`)), {
-      logger: logs,
-    }),
+    moduleRef.createNestApplication<NestFastifyApplication>(
+      new FastifyAdapter(fastifyOptions(effective.TRUST_PROXY ?? 'false', effective.PUBLIC_URL ?? `http://localhost:${effective.PORT ?? 3000}`)),
+      { logger: logs },
+    ),
   );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -77,6 +84,14 @@ export async function startTestApp(env: Record<string, string>, options: { clock
     inject: (request) => app.getHttpAdapter().getInstance().inject(request),
     close: () => app.close(),
   };
+}
+
+// The one place a test writes process.env for the app: src/config reads the settings from there
+// until AppModule takes them as an object. Every setting the app knows is cleared first, so none
+// leaks in from the shell or from the previous app of the same file.
+function useAsProcessEnvironment(settings: AppSettings): void {
+  for (const name of environmentNames()) delete process.env[name];
+  Object.assign(process.env, settings);
 }
 
 export function json<T = Record<string, any>>(response: LightMyRequestResponse): T {
