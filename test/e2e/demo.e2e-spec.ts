@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_CONTENT_SECURITY_POLICY } from '../../src/demo/demo.controller.js';
-import { json, startTestApp, TestApp } from '../support/test-app.js';
+import { json, startTestApp, TestApp } from '../support/e2e-kit.js';
 
 const PHONE = '+919876543210';
 const CHROMIUM = '/usr/bin/chromium';
