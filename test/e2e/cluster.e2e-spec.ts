@@ -1,22 +1,17 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisSentinel } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { bearer, json, refreshSession, sendCode, sharedStoreSettings, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const PREFIX = 'phone-auth:';
 
 // Each request comes from its own client address, so per-IP limits never refuse these flows.
 let ipCounter = 0;
 const nextIp = () => `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
 
-const send = (t: TestApp, phone: string) =>
-  t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone }, remoteAddress: nextIp() });
-const verify = (t: TestApp, body: object) =>
-  t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: body, remoteAddress: nextIp() });
-const refresh = (t: TestApp, refreshToken: string) =>
-  t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken }, remoteAddress: nextIp() });
-const bearer = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` });
+const send = (t: TestApp, phone: string) => sendCode(t, phone, {}, { remoteAddress: nextIp() });
+const verify = (t: TestApp, body: object) => verifyCode(t, body, {}, { remoteAddress: nextIp() });
+const refresh = (t: TestApp, refreshToken: string) => refreshSession(t, refreshToken, {}, { remoteAddress: nextIp() });
 
 /**
  * Sends on `t` and returns the code it made. Sends on one instance take turns, so the code the
@@ -32,7 +27,8 @@ async function sendAndCapture(t: TestApp, phone: string): Promise<{ response: Li
   return turn;
 }
 
-async function login(sender: TestApp, verifier: TestApp, phone: string) {
+/** A login across instances, the code sent by `sender` verified on `verifier`: the verify's answer, for the caller to check. */
+async function loginAcross(sender: TestApp, verifier: TestApp, phone: string) {
   const { response, code } = await sendAndCapture(sender, phone);
   expect(response.statusCode).toBe(202);
   return verify(verifier, { verificationId: json(response).verificationId, code });
@@ -45,14 +41,9 @@ describeWithRedisCluster('two instances on a 3-master Redis Cluster', () => {
 
   beforeAll(async () => {
     cluster = await RedisCluster.start();
-    const env = {
-      REDIS_CLUSTER_NODES: cluster.nodes,
-      REDIS_COMMAND_TIMEOUT_MS: '500',
-      OTP_HMAC_SECRET: TEST_HMAC_SECRET,
-      JWT_PRIVATE_KEY: testSigningKeyPem(),
-    };
-    a = await startTestApp(env);
-    b = await startTestApp(env);
+    const settings = sharedStoreSettings({ REDIS_CLUSTER_NODES: cluster.nodes, REDIS_COMMAND_TIMEOUT_MS: '500' });
+    a = await startTestApp(settings);
+    b = await startTestApp(settings);
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
@@ -60,7 +51,7 @@ describeWithRedisCluster('two instances on a 3-master Redis Cluster', () => {
   });
 
   it('should verify on one instance the code sent by the other, and refresh and log out across them', async () => {
-    const verified = await login(a, b, '+919876900001');
+    const verified = await loginAcross(a, b, '+919876900001');
     expect(verified.statusCode).toBe(200);
     const first = json(verified);
 
@@ -100,7 +91,7 @@ describeWithRedisCluster('two instances on a 3-master Redis Cluster', () => {
         while (next < phones.length) {
           const i = next++;
           const [sender, verifier] = i % 2 ? [a, b] : [b, a];
-          statuses.push((await login(sender, verifier, phones[i])).statusCode);
+          statuses.push((await loginAcross(sender, verifier, phones[i])).statusCode);
         }
       }),
     );
@@ -153,12 +144,7 @@ describeWithRedis('an instance on Redis Sentinel', () => {
 
   beforeAll(async () => {
     sentinel = await RedisSentinel.start('auth-master');
-    t = await startTestApp({
-      REDIS_SENTINELS: sentinel.sentinels,
-      REDIS_SENTINEL_NAME: 'auth-master',
-      OTP_HMAC_SECRET: TEST_HMAC_SECRET,
-      JWT_PRIVATE_KEY: testSigningKeyPem(),
-    });
+    t = await startTestApp(sharedStoreSettings({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: 'auth-master' }));
   });
   afterAll(async () => {
     await t?.close();
@@ -166,7 +152,7 @@ describeWithRedis('an instance on Redis Sentinel', () => {
   });
 
   it('should log in through the master the Sentinel names, keeping its keys there under the prefix', async () => {
-    const verified = await login(t, t, '+919876900006');
+    const verified = await loginAcross(t, t, '+919876900006');
     expect(verified.statusCode).toBe(200);
     const master = sentinel.master.client();
     try {

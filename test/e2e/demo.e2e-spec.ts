@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_CONTENT_SECURITY_POLICY } from '../../src/demo/demo.controller.js';
-import { json, startTestApp, TestApp } from '../support/test-app.js';
+import { json, JSON_HEADERS, startTestApp, TestApp } from '../support/e2e-kit.js';
 
 const PHONE = '+919876543210';
 const CHROMIUM = '/usr/bin/chromium';
@@ -194,7 +194,7 @@ describeWithBrowser('demo page in headless Chromium', () => {
     // Sign out ended the session on the server: the refresh token the page held is dead too.
     const reuse = await fetch(`${baseUrl}/v1/sessions/refresh`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: JSON_HEADERS,
       body: JSON.stringify({ refreshToken }),
     });
     expect(reuse.status).toBe(401);

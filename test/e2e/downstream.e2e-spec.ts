@@ -6,14 +6,13 @@ import { AppModule as DownstreamModule } from '../../examples/downstream/src/app
 import type { PhoneAuthOptions } from '../../examples/downstream/src/phone-auth.guard.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { freePort } from '../support/redis-server.js';
-import { json, startTestApp, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { AppSettings, json, login, startTestApp, testSigningKeyPem } from '../support/e2e-kit.js';
 
 // phone-auth on a real port and the downstream example validating its tokens over HTTP, as in
 // production. The tests run in order: the last ones move the example's clock past the key-set
 // cooldown and restart phone-auth with a new key.
 
 const PHONE = '+919876543210';
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const REFUSED = { statusCode: 401, error: 'Unauthorized', message: 'The access token is missing, invalid or expired.' };
 const COOLDOWN_MS = 30_000;
 
@@ -37,22 +36,9 @@ function thumbprint(key: KeyObject): string {
   return createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
 }
 
-async function logIn(t: TestApp): Promise<{ accessToken: string; user: { id: string } }> {
-  const sent = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: JSON.stringify({ phone: PHONE }) });
-  expect(sent.statusCode).toBe(202);
-  const verified = await t.inject({
-    method: 'POST',
-    url: '/v1/otp/verify',
-    headers: JSON_HEADERS,
-    payload: JSON.stringify({ verificationId: json(sent).verificationId, code: t.codes.last }),
-  });
-  expect(verified.statusCode).toBe(200);
-  return json(verified);
-}
-
 /** Boots phone-auth on `port`, counting the requests its JWKS receives at the HTTP server. */
-async function startPhoneAuth(port: number, env: Record<string, string>) {
-  const t = await startTestApp({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
+async function startPhoneAuth(port: number, settings: AppSettings) {
+  const t = await startTestApp({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...settings });
   const jwksHits: number[] = [];
   // Fastify takes no hooks once ready (startTestApp readies it); a second 'request' listener on
   // the Node server sees every request without answering it.
@@ -110,15 +96,15 @@ describe('downstream example validating phone-auth tokens through the JWKS', () 
       { PUBLIC_URL: publicUrl, JWT_PRIVATE_KEY: signingKeyPem },
       { clock: new FakeClock(Date.now() - 2 * 3600_000) },
     );
-    expiredToken = (await logIn(past)).accessToken;
+    expiredToken = (await login(past, PHONE)).accessToken;
     await past.close();
     // Same key and issuer, another audience.
     const elsewhere = await startTestApp({ PUBLIC_URL: publicUrl, JWT_PRIVATE_KEY: signingKeyPem, JWT_AUDIENCE: 'https://other.example' });
-    otherAudienceToken = (await logIn(elsewhere)).accessToken;
+    otherAudienceToken = (await login(elsewhere, PHONE)).accessToken;
     await elsewhere.close();
 
     phoneAuth = await startPhoneAuth(port, { JWT_PRIVATE_KEY: signingKeyPem });
-    fresh = await logIn(phoneAuth.t);
+    fresh = await login(phoneAuth.t, PHONE);
     downstream = await startDownstream({ jwksUrl: `${publicUrl}/.well-known/jwks.json`, issuer: publicUrl, audience: publicUrl });
   });
 
@@ -237,7 +223,7 @@ describe('downstream example validating phone-auth tokens through the JWKS', () 
     // phone-auth restarts on the same address with a new key; the example still caches the old set.
     await phoneAuth.t.close();
     phoneAuth = await startPhoneAuth(port, { JWT_PRIVATE_KEY: testSigningKeyPem() });
-    const rotated = await logIn(phoneAuth.t);
+    const rotated = await login(phoneAuth.t, PHONE);
     expect(decode(rotated.accessToken).header.kid).not.toBe(decode(fresh.accessToken).header.kid);
 
     downstreamNowMs = (downstreamNowMs ?? Date.now()) + 1000;

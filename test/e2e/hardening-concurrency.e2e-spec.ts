@@ -2,31 +2,27 @@ import type { LightMyRequestResponse } from 'fastify';
 import { FakeClock } from '../support/fake-clock.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { AppSettings, bearer, json, phoneSequence, refreshSession, sendCode, sharedStoreSettings, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 import { assertWellFormed } from '../hardening/hostile.js';
 
 // Issue 9, item 2: races on the in-memory store (one instance), on Redis and on a 3-master Redis
 // Cluster (two instances each, requests split over both). Every racing request goes out at
 // once; each outcome is counted, and each answer must still be well formed.
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
 interface Backend {
-  /** Extra environment of both instances. */
-  env(): Record<string, string>;
+  /** Extra settings of both instances. */
+  settings(): AppSettings;
   /** One instance (in-memory) or two sharing the store. */
   instances: number;
 }
 
 let redisServer: RedisServer | undefined;
 let redisCluster: RedisCluster | undefined;
-const signingKey = testSigningKeyPem();
-const redisEnv = { OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: signingKey };
-
+// Not everyStore(): the races also run on a Redis Cluster, and each backend lives for its block only.
 const backends: [string, Backend, typeof describe][] = [
-  ['the in-memory store', { env: () => ({}), instances: 1 }, describe],
-  ['Redis (two instances)', { env: () => ({ ...redisEnv, REDIS_URL: redisServer!.url }), instances: 2 }, describeWithRedis],
-  ['Redis Cluster (two instances)', { env: () => ({ ...redisEnv, REDIS_CLUSTER_NODES: redisCluster!.nodes }), instances: 2 }, describeWithRedisCluster],
+  ['the in-memory store', { settings: () => ({}), instances: 1 }, describe],
+  ['Redis (two instances)', { settings: () => sharedStoreSettings({ REDIS_URL: redisServer!.url }), instances: 2 }, describeWithRedis],
+  ['Redis Cluster (two instances)', { settings: () => sharedStoreSettings({ REDIS_CLUSTER_NODES: redisCluster!.nodes }), instances: 2 }, describeWithRedisCluster],
 ];
 
 let phoneBlock = 0;
@@ -36,16 +32,15 @@ for (const [name, backend, describeOn] of backends) {
     const clock = new FakeClock(Date.UTC(2026, 10, 21, 12, 0, 0));
     let apps: TestApp[] = [];
     const block = String(phoneBlock++);
-    let counter = 0;
-    const nextPhone = () => `+9198772${block}${String(counter++).padStart(4, '0')}`;
+    const nextPhone = phoneSequence(`98772${block}`);
     const on = (i: number) => apps[i % apps.length];
 
     beforeAll(async () => {
       if (name.startsWith('Redis (')) redisServer = await RedisServer.start();
       if (name.startsWith('Redis Cluster')) redisCluster = await RedisCluster.start();
-      const env = { ...backend.env(), SMS_PROVIDERS: 'outbox' };
+      const settings = { ...backend.settings(), SMS_PROVIDERS: 'outbox' };
       apps = [];
-      for (let i = 0; i < backend.instances; i += 1) apps.push(await startTestApp(env, { clock }));
+      for (let i = 0; i < backend.instances; i += 1) apps.push(await startTestApp(settings, { clock }));
     }, 30_000);
     afterAll(async () => {
       await Promise.all(apps.map((app) => app.close()));
@@ -55,11 +50,9 @@ for (const [name, backend, describeOn] of backends) {
       redisCluster = undefined;
     });
 
-    const send = (i: number, phone: string, headers: Record<string, string> = {}) =>
-      on(i).inject({ method: 'POST', url: '/v1/otp/send', headers: { ...JSON_HEADERS, ...headers }, payload: { phone } });
-    const verify = (i: number, body: object) => on(i).inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: body });
-    const refresh = (i: number, refreshToken: string) =>
-      on(i).inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken } });
+    const send = (i: number, phone: string, headers: Record<string, string> = {}) => sendCode(on(i), phone, headers);
+    const verify = (i: number, body: object) => verifyCode(on(i), body);
+    const refresh = (i: number, refreshToken: string) => refreshSession(on(i), refreshToken);
     const outbox = async (phone: string) =>
       json(await on(0).inject({ method: 'GET', url: `/v1/dev/outbox?phone=${encodeURIComponent(phone)}` })).messages as { text: string }[];
     const race = async <T>(count: number, request: (i: number) => Promise<T>) => Promise.all(Array.from({ length: count }, (_, i) => request(i)));
@@ -86,7 +79,7 @@ for (const [name, backend, describeOn] of backends) {
       const responses = await race(50, (i) => verify(i, { verificationId, code }));
       expect(tally(responses)).toEqual({ '200': 1, '404 verification_not_found': 49 });
       const winner = json(responses.find((response) => response.statusCode === 200)!);
-      const sessions = await on(1).inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${winner.accessToken}` } });
+      const sessions = await on(1).inject({ method: 'GET', url: '/v1/sessions', headers: bearer(winner.accessToken) });
       expect(json(sessions).sessions).toHaveLength(1);
     });
 

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { FakeProviders, FakeReply, reply, startFakeProviders } from '../support/fake-providers.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { json, phoneSequence, sendCode, sharedStoreSettings, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 import { VerificationRepository } from '../../src/otp/verification.repository.js';
 import { assertWellFormed } from '../hardening/hostile.js';
 
@@ -11,7 +11,6 @@ import { assertWellFormed } from '../hardening/hostile.js';
 // clear error (503 problem+json with Retry-After), no SMS without a stored verification, no token
 // without a consumed code, and full recovery once the fault is gone.
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const COMMAND_TIMEOUT_MS = 300;
 
 async function timed(request: Promise<LightMyRequestResponse>): Promise<{ response: LightMyRequestResponse; ms: number }> {
@@ -33,10 +32,9 @@ describeWithRedis('Redis faults', () => {
   let server: RedisServer;
   let admin: Redis;
   let t: TestApp;
-  let counter = 0;
-  const nextPhone = () => `+9198773${String(counter++).padStart(5, '0')}`;
-  const send = (phone: string) => t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone } });
-  const verify = (body: object) => t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: body });
+  const nextPhone = phoneSequence('98773');
+  const send = (phone: string) => sendCode(t, phone);
+  const verify = (body: object) => verifyCode(t, body);
   /** The console provider's log line is the SMS: one per code that went out. */
   const smsTo = (phone: string) => t.logs.lines.filter((line) => line.includes('[development only]') && line.includes(phone.slice(-4))).length;
   const expectStoreUnavailable = ({ response, ms }: { response: LightMyRequestResponse; ms: number }) => {
@@ -48,12 +46,7 @@ describeWithRedis('Redis faults', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     admin = server.client();
-    t = await startTestApp({
-      REDIS_URL: server.url,
-      OTP_HMAC_SECRET: TEST_HMAC_SECRET,
-      JWT_PRIVATE_KEY: testSigningKeyPem(),
-      REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
-    });
+    t = await startTestApp(sharedStoreSettings({ REDIS_URL: server.url, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) }));
   });
   afterAll(async () => {
     await t?.close();
@@ -191,12 +184,7 @@ describeWithRedisCluster('Redis Cluster faults', () => {
 
   beforeAll(async () => {
     cluster = await RedisCluster.start();
-    t = await startTestApp({
-      REDIS_CLUSTER_NODES: cluster.nodes,
-      OTP_HMAC_SECRET: TEST_HMAC_SECRET,
-      JWT_PRIVATE_KEY: testSigningKeyPem(),
-      REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
-    });
+    t = await startTestApp(sharedStoreSettings({ REDIS_CLUSTER_NODES: cluster.nodes, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) }));
   }, 30_000);
   afterAll(async () => {
     await t?.close();
@@ -204,8 +192,7 @@ describeWithRedisCluster('Redis Cluster faults', () => {
   });
 
   const phones = Array.from({ length: 60 }, (_, i) => `+9198775${String(i).padStart(5, '0')}`);
-  const send = (phone: string, ip: string) =>
-    timed(t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone }, remoteAddress: ip }));
+  const send = (phone: string, ip: string) => timed(sendCode(t, phone, {}, { remoteAddress: ip }));
   let during: { response: LightMyRequestResponse; ms: number }[] = [];
 
   it('answers 60 sends within the command timeout while one master is paused: each one 202 or 503 store_unavailable', async () => {
@@ -242,14 +229,11 @@ describe('SMS provider faults', () => {
   const BOUND_MS = PROVIDER_TIMEOUT_MS * 2 + 1500;
   let fake: FakeProviders;
   let t: TestApp | undefined;
-  let counter = 0;
-  const nextPhone = () => `+9198774${String(counter++).padStart(5, '0')}`;
+  const nextPhone = phoneSequence('98774');
   const boot = async (providers: string) => {
     t = await startTestApp({ ...fake.serviceEnv(), SMS_PROVIDERS: providers, SMS_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS) });
     return t;
   };
-  const send = (app: TestApp, phone: string) => app.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone } });
-  const verify = (app: TestApp, body: object) => app.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: body });
   const statusOf = async (app: TestApp, id: string) => json(await app.inject({ method: 'GET', url: `/v1/otp/verifications/${id}` }));
   const expectProviderUnavailable = ({ response, ms }: { response: LightMyRequestResponse; ms: number }) => {
     assertWellFormed({ method: 'POST', url: '(fault)' }, response, { allowUnavailable: true });
@@ -284,17 +268,17 @@ describe('SMS provider faults', () => {
     if (fault === 'refused') await fake.refuse();
     else fake.sinchSms.send.always(fault);
     try {
-      expectProviderUnavailable(await timed(send(app, phone)));
+      expectProviderUnavailable(await timed(sendCode(app, phone)));
       // Nothing pending: no code can be verified for this phone.
-      const verified = await verify(app, { phone, code: app.codes.last });
+      const verified = await verifyCode(app, { phone, code: app.codes.last });
       expect([verified.statusCode, json(verified).code]).toEqual([404, 'verification_not_found']);
     } finally {
       if (fault === 'refused') await fake.resume();
       fake.sinchSms.send.reset();
     }
-    const retried = await send(app, phone);
+    const retried = await sendCode(app, phone);
     expect(retried.statusCode).toBe(202);
-    const tokens = await verify(app, { verificationId: json(retried).verificationId, code: fake.sinchSms.lastCode! });
+    const tokens = await verifyCode(app, { verificationId: json(retried).verificationId, code: fake.sinchSms.lastCode! });
     expect(tokens.statusCode).toBe(200);
   }, 15_000);
 
@@ -307,11 +291,11 @@ describe('SMS provider faults', () => {
     const app = await boot('sinch-verification');
     const phone = nextPhone();
     fake.sinchVerification.start.always(fault);
-    expectProviderUnavailable(await timed(send(app, phone)));
+    expectProviderUnavailable(await timed(sendCode(app, phone)));
     fake.sinchVerification.start.reset();
-    const retried = await send(app, phone);
+    const retried = await sendCode(app, phone);
     expect(retried.statusCode).toBe(202);
-    expect((await verify(app, { verificationId: json(retried).verificationId, code: fake.sinchVerification.lastCode! })).statusCode).toBe(200);
+    expect((await verifyCode(app, { verificationId: json(retried).verificationId, code: fake.sinchVerification.lastCode! })).statusCode).toBe(200);
   }, 15_000);
 
   it.each([
@@ -327,13 +311,13 @@ describe('SMS provider faults', () => {
     async (_name, fault) => {
       const app = await boot('sinch-verification');
       const phone = nextPhone();
-      const { verificationId } = json(await send(app, phone));
+      const { verificationId } = json(await sendCode(app, phone));
       const code = fake.sinchVerification.lastCode!;
       fake.sinchVerification.report.always(fault);
-      expectProviderUnavailable(await timed(verify(app, { verificationId, code })));
+      expectProviderUnavailable(await timed(verifyCode(app, { verificationId, code })));
       expect(await statusOf(app, verificationId)).toMatchObject({ status: 'pending', attemptsRemaining: 5 });
       fake.sinchVerification.report.reset();
-      expect((await verify(app, { verificationId, code })).statusCode).toBe(200);
+      expect((await verifyCode(app, { verificationId, code })).statusCode).toBe(200);
     },
     15_000,
   );
@@ -346,10 +330,10 @@ describe('SMS provider faults', () => {
     ['answers 500', reply.empty500()],
   ] as const)('startmessaging %s for a wrong code: never a token', async (_name, fault) => {
     const app = await boot('startmessaging');
-    const { verificationId } = json(await send(app, nextPhone()));
+    const { verificationId } = json(await sendCode(app, nextPhone()));
     const right = fake.startMessaging.lastCode!;
     fake.startMessaging.verify.always(fault);
-    const response = await verify(app, { verificationId, code: right === '000000' ? '111111' : '000000' });
+    const response = await verifyCode(app, { verificationId, code: right === '000000' ? '111111' : '000000' });
     assertWellFormed({ method: 'POST', url: '/v1/otp/verify' }, response, { allowUnavailable: true });
     expect(response.statusCode).not.toBe(200);
     expect(response.body).not.toContain('accessToken');
@@ -357,15 +341,15 @@ describe('SMS provider faults', () => {
 
   it('lets at most 5 of 100 parallel wrong guesses reach the provider that owns the code', async () => {
     const app = await boot('sinch-verification');
-    const { verificationId } = json(await send(app, nextPhone()));
+    const { verificationId } = json(await sendCode(app, nextPhone()));
     const right = fake.sinchVerification.lastCode!;
     const before = fake.sinchVerification.report.requests.length;
     const guesses = Array.from({ length: 100 }, (_, i) => String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0'));
-    const responses = await Promise.all(guesses.map((code) => verify(app, { verificationId, code })));
+    const responses = await Promise.all(guesses.map((code) => verifyCode(app, { verificationId, code })));
     const codes = responses.map((response) => json(response).code as string);
     expect(codes.filter((code) => code === 'invalid_code')).toHaveLength(5);
     expect(codes.filter((code) => code === 'max_attempts_reached')).toHaveLength(95);
     expect(fake.sinchVerification.report.requests.length - before).toBe(5);
-    expect(json(await verify(app, { verificationId, code: right })).code).toBe('max_attempts_reached');
+    expect(json(await verifyCode(app, { verificationId, code: right })).code).toBe('max_attempts_reached');
   });
 });

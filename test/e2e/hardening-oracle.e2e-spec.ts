@@ -1,26 +1,11 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { FakeClock } from '../support/fake-clock.js';
-import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { describeOnEveryStore, json, login, refreshSession, sendCode, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
 // Issue 9, item 5: no account-enumeration oracle. A phone that has logged in before and one that
 // never has get the same status, the same body shape (same keys, same types) and the same headers
 // from send, and the same refusals from verify. (Send never reads the user record, so its timing
 // cannot differ by construction either.)
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-type Store = { name: string; env: () => Record<string, string> };
-let redisServer: RedisServer | undefined;
-const signingKey = testSigningKeyPem();
-const stores: Store[] = [{ name: 'in-memory store', env: () => ({}) }];
-if (describeWithRedis === describe) {
-  stores.push({ name: 'Redis store', env: () => ({ REDIS_URL: redisServer!.url, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: signingKey }) });
-}
-beforeAll(async () => {
-  if (stores.length > 1) redisServer = await RedisServer.start();
-});
-afterAll(async () => redisServer?.stop());
 
 /** Keys and JSON types, recursively: what a client could tell apart without reading values. */
 function shape(value: unknown): unknown {
@@ -37,7 +22,7 @@ const headerNames = (response: LightMyRequestResponse) =>
     .filter((name) => !['date', 'x-request-id', 'content-length'].includes(name))
     .sort();
 
-describe.each(stores)('no oracle on the $name', (store) => {
+describeOnEveryStore('no oracle on the $name', (store) => {
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12, 0, 0));
   let t: TestApp;
   let block = 0;
@@ -45,14 +30,13 @@ describe.each(stores)('no oracle on the $name', (store) => {
     block += 1;
     return { known: `+9198776${block}0001`, unknown: `+9198776${block}0002` };
   };
-  const send = (phone: string) => t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone } });
-  const verify = (body: object) => t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: body });
+  const send = (phone: string) => sendCode(t, phone);
+  const verify = (body: object) => verifyCode(t, body);
   const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
   /** Logs `phone` in once and moves past the resend cooldown: the phone is now a known user. */
   async function makeKnown(phone: string): Promise<{ userId: string }> {
-    const sent = await send(phone);
-    const verified = json(await verify({ verificationId: json(sent).verificationId, code: t.codes.last }));
+    const verified = await login(t, phone);
     expect(verified.user.id).toMatch(/^usr_/);
     clock.advance(31_000);
     return { userId: verified.user.id };
@@ -66,7 +50,7 @@ describe.each(stores)('no oracle on the $name', (store) => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp(store.env(), { clock });
+    t = await startTestApp(store.settings(), { clock });
   });
   afterAll(async () => t?.close());
 
@@ -123,9 +107,8 @@ describe.each(stores)('no oracle on the $name', (store) => {
 
   it('refuses a refresh token alike for a live session with a wrong secret and a session that never was', async () => {
     const { known } = phonePair();
-    const sent = await send(known);
-    const session = json(await verify({ verificationId: json(sent).verificationId, code: t.codes.last }));
-    const refresh = (refreshToken: string) => t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken } });
+    const session = await login(t, known);
+    const refresh = (refreshToken: string) => refreshSession(t, refreshToken);
     const wrongSecret = await refresh(`${session.sessionId}.${'A'.repeat(43)}`);
     const noSession = await refresh(`ses_${'B'.repeat(22)}.${'A'.repeat(43)}`);
     expectSameAnswer(wrongSecret, noSession, { sameBody: true });

@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Test } from '@nestjs/testing';
 import { AppModule as DownstreamModule } from '../../examples/downstream/src/app.module.js';
 import { freePort } from '../support/redis-server.js';
-import { json, startTestApp, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { bearer, json, LoggedIn, login, postJson, startTestApp, TestApp, testSigningKeyPem } from '../support/e2e-kit.js';
 import { assertWellFormed } from '../hardening/hostile.js';
 
 // Issue 9, item 4: forged and misused tokens against phone-auth's Bearer guard (GET /v1/sessions),
@@ -13,7 +13,6 @@ import { assertWellFormed } from '../hardening/hostile.js';
 
 const API_KEY = 'pa_hardening_tokens_key_0123456789abcdef';
 const API_KEYS = `billing:${createHash('sha256').update(API_KEY).digest('hex')}`;
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 type Claims = Record<string, unknown>;
 const segment = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -48,7 +47,7 @@ describe('forged and misused access tokens', () => {
   let issuer: string;
   let t: TestApp;
   let downstream: NestFastifyApplication;
-  let session: { accessToken: string; refreshToken: string; sessionId: string; user: { id: string } };
+  let session: LoggedIn;
   let header: Claims;
   let claims: Claims;
   const now = () => Math.floor(Date.now() / 1000);
@@ -58,14 +57,7 @@ describe('forged and misused access tokens', () => {
     issuer = `http://127.0.0.1:${port}`;
     t = await startTestApp({ PUBLIC_URL: issuer, JWT_PRIVATE_KEY: signingKeyPem, API_KEYS });
     await t.app.listen(port, '127.0.0.1');
-    const sent = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919877500001' } });
-    const verified = await t.inject({
-      method: 'POST',
-      url: '/v1/otp/verify',
-      headers: JSON_HEADERS,
-      payload: { verificationId: json(sent).verificationId, code: t.codes.last },
-    });
-    session = json(verified);
+    session = await login(t, '+919877500001');
     ({ header, payload: claims } = decode(session.accessToken));
 
     const moduleRef = await Test.createTestingModule({
@@ -80,11 +72,9 @@ describe('forged and misused access tokens', () => {
     await t?.close();
   });
 
-  const guard = (token: string) => t.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${token}` } });
-  const introspect = (token: string) =>
-    t.inject({ method: 'POST', url: '/v1/tokens/introspect', headers: { ...JSON_HEADERS, 'x-api-key': API_KEY }, payload: { token } });
-  const downstreamMe = (token: string) =>
-    downstream.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } });
+  const guard = (token: string) => t.inject({ method: 'GET', url: '/v1/sessions', headers: bearer(token) });
+  const introspect = (token: string) => postJson(t, '/v1/tokens/introspect', { token }, { 'x-api-key': API_KEY });
+  const downstreamMe = (token: string) => downstream.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/me', headers: bearer(token) });
 
   async function expectRefusedEverywhere(token: string, { downstreamToo = true } = {}): Promise<void> {
     const refused = await guard(token);
@@ -176,7 +166,7 @@ describe('forged and misused access tokens', () => {
   // Last: it ends the session the other tests use.
   it('refuses the real token once its session has ended, at the guard and introspection', async () => {
     expect((await guard(session.accessToken)).statusCode).toBe(200);
-    expect((await t.inject({ method: 'POST', url: '/v1/sessions/logout', headers: { authorization: `Bearer ${session.accessToken}` } })).statusCode).toBe(204);
+    expect((await t.inject({ method: 'POST', url: '/v1/sessions/logout', headers: bearer(session.accessToken) })).statusCode).toBe(204);
     await expectRefusedEverywhere(session.accessToken, { downstreamToo: false });
     // Downstream validates offline: it still accepts the token until it expires (README, "Rules").
     expect((await downstreamMe(session.accessToken)).statusCode).toBe(200);

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { ERROR_CODES } from '../../src/common/errors/domain.error.js';
-import { json, startTestApp, type TestApp } from '../support/test-app.js';
+import { bearer, json, postJson, refreshSession, sendCode, startTestApp, type TestApp, verifyCode } from '../support/e2e-kit.js';
 
 const API_KEY = 'pa_test_key_for_the_openapi_suite_0123456789';
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** Routes the app serves that are not API operations: the demo page and its assets. */
 const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css'];
@@ -187,7 +186,7 @@ describe('OpenAPI document', () => {
   });
 
   it('matches what the routes really answer', async () => {
-    const sent = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876512345' } });
+    const sent = await sendCode(t, '+919876512345');
     expect(sent.statusCode).toBe(202);
     expectConforms(json(sent), successSchema('post', '/v1/otp/send', 202));
     for (const header of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']) expect(sent.headers[header]).toBeDefined();
@@ -195,24 +194,19 @@ describe('OpenAPI document', () => {
     const status = await t.inject({ method: 'GET', url: `/v1/otp/verifications/${json(sent).verificationId}` });
     expectConforms(json(status), successSchema('get', '/v1/otp/verifications/{id}', 200));
 
-    const verified = await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { verificationId: json(sent).verificationId, code: t.codes.last } });
+    const verified = await verifyCode(t, { verificationId: json(sent).verificationId, code: t.codes.last });
     expect(verified.statusCode).toBe(200);
     expectConforms(json(verified), successSchema('post', '/v1/otp/verify', 200));
     expectConforms(json(verified).user, schema('#/components/schemas/UserResponse'));
 
-    const refreshed = await t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken: json(verified).refreshToken } });
+    const refreshed = await refreshSession(t, json(verified).refreshToken);
     expect(refreshed.statusCode).toBe(200);
     expectConforms(json(refreshed), successSchema('post', '/v1/sessions/refresh', 200));
 
-    const sessions = await t.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${json(refreshed).accessToken}` } });
+    const sessions = await t.inject({ method: 'GET', url: '/v1/sessions', headers: bearer(json(refreshed).accessToken) });
     expectConforms(json(sessions).sessions[0], schema('#/components/schemas/SessionResponse'));
 
-    const introspected = await t.inject({
-      method: 'POST',
-      url: '/v1/tokens/introspect',
-      headers: { ...JSON_HEADERS, 'x-api-key': API_KEY },
-      payload: { token: json(refreshed).accessToken },
-    });
+    const introspected = await postJson(t, '/v1/tokens/introspect', { token: json(refreshed).accessToken }, { 'x-api-key': API_KEY });
     expect(json(introspected).active).toBe(true);
     expectConforms(json(introspected), successSchema('post', '/v1/tokens/introspect', 200));
 
@@ -222,25 +216,25 @@ describe('OpenAPI document', () => {
     expectConforms(json(await t.inject({ method: 'GET', url: '/.well-known/openid-configuration' })), successSchema('get', '/.well-known/openid-configuration', 200));
 
     expectProblem(
-      await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: 'not a phone' } }),
+      await sendCode(t, 'not a phone'),
       400,
       'invalid_phone',
       'post',
       '/v1/otp/send',
     );
-    const tooSoon = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876512346' } });
+    const tooSoon = await sendCode(t, '+919876512346');
     expect(tooSoon.statusCode).toBe(202);
-    const again = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876512346' } });
+    const again = await sendCode(t, '+919876512346');
     expectProblem(again, 429, 'resend_too_soon', 'post', '/v1/otp/send');
     expect(again.headers['retry-after']).toBeDefined();
     expectProblem(
-      await t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken: json(verified).refreshToken } }),
+      await refreshSession(t, json(verified).refreshToken),
       401,
       'refresh_token_reused',
       'post',
       '/v1/sessions/refresh',
     );
-    expectProblem(await t.inject({ method: 'POST', url: '/v1/tokens/introspect', headers: JSON_HEADERS, payload: { token: 'x' } }), 401, 'unauthorized', 'post', '/v1/tokens/introspect');
+    expectProblem(await postJson(t, '/v1/tokens/introspect', { token: 'x' }), 401, 'unauthorized', 'post', '/v1/tokens/introspect');
   });
 
   it('serves Swagger UI at /docs with its assets', async () => {

@@ -1,7 +1,5 @@
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
+import { json, postJson, sendCode, sharedStoreSettings, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
 describe('operations endpoints and headers', () => {
   let t: TestApp;
@@ -21,8 +19,8 @@ describe('operations endpoints and headers', () => {
 
   it('counts sends, verifications and sessions in /metrics after a login', async () => {
     t = await startTestApp({ SMS_PROVIDERS: 'outbox' });
-    const sent = json(await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876543210' } }));
-    await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { verificationId: sent.verificationId, code: t.codes.last } });
+    const sent = json(await sendCode(t, '+919876543210'));
+    await verifyCode(t, { verificationId: sent.verificationId, code: t.codes.last });
     const metrics = await t.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
@@ -40,12 +38,7 @@ describe('operations endpoints and headers', () => {
     const jwks = await t.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(jwks.headers['x-content-type-options']).toBe('nosniff');
     expect(jwks.headers['x-frame-options']).toBeDefined();
-    const huge = await t.inject({
-      method: 'POST',
-      url: '/v1/otp/send',
-      headers: JSON_HEADERS,
-      payload: JSON.stringify({ phone: '+919876543210', padding: 'x'.repeat(2 * 1024 * 1024) }),
-    });
+    const huge = await postJson(t, '/v1/otp/send', JSON.stringify({ phone: '+919876543210', padding: 'x'.repeat(2 * 1024 * 1024) }));
     expect([huge.statusCode, json(huge).code]).toEqual([413, 'payload_too_large']);
     expect((await t.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
@@ -83,14 +76,14 @@ describeWithRedis('readiness follows the store', () => {
   });
 
   it('turns ready to 503 and sends to 503 within seconds when Redis stops, and back without a restart', async () => {
-    t = await startTestApp({ REDIS_URL: server.url, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: testSigningKeyPem(), REDIS_COMMAND_TIMEOUT_MS: '500' });
+    t = await startTestApp(sharedStoreSettings({ REDIS_URL: server.url, REDIS_COMMAND_TIMEOUT_MS: '500' }));
     expect((await t.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
     await server.stop();
     const startedAt = Date.now();
     const ready = await t.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(503);
     expect(json(ready)).toMatchObject({ status: 'error', error: { store: { status: 'down' } } });
-    const sent = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876549999' } });
+    const sent = await sendCode(t, '+919876549999');
     expect([sent.statusCode, json(sent).code]).toEqual([503, 'store_unavailable']);
     expect(Date.now() - startedAt).toBeLessThan(5000);
     await server.start();
@@ -100,6 +93,6 @@ describeWithRedis('readiness follows the store', () => {
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(status).toBe(200);
-    expect((await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: '+919876549999' } })).statusCode).toBe(202);
+    expect((await sendCode(t, '+919876549999')).statusCode).toBe(202);
   });
 });

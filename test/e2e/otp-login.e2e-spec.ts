@@ -1,43 +1,23 @@
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { FakeClock } from '../support/fake-clock.js';
-import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
+import { describeOnEveryStore, json, phoneSequence, postJson, sendCode, startTestApp, TestApp } from '../support/e2e-kit.js';
 
 const PHONE = '+919876543210';
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
-type Store = { name: string; env: () => Record<string, string> };
-
-let redisServer: RedisServer | undefined;
-const signingKey = testSigningKeyPem();
-const stores: Store[] = [{ name: 'in-memory store', env: () => ({}) }];
-if (describeWithRedis === describe) {
-  stores.push({
-    name: 'Redis store',
-    env: () => ({ REDIS_URL: redisServer!.url, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: signingKey }),
-  });
-}
-
-beforeAll(async () => {
-  if (stores.length > 1) redisServer = await RedisServer.start();
-});
-afterAll(async () => redisServer?.stop());
-
-describe.each(stores)('phone login on the $name', (store) => {
+describeOnEveryStore('phone login on the $name', (store) => {
   let t: TestApp;
   let clock: FakeClock;
-  let phoneCounter = 0;
   // A fresh phone per test keeps tests independent on a shared store.
-  const nextPhone = () => `+91987654${String(3000 + phoneCounter++).padStart(4, '0')}`;
+  const nextPhone = phoneSequence('987654', 3000);
 
   beforeEach(async () => {
     clock = new FakeClock(Date.now());
-    t = await startTestApp(store.env(), { clock });
+    t = await startTestApp(store.settings(), { clock });
   });
   afterEach(async () => t.close());
 
-  const send = (body: unknown) => t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: JSON.stringify(body) });
-  const verify = (body: unknown) => t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: JSON.stringify(body) });
+  const send = (body: unknown) => postJson(t, '/v1/otp/send', JSON.stringify(body));
+  const verify = (body: unknown) => postJson(t, '/v1/otp/verify', JSON.stringify(body));
   const sendOk = async (phone: string) => {
     const response = await send({ phone });
     expect(response.statusCode).toBe(202);
@@ -260,7 +240,7 @@ describe.each(stores)('phone login on the $name', (store) => {
 
   it('locks a phone after its budget of wrong codes, across verifications, with Retry-After', async () => {
     await t.close();
-    t = await startTestApp({ ...store.env(), OTP_PHONE_MAX_FAILURES: '6' }, { clock });
+    t = await startTestApp({ ...store.settings(), OTP_PHONE_MAX_FAILURES: '6' }, { clock });
     const phone = nextPhone();
     const wrongFor = (code: string) => (code === '000000' ? '111111' : '000000');
     const first = await sendOk(phone);
@@ -314,7 +294,7 @@ describe('the development outbox', () => {
 
   it('lists what the outbox provider sent, code included', async () => {
     t = await startTestApp({ SMS_PROVIDERS: 'outbox' });
-    await t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone: PHONE } });
+    await sendCode(t, PHONE);
     const outbox = await t.inject({ method: 'GET', url: `/v1/dev/outbox?phone=${encodeURIComponent(PHONE)}` });
     expect(outbox.statusCode).toBe(200);
     const { messages } = json(outbox);

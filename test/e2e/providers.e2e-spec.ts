@@ -1,14 +1,12 @@
 import { FakeProviders, reply, startFakeProviders } from '../support/fake-providers.js';
-import { json, startTestApp, TestApp } from '../support/test-app.js';
+import { json, phoneSequence, postJson, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
 const PHONE = '+919876543210';
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 describe('delivery through real providers (fake servers on 127.0.0.1)', () => {
   let fake: FakeProviders;
   let t: TestApp | undefined;
-  let phoneCounter = 0;
-  const nextPhone = () => `+91987656${String(phoneCounter++).padStart(4, '0')}`;
+  const nextPhone = phoneSequence('987656');
 
   const providerEnv = () => ({ ...fake.serviceEnv(), SMS_PROVIDER_TIMEOUT_MS: '500' });
   const boot = async (env: Record<string, string>) => {
@@ -16,9 +14,8 @@ describe('delivery through real providers (fake servers on 127.0.0.1)', () => {
     return t;
   };
   const send = (app: TestApp, phone: string, headers: Record<string, string> = {}, body: object = {}) =>
-    app.inject({ method: 'POST', url: '/v1/otp/send', headers: { ...JSON_HEADERS, ...headers }, payload: { phone, ...body } });
-  const verify = (app: TestApp, verificationId: string, code: string) =>
-    app.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { verificationId, code } });
+    postJson(app, '/v1/otp/send', { phone, ...body }, headers);
+  const verify = (app: TestApp, verificationId: string, code: string) => verifyCode(app, { verificationId, code });
 
   beforeAll(async () => {
     fake = await startFakeProviders({ webhookSecret: 'test-webhook-secret-of-32-characters!!' });
@@ -105,7 +102,7 @@ describe('delivery through real providers (fake servers on 127.0.0.1)', () => {
     const sent = await send(app, phone);
     expect([sent.statusCode, json(sent).code]).toEqual([503, 'provider_unavailable']);
     expect(Date.now() - startedAt).toBeLessThan(5000);
-    const verified = await app.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { phone, code: '123456' } });
+    const verified = await verifyCode(app, { phone, code: '123456' });
     expect(json(verified).code).toBe('verification_not_found');
     fake.sinchVerification.start.reset();
     expect((await send(app, phone)).statusCode).toBe(202);

@@ -1,25 +1,19 @@
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
+import { AppSettings, json, sendCode, sharedStoreSettings, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
 describeWithRedis('phone login on a shared Redis', () => {
   let server: RedisServer;
-  let env: Record<string, string>;
+  let settings: AppSettings;
   const apps: TestApp[] = [];
   const start = async () => {
-    const app = await startTestApp(env);
+    const app = await startTestApp(settings);
     apps.push(app);
     return app;
   };
-  const send = (t: TestApp, phone: string) =>
-    t.inject({ method: 'POST', url: '/v1/otp/send', headers: JSON_HEADERS, payload: { phone } });
-  const verify = (t: TestApp, body: object) =>
-    t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: body });
 
   beforeAll(async () => {
     server = await RedisServer.start();
-    env = { REDIS_URL: server.url, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: testSigningKeyPem() };
+    settings = sharedStoreSettings({ REDIS_URL: server.url });
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -28,13 +22,13 @@ describeWithRedis('phone login on a shared Redis', () => {
 
   it('survives a restart of the service between send and verify', async () => {
     const before = await start();
-    const sent = json(await send(before, '+919876540001'));
+    const sent = json(await sendCode(before, '+919876540001'));
     const code = before.codes.last;
     await before.close();
     apps.splice(apps.indexOf(before), 1);
 
     const after = await start();
-    const verified = await verify(after, { verificationId: sent.verificationId, code });
+    const verified = await verifyCode(after, { verificationId: sent.verificationId, code });
     expect(verified.statusCode).toBe(200);
     expect(json(verified).user.phone).toBe('+919876540001');
   });
@@ -42,7 +36,7 @@ describeWithRedis('phone login on a shared Redis', () => {
   it('stores no plaintext code in any value and no phone number in any key', async () => {
     const t = await start();
     const phone = '+919876540002';
-    await send(t, phone);
+    await sendCode(t, phone);
     const code = t.codes.last;
     const redis = server.client();
     try {
@@ -67,9 +61,9 @@ describeWithRedis('phone login on a shared Redis', () => {
 
   it('gives exactly one 200 to 50 racing verifies of one code across two instances', async () => {
     const [a, b] = [await start(), await start()];
-    const sent = json(await send(a, '+919876540003'));
+    const sent = json(await sendCode(a, '+919876540003'));
     const body = { verificationId: sent.verificationId, code: a.codes.last };
-    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => verify(i % 2 ? a : b, body)));
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => verifyCode(i % 2 ? a : b, body)));
     const statuses = responses.map((response) => response.statusCode);
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status === 404)).toHaveLength(49);
@@ -78,15 +72,15 @@ describeWithRedis('phone login on a shared Redis', () => {
   it('fails closed with 503 store_unavailable while Redis is down, sends nothing, and recovers by itself', async () => {
     const t = await start();
     const phone = '+919876540004';
-    const earlier = json(await send(t, phone));
+    const earlier = json(await sendCode(t, phone));
     await server.stop();
     try {
-      const sent = await send(t, '+919876540005');
+      const sent = await sendCode(t, '+919876540005');
       expect(sent.statusCode).toBe(503);
       expect(sent.headers['retry-after']).toBe('1');
       expect(json(sent).code).toBe('store_unavailable');
       for (const response of [
-        await verify(t, { phone, code: '123456' }),
+        await verifyCode(t, { phone, code: '123456' }),
         await t.inject({ method: 'GET', url: `/v1/otp/verifications/${earlier.verificationId}` }),
         await t.inject({ method: 'DELETE', url: `/v1/otp/verifications/${earlier.verificationId}` }),
       ]) {
@@ -98,21 +92,21 @@ describeWithRedis('phone login on a shared Redis', () => {
     }
     let recovered = 0;
     for (let tries = 0; tries < 100 && recovered !== 202; tries += 1) {
-      recovered = (await send(t, '+919876540005')).statusCode;
+      recovered = (await sendCode(t, '+919876540005')).statusCode;
       if (recovered !== 202) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(recovered).toBe(202);
-    expect((await verify(t, { phone: '+919876540005', code: t.codes.last })).statusCode).toBe(200);
+    expect((await verifyCode(t, { phone: '+919876540005', code: t.codes.last })).statusCode).toBe(200);
   });
 
   it('answers 503 within the command timeout while Redis hangs, and recovers when it answers again', async () => {
-    const t = await startTestApp({ ...env, REDIS_COMMAND_TIMEOUT_MS: '300' });
+    const t = await startTestApp({ ...settings, REDIS_COMMAND_TIMEOUT_MS: '300' });
     apps.push(t);
-    expect((await send(t, '+919876540006')).statusCode).toBe(202);
+    expect((await sendCode(t, '+919876540006')).statusCode).toBe(202);
     server.pause();
     try {
       const startedAt = Date.now();
-      const sent = await send(t, '+919876540007');
+      const sent = await sendCode(t, '+919876540007');
       expect([sent.statusCode, json(sent).code]).toEqual([503, 'store_unavailable']);
       expect(Date.now() - startedAt).toBeLessThan(3000);
     } finally {
@@ -120,7 +114,7 @@ describeWithRedis('phone login on a shared Redis', () => {
     }
     let recovered = 0;
     for (let tries = 0; tries < 100 && recovered !== 202; tries += 1) {
-      recovered = (await send(t, '+919876540008')).statusCode;
+      recovered = (await sendCode(t, '+919876540008')).statusCode;
       if (recovered !== 202) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(recovered).toBe(202);

@@ -2,9 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { connect, type AddressInfo } from 'node:net';
 import { PinoLogger } from 'nestjs-pino';
 import { symbols, type Logger } from 'pino';
-import { json, startTestApp, TestApp } from '../support/test-app.js';
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
+import { bearer, json, postJson, refreshSession, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
 interface RequestLine {
   level: number;
@@ -71,34 +69,24 @@ describe('the request log', () => {
   it('writes nothing when the level is off', async () => {
     root.level = 'warn';
     await t.inject({ method: 'GET', url: '/.well-known/jwks.json' });
-    await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: {} });
+    await verifyCode(t, {});
     expect(written).toEqual([]);
   });
 
   it('holds no code, token, API key, cookie, query or full phone number through a login', async () => {
     const phone = '+919876543210';
-    const sent = await t.inject({
-      method: 'POST',
-      url: '/v1/otp/send?phone=%2B919876543210',
-      headers: { ...JSON_HEADERS, cookie: 'session=secret-cookie' },
-      payload: { phone },
-    });
+    const sent = await postJson(t, '/v1/otp/send?phone=%2B919876543210', { phone }, { cookie: 'session=secret-cookie' });
     expect(sent.statusCode).toBe(202);
     const { verificationId } = json(sent);
     const code = t.codes.last;
     const wrong = code === '000000' ? '111111' : '000000';
-    const rejected = await t.inject({ method: 'POST', url: '/v1/otp/verify', headers: JSON_HEADERS, payload: { verificationId, code: wrong } });
-    const verified = await t.inject({ method: 'POST', url: `/v1/otp/verify?code=${code}`, headers: JSON_HEADERS, payload: { verificationId, code } });
+    const rejected = await verifyCode(t, { verificationId, code: wrong });
+    const verified = await postJson(t, `/v1/otp/verify?code=${code}`, { verificationId, code });
     expect([rejected.statusCode, verified.statusCode]).toEqual([400, 200]);
     const { accessToken, refreshToken } = json(verified);
-    const refreshed = await t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken } });
-    const sessions = await t.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${accessToken}` } });
-    const introspected = await t.inject({
-      method: 'POST',
-      url: '/v1/tokens/introspect',
-      headers: { ...JSON_HEADERS, 'x-api-key': 'pak_secret-api-key' },
-      payload: { token: accessToken },
-    });
+    const refreshed = await refreshSession(t, refreshToken);
+    const sessions = await t.inject({ method: 'GET', url: '/v1/sessions', headers: bearer(accessToken) });
+    const introspected = await postJson(t, '/v1/tokens/introspect', { token: accessToken }, { 'x-api-key': 'pak_secret-api-key' });
     expect([refreshed.statusCode, sessions.statusCode, introspected.statusCode]).toEqual([200, 200, 401]);
 
     expect([sent, rejected, verified, refreshed, sessions, introspected].map((response) => lineOf(response).msg)).toEqual([

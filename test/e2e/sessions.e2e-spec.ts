@@ -4,60 +4,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { FakeClock } from '../support/fake-clock.js';
+import {
+  bearer,
+  describeOnEveryStore,
+  freshPhone as nextPhone,
+  json,
+  login,
+  postJson,
+  refreshSession,
+  sendCode,
+  sharedStoreSettings,
+  startTestApp,
+  TestApp,
+  testSigningKeyPem,
+  TokenPair,
+} from '../support/e2e-kit.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { json, startTestApp, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from '../support/test-app.js';
 
 const API_KEY = 'pa_test_key_for_the_billing_service_0123456789';
 const API_KEYS = `billing:${createHash('sha256').update(API_KEY).digest('hex')}`;
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
-type Store = { name: string; env: () => Record<string, string> };
-let redisServer: RedisServer | undefined;
-const signingKey = testSigningKeyPem();
-const stores: Store[] = [{ name: 'in-memory store', env: () => ({ API_KEYS }) }];
-if (describeWithRedis === describe) {
-  stores.push({
-    name: 'Redis store',
-    env: () => ({ API_KEYS, REDIS_URL: redisServer!.url, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: signingKey }),
-  });
-}
-beforeAll(async () => {
-  if (stores.length > 1) redisServer = await RedisServer.start();
-});
-afterAll(async () => redisServer?.stop());
-
-let phoneCounter = 0;
-const nextPhone = () => `+91987655${String(phoneCounter++).padStart(4, '0')}`;
-
-async function login(t: TestApp, phone = nextPhone(), headers: Record<string, string> = {}) {
-  const sent = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: { ...JSON_HEADERS, ...headers }, payload: { phone } });
-  expect(sent.statusCode).toBe(202);
-  const verified = await t.inject({
-    method: 'POST',
-    url: '/v1/otp/verify',
-    headers: { ...JSON_HEADERS, 'user-agent': 'test-agent/1', ...headers },
-    payload: { verificationId: json(sent).verificationId, code: t.codes.last },
-  });
-  expect(verified.statusCode).toBe(200);
-  return json(verified);
-}
-
-describe.each(stores)('sessions on the $name', (store) => {
+describeOnEveryStore('sessions on the $name', (store) => {
   let t: TestApp;
   let clock: FakeClock;
 
   beforeEach(async () => {
     clock = new FakeClock(Date.now());
-    t = await startTestApp(store.env(), { clock });
+    t = await startTestApp({ ...store.settings(), API_KEYS }, { clock });
   });
   afterEach(async () => t.close());
 
-  const refresh = (refreshToken: string) =>
-    t.inject({ method: 'POST', url: '/v1/sessions/refresh', headers: JSON_HEADERS, payload: { refreshToken } });
-  const bearer = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` });
+  const refresh = (refreshToken: string) => refreshSession(t, refreshToken);
   const listSessions = (accessToken: string) => t.inject({ method: 'GET', url: '/v1/sessions', headers: bearer(accessToken) });
   const introspect = (token: string, headers: Record<string, string> = { 'x-api-key': API_KEY }) =>
-    t.inject({ method: 'POST', url: '/v1/tokens/introspect', headers: { ...JSON_HEADERS, ...headers }, payload: { token } });
+    postJson(t, '/v1/tokens/introspect', { token }, headers);
 
   it('refreshes into a new pair and spends the old refresh token', async () => {
     const first = await login(t);
@@ -96,12 +76,12 @@ describe.each(stores)('sessions on the $name', (store) => {
   const chain = async (count: number) => {
     const first = await login(t);
     const tokens: string[] = [first.refreshToken];
-    let last = first;
+    let last: TokenPair = first;
     for (let i = 0; i < count; i++) {
       clock.advance(60_000);
       const response = await refresh(tokens.at(-1)!);
       expect(response.statusCode).toBe(200);
-      last = json(response);
+      last = json<TokenPair>(response);
       tokens.push(last.refreshToken);
     }
     return { tokens, last };
@@ -183,7 +163,7 @@ describe.each(stores)('sessions on the $name', (store) => {
 
   it('ends a session left idle past REFRESH_TOKEN_IDLE_TTL_SECONDS', async () => {
     await t.close();
-    t = await startTestApp({ ...store.env(), REFRESH_TOKEN_IDLE_TTL_SECONDS: '3600' }, { clock });
+    t = await startTestApp({ ...store.settings(), API_KEYS, REFRESH_TOKEN_IDLE_TTL_SECONDS: '3600' }, { clock });
     const first = await login(t);
     expect(first.refreshExpiresIn).toBe(3600);
     clock.advance(3_599_000);
@@ -307,7 +287,7 @@ describe.each(stores)('sessions on the $name', (store) => {
     const { sessions: directSessions } = json(await listSessions(direct.accessToken));
     expect(directSessions[0]).toMatchObject({ clientId: null, ip: '127.0.0.*' });
 
-    const wrongKey = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: { ...JSON_HEADERS, 'x-api-key': 'nope' }, payload: { phone: nextPhone() } });
+    const wrongKey = await sendCode(t, nextPhone(), { 'x-api-key': 'nope' });
     expect([wrongKey.statusCode, json(wrongKey).code]).toEqual([401, 'unauthorized']);
   });
 
@@ -344,7 +324,7 @@ describeWithRedis('signing-key rotation on Redis', () => {
   afterAll(async () => server.stop());
 
   it('keeps tokens and sessions from before a restart with a new key, while new tokens use the new kid', async () => {
-    const base = { REDIS_URL: server.url, OTP_HMAC_SECRET: TEST_HMAC_SECRET };
+    const base = sharedStoreSettings({ REDIS_URL: server.url });
     const oldKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const before = await startTestApp({ ...base, JWT_PRIVATE_KEY: oldKey.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() });
     const session = await login(before);
@@ -360,14 +340,9 @@ describeWithRedis('signing-key rotation on Redis', () => {
       expect(jwks.keys).toHaveLength(2);
       expect(jwks.keys.map((key: { kid: string }) => key.kid)).toContain(oldKid);
 
-      const old = await after.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${session.accessToken}` } });
+      const old = await after.inject({ method: 'GET', url: '/v1/sessions', headers: bearer(session.accessToken) });
       expect(old.statusCode).toBe(200);
-      const refreshed = await after.inject({
-        method: 'POST',
-        url: '/v1/sessions/refresh',
-        headers: JSON_HEADERS,
-        payload: { refreshToken: session.refreshToken },
-      });
+      const refreshed = await refreshSession(after, session.refreshToken);
       expect(refreshed.statusCode).toBe(200);
       const newKid = decodeProtectedHeader(json(refreshed).accessToken).kid;
       expect(newKid).not.toBe(oldKid);

@@ -9,7 +9,7 @@ import { OutboxRepository } from '../../src/providers/outbox.repository.js';
 import { SessionRepository } from '../../src/sessions/session.repository.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';
 import { FraudRepository } from '../../src/throttling/fraud.repository.js';
-import type { TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/e2e-kit.js';
 
 // Shared pieces of the hardening suites: hostile values for fast-check, the well-formedness
 // check every answer must pass, a bound on every request, and a view of what a store holds.

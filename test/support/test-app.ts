@@ -17,7 +17,6 @@ export function testSigningKeyPem(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
-
 /** Keeps every log line of the app, so suites can assert what must never be logged. */
 export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
@@ -53,20 +52,29 @@ export interface TestApp {
 }
 
 /**
- * Boots the real AppModule on Fastify with exactly `env` as its configuration (nothing from the
- * developer's shell, and nothing written to process.env), the same setup as main.ts, and the code generator recording what it makes.
+ * The app's configuration as a plain object: the environment variables' names and string values
+ * (as in .env.example). Tests hand it to startTestApp; nothing comes from the developer's shell.
  */
-export async function startTestApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<TestApp> {
-  const settings = validateEnvironment({ NODE_ENV: 'test', ...GENEROUS_LIMITS, ...env });
+export type AppSettings = Readonly<Record<string, string>>;
+
+/**
+ * Boots the real AppModule on Fastify with exactly `settings` (over NODE_ENV=test and the generous
+ * limits) as its configuration, the same setup as main.ts, and the code generator recording what
+ * it makes. The only way the e2e suites start the app.
+ */
+export async function startTestApp(settings: AppSettings, options: { clock?: Clock } = {}): Promise<TestApp> {
+  // Validated as main.ts validates process.env; nothing is read from or written to process.env.
+  const env = validateEnvironment({ NODE_ENV: 'test', ...GENEROUS_LIMITS, ...settings });
   const codes = new RecordingCodeGenerator();
   const logs = new CapturingLogger();
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(settings)] }).overrideProvider(OtpCodeGenerator).useValue(codes);
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).overrideProvider(OtpCodeGenerator).useValue(codes);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = await configureApp(
-    moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(settings.TRUST_PROXY, publicUrlOf(settings))), {
-      logger: logs,
-    }),
+    moduleRef.createNestApplication<NestFastifyApplication>(
+      new FastifyAdapter(fastifyOptions(env.TRUST_PROXY, publicUrlOf(env))),
+      { logger: logs },
+    ),
   );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
