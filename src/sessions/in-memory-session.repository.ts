@@ -1,4 +1,4 @@
-import { isLive, Session } from './session.js';
+import { isLive, oldestFirst, Session } from './session.js';
 import { RotateRefreshToken, RotateResult, SessionRepository } from './session.repository.js';
 
 /** For one process: the embedded default and fast tests. JavaScript runs each method to its end. */
@@ -52,7 +52,7 @@ export class InMemorySessionRepository extends SessionRepository {
     return [...(this.byUser.get(userId) ?? [])]
       .map((id) => this.live(id, nowMs))
       .filter((session): session is Session => session !== undefined)
-      .sort((a, b) => a.createdAtMs - b.createdAtMs)
+      .sort(oldestFirst)
       .map((session) => ({ ...session }));
   }
 

@@ -1,9 +1,8 @@
 import type { RedisClient } from '../redis/redis.constants.js';
-import { execOrThrow } from '../redis/exec-or-throw.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 import { onStore } from '../redis/store-unavailable.js';
-import { isLive, Session } from './session.js';
+import { isLive, oldestFirst, Session } from './session.js';
 import { CREATE_SESSION } from './scripts/create-session.script.js';
 import { INDEX_SESSION } from './scripts/index-session.script.js';
 import { REVOKE_SESSION } from './scripts/revoke-session.script.js';
@@ -90,7 +89,7 @@ export class RedisSessionRepository extends SessionRepository {
     const found = await Promise.all(ids.map((id) => this.find(id, nowMs)));
     const gone = ids.filter((_, index) => found[index] === null);
     if (gone.length > 0) await this.unindex(userId, ...gone);
-    return found.filter((session): session is Session => session !== null).sort((a, b) => a.createdAtMs - b.createdAtMs);
+    return found.filter((session): session is Session => session !== null).sort(oldestFirst);
   }
 
   async revokeAllForUser(userId: string, nowMs: number): Promise<number> {

@@ -50,7 +50,7 @@ export abstract class SessionRepository {
   /** Deletes the session; returns what it was, or null if there was no live one. */
   abstract revoke(id: string, nowMs: number): Promise<Session | null>;
 
-  /** The user's live sessions, oldest first. */
+  /** The user's live sessions, oldest first (by id among those created in the same millisecond). */
   abstract listByUser(userId: string, nowMs: number): Promise<Session[]>;
 
   /** Deletes every session of the user; returns how many were live. */

@@ -27,3 +27,8 @@ export interface Session {
 export function isLive(session: Session, nowMs: number): boolean {
   return nowMs < session.expiresAtMs && nowMs < session.idleExpiresAtMs;
 }
+
+/** Oldest first; sessions created in the same millisecond by id, so every adapter lists alike. */
+export function oldestFirst(a: Session, b: Session): number {
+  return a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

@@ -44,12 +44,15 @@ local limits = (#ARGV - named) / 2
 local s = redis.call('HGETALL', sends)
 local counts = {}
 for i = 1, #s, 2 do counts[s[i]] = tonumber(s[i + 1]) end
+-- Every limit is checked before any is counted: a send refused by one limit counts on none.
+for i = 1, limits do
+  local reset = counts['r' .. i] or 0
+  if reset > now and counts['c' .. i] >= tonumber(ARGV[named + 2 * i - 1]) then return {'send_limited', reset - now} end
+end
 local longest = 0
 for i = 1, limits do
-  local max, window = tonumber(ARGV[named + 2 * i - 1]), tonumber(ARGV[named + 2 * i])
-  local live = (counts['r' .. i] or 0) > now
-  if live and counts['c' .. i] >= max then return {'send_limited', counts['r' .. i] - now} end
-  if live then
+  local window = tonumber(ARGV[named + 2 * i])
+  if (counts['r' .. i] or 0) > now then
     redis.call('HINCRBY', sends, 'c' .. i, 1)
   else
     redis.call('HSET', sends, 'c' .. i, 1, 'r' .. i, now + window)

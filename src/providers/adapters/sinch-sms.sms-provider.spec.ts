@@ -1,5 +1,5 @@
 import { FakeProviders, providerFailure, refusedBaseUrl, reply, startFakeProviders } from '../../../test/support/fake-providers.js';
-import { OtpMessage, ProviderError } from '../sms-provider.js';
+import { OtpMessage } from '../sms-provider.js';
 import { expectNoSecrets, otpMessage, TEST_CODE, TEST_PHONE } from '../../../test/support/otp-message.js';
 import { SinchSmsProvider, SinchSmsProviderOptions } from './sinch-sms.sms-provider.js';
 

@@ -1,6 +1,5 @@
 import { validateAuthenticationHeader } from '@sinch/verification';
 import { FakeProviders, providerFailure, refusedBaseUrl, reply, startFakeProviders } from '../../../test/support/fake-providers.js';
-import { OtpMessage, ProviderError } from '../sms-provider.js';
 import { expectNoSecrets, otpMessage, TEST_CODE, TEST_PHONE } from '../../../test/support/otp-message.js';
 import { SinchVerificationSmsProvider, SinchVerificationSmsProviderOptions } from './sinch-verification.sms-provider.js';
 

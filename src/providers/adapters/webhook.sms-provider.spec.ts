@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { FakeProviders, providerFailure, refusedBaseUrl, reply, startFakeProviders } from '../../../test/support/fake-providers.js';
-import { OtpMessage, ProviderError } from '../sms-provider.js';
+import { OtpMessage } from '../sms-provider.js';
 import { expectNoSecrets, otpMessage, TEST_CODE, TEST_PHONE } from '../../../test/support/otp-message.js';
 import { signWebhook, verifyWebhookSignature, WebhookSmsProvider, WebhookSmsProviderOptions } from './webhook.sms-provider.js';
 
