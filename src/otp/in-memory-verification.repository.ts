@@ -41,18 +41,8 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     if (current && current.status !== 'approved' && current.resendAtMs > nowMs) {
       return { outcome: 'resend_too_soon', retryAfterMs: current.resendAtMs - nowMs };
     }
-    const counts = (this.sends.get(phone) ?? []).map((count) => (count.resetAtMs > nowMs ? count : undefined));
-    for (const [index, limit] of request.sendLimits.entries()) {
-      const count = counts[index];
-      if (count && count.count >= limit.max) return { outcome: 'send_limited', retryAfterMs: count.resetAtMs - nowMs };
-    }
-    this.sends.set(
-      phone,
-      request.sendLimits.map((limit, index) => {
-        const count = counts[index];
-        return count ? { ...count, count: count.count + 1 } : { count: 1, resetAtMs: nowMs + limit.windowSeconds * 1000 };
-      }),
-    );
+    const sendLimited = this.countSend(request);
+    if (sendLimited !== undefined) return sendLimited;
     const ttlMs = request.ttlSeconds * 1000;
     const renewed = {
       codeHash: request.codeHash,
@@ -79,6 +69,23 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     this.byPhone.set(phone, { verification, retainUntilMs: renewed.expiresAtMs + ttlMs });
     this.phoneById.set(verification.id, phone);
     return { outcome: open ? 'resent' : 'created', verification: { ...verification } };
+  }
+
+  /** Checks every send limit of the phone, then counts the send on each (or on none when refused). */
+  private countSend({ phone, nowMs, sendLimits }: StartVerification): StartResult | undefined {
+    const counts = (this.sends.get(phone) ?? []).map((count) => (count.resetAtMs > nowMs ? count : undefined));
+    for (const [index, limit] of sendLimits.entries()) {
+      const count = counts[index];
+      if (count && count.count >= limit.max) return { outcome: 'send_limited', retryAfterMs: count.resetAtMs - nowMs };
+    }
+    this.sends.set(
+      phone,
+      sendLimits.map((limit, index) => {
+        const count = counts[index];
+        return count ? { ...count, count: count.count + 1 } : { count: 1, resetAtMs: nowMs + limit.windowSeconds * 1000 };
+      }),
+    );
+    return undefined;
   }
 
   async check(request: CheckCode): Promise<CheckResult> {

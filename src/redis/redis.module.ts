@@ -22,37 +22,8 @@ export function createRedisClient(
   config: RedisConfig,
   logger: Pick<LoggerService, 'log' | 'warn' | 'error'> = new Logger('Redis'),
 ): RedisClient | null {
-  let client: RedisClient;
-  if (config.clusterNodes.length > 0) {
-    logger.log(`Redis Cluster mode: seed nodes ${config.clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`);
-    // The Cluster adds keyPrefix as it builds each command (scripts included) and routes by the
-    // prefixed key's hash tag; node clients only carry built commands, so redisOptions has no prefix.
-    client = new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
-      keyPrefix: config.keyPrefix,
-      enableAutoPipelining: true,
-      clusterRetryStrategy: reconnectDelayMs,
-      slotsRefreshTimeout: config.commandTimeoutMs,
-      redisOptions: failFast(config),
-    });
-  } else if (config.sentinels.length > 0) {
-    logger.log(`Redis Sentinel mode: master "${config.sentinelName}" via ${config.sentinels.map(({ host, port }) => `${host}:${port}`).join(',')}`);
-    client = new Redis({
-      sentinels: config.sentinels,
-      name: config.sentinelName,
-      keyPrefix: config.keyPrefix,
-      enableAutoPipelining: true,
-      retryStrategy: reconnectDelayMs,
-      ...failFast(config),
-    });
-  } else if (config.url !== undefined) {
-    logger.log(`Redis standalone mode: ${withoutCredentials(config.url)}`);
-    client = new Redis(config.url, {
-      keyPrefix: config.keyPrefix,
-      enableAutoPipelining: true,
-      retryStrategy: reconnectDelayMs,
-      ...failFast(config),
-    });
-  } else {
+  const client = clientFor(config, logger);
+  if (client === null) {
     logger.warn('No REDIS_URL: running on the in-memory store (one process only; state is lost on restart).');
     return null;
   }
@@ -69,6 +40,32 @@ export function createRedisClient(
     down = false;
   });
   return client;
+}
+
+function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): RedisClient | null {
+  const hosts = (nodes: { host: string; port: number }[]) => nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+  if (config.clusterNodes.length > 0) {
+    logger.log(`Redis Cluster mode: seed nodes ${hosts(config.clusterNodes)}`);
+    // The Cluster adds keyPrefix as it builds each command (scripts included) and routes by the
+    // prefixed key's hash tag; node clients only carry built commands, so redisOptions has no prefix.
+    return new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
+      keyPrefix: config.keyPrefix,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: reconnectDelayMs,
+      slotsRefreshTimeout: config.commandTimeoutMs,
+      redisOptions: failFast(config),
+    });
+  }
+  const options = { keyPrefix: config.keyPrefix, enableAutoPipelining: true, retryStrategy: reconnectDelayMs, ...failFast(config) };
+  if (config.sentinels.length > 0) {
+    logger.log(`Redis Sentinel mode: master "${config.sentinelName}" via ${hosts(config.sentinels)}`);
+    return new Redis({ sentinels: config.sentinels, name: config.sentinelName, ...options });
+  }
+  if (config.url !== undefined) {
+    logger.log(`Redis standalone mode: ${withoutCredentials(config.url)}`);
+    return new Redis(config.url, options);
+  }
+  return null;
 }
 
 function withoutCredentials(url: string): string {
