@@ -1,13 +1,10 @@
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { InMemorySessionRepository } from '../../src/sessions/in-memory-session.repository.js';
 import { RedisSessionRepository } from '../../src/sessions/redis-session.repository.js';
 import { Session } from '../../src/sessions/session.js';
 import { SessionRepository } from '../../src/sessions/session.repository.js';
-import { fcParams, runsFactor } from '../support/fc-params.js';
-import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { RedisVirtualExpiry } from '../support/redis-virtual-expiry.js';
+import { describeTwinModel } from '../support/twin-model.js';
 import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of session commands run on the in-memory
@@ -171,61 +168,19 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
   }
 }
 
-describeWithRedis('SessionRepository model: in-memory and Redis answer alike', () => {
-  let server: RedisServer;
-  let client: Redis;
-  let admin: Redis;
-  let redis: SessionRepository;
-  let expiry: RedisVirtualExpiry;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    client = server.client();
-    client.options.keyPrefix = 'model:';
-    admin = server.client();
-    redis = redisRepository(client);
-    expiry = new RedisVirtualExpiry(admin);
-  });
-  afterAll(async () => {
-    client?.disconnect();
-    admin?.disconnect();
-    await server?.stop();
-  });
-
-  async function run(runConfig: Config, commands: Command[]): Promise<void> {
-    await expiry.reset();
-    const memory = new InMemorySessionRepository();
-    const world = new World(runConfig);
-    for (const [step, command] of commands.entries()) {
-      if (command.kind === 'advance') {
-        world.nowMs += Math.max(0, world.spanSeconds(command.span) + command.offsetSeconds) * 1000;
-        await expiry.advance(world.nowMs);
-        continue;
-      }
-      const call = callOf(command, world);
-      const expected = await call(memory);
-      const actual = await call(redis);
-      world.learn(expected);
-      await expiry.capture(world.nowMs);
-      expect({ step, command, atSeconds: (world.nowMs - T0) / 1000, answer: actual }).toEqual({
-        step,
-        command,
-        atSeconds: (world.nowMs - T0) / 1000,
-        answer: expected,
-      });
-    }
-    // Whatever the answers said, the state behind them is the same too.
+describeTwinModel({
+  title: 'SessionRepository model: in-memory and Redis answer alike',
+  redisRepository,
+  memoryRepository: () => new InMemorySessionRepository(),
+  world: (runConfig: Config) => new World(runConfig),
+  callOf,
+  async finalCheck({ memory, redis }, world) {
     for (const [index, userId] of USERS.entries()) {
       const list = callOf({ kind: 'list', user: index }, world);
       expect({ finalList: userId, sessions: await list(redis) }).toEqual({ finalList: userId, sessions: await list(memory) });
     }
-  }
-
-  it(
-    'answers every command of random sequences identically',
-    async () => {
-      await fc.assert(fc.asyncProperty(config, commands, run), fcParams(150));
-    },
-    60_000 * runsFactor(),
-  );
+  },
+  config,
+  commands,
+  numRuns: 150,
 });

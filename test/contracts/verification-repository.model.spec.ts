@@ -1,14 +1,11 @@
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import { InMemoryVerificationRepository } from '../../src/otp/in-memory-verification.repository.js';
 import { RedisVerificationRepository } from '../../src/otp/redis-verification.repository.js';
 import { phoneTagOfVerificationId } from '../../src/otp/verification-id.js';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { VerificationRepository } from '../../src/otp/verification.repository.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
-import { fcParams, runsFactor } from '../support/fc-params.js';
-import { describeWithRedis, RedisServer } from '../support/redis-server.js';
-import { RedisVirtualExpiry } from '../support/redis-virtual-expiry.js';
+import { describeTwinModel } from '../support/twin-model.js';
 import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of commands run on the in-memory adapter and on
@@ -214,60 +211,18 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
   }
 }
 
-describeWithRedis('VerificationRepository model: in-memory and Redis answer alike', () => {
-  let server: RedisServer;
-  let client: Redis;
-  let admin: Redis;
-  let redis: VerificationRepository;
-  let expiry: RedisVirtualExpiry;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    client = server.client();
-    client.options.keyPrefix = 'model:';
-    admin = server.client();
-    redis = redisRepository(client);
-    expiry = new RedisVirtualExpiry(admin);
-  });
-  afterAll(async () => {
-    client?.disconnect();
-    admin?.disconnect();
-    await server?.stop();
-  });
-
-  async function run(runConfig: Config, commands: Command[]): Promise<void> {
-    await expiry.reset();
-    const memory = new InMemoryVerificationRepository();
-    const world = new World(runConfig);
-    for (const [step, command] of commands.entries()) {
-      if (command.kind === 'advance') {
-        world.nowMs += Math.max(0, world.spanSeconds(command.span) + command.offsetSeconds) * 1000;
-        await expiry.advance(world.nowMs);
-        continue;
-      }
-      const call = callOf(command, world);
-      const expected = await call(memory);
-      const actual = await call(redis);
-      world.learn(expected);
-      await expiry.capture(world.nowMs);
-      expect({ step, command, atSeconds: (world.nowMs - T0) / 1000, answer: actual }).toEqual({
-        step,
-        command,
-        atSeconds: (world.nowMs - T0) / 1000,
-        answer: expected,
-      });
-    }
-    // Whatever the answers said, the state behind them is the same too.
+describeTwinModel({
+  title: 'VerificationRepository model: in-memory and Redis answer alike',
+  redisRepository,
+  memoryRepository: () => new InMemoryVerificationRepository(),
+  world: (runConfig: Config) => new World(runConfig),
+  callOf,
+  async finalCheck({ memory, redis }, world) {
     for (const id of world.issued) {
       expect({ finalFind: id, found: await redis.find(id, world.nowMs) }).toEqual({ finalFind: id, found: await memory.find(id, world.nowMs) });
     }
-  }
-
-  it(
-    'answers every command of random sequences identically',
-    async () => {
-      await fc.assert(fc.asyncProperty(config, commands, run), fcParams(150));
-    },
-    60_000 * runsFactor(),
-  );
+  },
+  config,
+  commands,
+  numRuns: 150,
 });
