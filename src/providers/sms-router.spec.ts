@@ -106,4 +106,37 @@ describe(SmsRouter.name, () => {
     for (let send = 0; send < 3; send += 1) await router.send(message, 'IN');
     expect(router.circuitStates()).toEqual({ a: 'open', b: 'closed' });
   });
+
+  it('adds at most a few abort listeners to any signal under 32 concurrent sends, and leaves none behind', async () => {
+    // Counts the abort listeners of every signal, whoever adds them (the router, cockatiel, the provider).
+    const live = new Map<EventTarget, number>();
+    let most = 0;
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    const adding = jest.spyOn(EventTarget.prototype, 'addEventListener').mockImplementation(function (this: EventTarget, type, ...rest) {
+      if (type === 'abort') live.set(this, (live.get(this) ?? 0) + 1);
+      most = Math.max(most, live.get(this) ?? 0);
+      return add.call(this, type, ...rest);
+    });
+    const removing = jest.spyOn(EventTarget.prototype, 'removeEventListener').mockImplementation(function (this: EventTarget, type, ...rest) {
+      if (type === 'abort') live.set(this, (live.get(this) ?? 1) - 1);
+      return remove.call(this, type, ...rest);
+    });
+    const slow = new (class extends ScriptedProvider {
+      override async send(sent: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch> {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return super.send(sent, signal);
+      }
+    })('a');
+    try {
+      const router = new SmsRouter([slow], options({ defaultOrder: ['a'], timeoutMs: 1000 }));
+      await Promise.all(Array.from({ length: 32 }, () => router.send(message, 'IN')));
+    } finally {
+      adding.mockRestore();
+      removing.mockRestore();
+    }
+    expect(slow.calls).toBe(32);
+    expect(most).toBeLessThanOrEqual(3);
+    expect([...live.values()].filter((count) => count > 0)).toEqual([]);
+  });
 });

@@ -146,6 +146,8 @@ export class SmsRouter {
   private run<T>(provider: SmsProvider, operation: 'send' | 'check', call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const policy = this.policies.get(provider.name);
     if (policy === undefined) throw new Error(`no policy for ${provider.name}`);
+    // A signal of the call's own: without one, cockatiel links every call's timeout to one shared
+    // never-aborted signal, which then holds a listener per call in flight (MaxListenersExceeded at 11).
     return policy.execute(async ({ signal }) => {
       const startedAt = performance.now();
       try {
@@ -156,7 +158,7 @@ export class SmsRouter {
         this.options.observer?.call(provider.name, operation, 'error', (performance.now() - startedAt) / 1000);
         throw error;
       }
-    });
+    }, new AbortController().signal);
   }
 }
 
