@@ -99,8 +99,10 @@ describe(LoginService.name, () => {
   let clock: StepClock;
   let started: string[];
   let sut: ReturnType<typeof serviceWith>;
+  let fraud: InMemoryFraudRepository;
 
   beforeEach(() => {
+    fraud = new InMemoryFraudRepository();
     repository = new InMemoryVerificationRepository();
     provider = new RecordingProvider();
     clock = new StepClock();
@@ -119,7 +121,7 @@ describe(LoginService.name, () => {
     const login = new LoginService(
       verifications,
       new CodeDelivery(router, providersConfig as never, otp),
-      new FraudGuard(new InMemoryFraudRepository(), clock, throttling as never, new Metrics()),
+      new FraudGuard(fraud, clock, throttling as never, new Metrics()),
       sessions ?? ({ start: async (phone: string) => ({ user: { phone } }) as TokenPair } as unknown as SessionService),
       new LoginMetrics(new Metrics()),
       app as never,
@@ -253,5 +255,26 @@ describe(LoginService.name, () => {
       code: 'max_attempts_reached',
       extensions: { retryAfterSeconds: 86400 - 120 },
     });
+  });
+
+  it('leaves nothing behind for a send refused by a blocked prefix: no pending code, no cooldown, no counted send', async () => {
+    const { verification } = await sut.send({ phone: '+919876543210' });
+    let blocked = true;
+    jest.spyOn(fraud, 'prefixBlockedForMs').mockImplementation(async () => (blocked ? 60_000 : 0));
+    for (let attempt = 0; attempt < config.phoneSendLimits[0].max; attempt += 1) {
+      clock.ms += config.resendCooldownSeconds * 1000;
+      await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfterSeconds: 60 } });
+    }
+    expect(provider.sent).toHaveLength(1);
+    await expect(sut.verify({ verificationId: verification.id, code: '000001' }, {})).rejects.toMatchObject({ code: 'verification_not_found' });
+    blocked = false;
+    await expect(sut.send({ phone: '+919876543210' })).resolves.toMatchObject({ status: 'pending' });
+    expect(provider.sent).toHaveLength(2);
+  });
+
+  it('answers a blocked prefix before the store\'s own refusal, as if it had been asked first', async () => {
+    await sut.send({ phone: '+919876543210' });
+    jest.spyOn(fraud, 'prefixBlockedForMs').mockResolvedValue(60_000);
+    await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfterSeconds: 60 } });
   });
 });

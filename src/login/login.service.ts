@@ -26,8 +26,8 @@ export interface VerifyRequest {
 }
 
 /**
- * The two use cases of a phone login. Send: the abuse rules admit the phone, the store opens the
- * verification (before anything is sent: if the store is down, no SMS goes out), a provider
+ * The two use cases of a phone login. Send: the abuse rules admit the phone while the store opens
+ * the verification (before anything is sent: if the store is down, no SMS goes out), a provider
  * delivers, the store and the rules record it. Verify: the store checks the code in one atomic
  * step (or the provider that made it does), and the one right answer opens a session.
  */
@@ -62,13 +62,28 @@ export class LoginService {
       this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
       return this.verifications.view(verification);
     }
-    await this.policy.admit(phone);
-    const opened = await this.verifications.open(phone);
+    this.policy.screen(phone);
+    const opened = await this.openIfAdmitted(phone);
     const delivered = await this.deliverOrAbandon(opened, request.locale);
     // Two keys in two slots: sent together, one round trip.
     const [verification] = await Promise.all([this.verifications.markDispatched(opened, delivered), this.policy.recordSent(phone)]);
     this.logger.log(`code ${opened.resent ? 'resent' : 'sent'} to ${maskPhone(phone)} via ${verification.provider}`);
     return this.verifications.view(verification, opened.nowMs);
+  }
+
+  /**
+   * The prefix check and the store's start go out together (one round trip, not two): the start
+   * is undone, send counts included, when the prefix turns out to be blocked. A blocked prefix is
+   * the answer even when the start refused too, as if it had been asked first.
+   */
+  private async openIfAdmitted(phone: string): Promise<OpenedVerification> {
+    const [admitted, opened] = await Promise.allSettled([this.policy.admit(phone), this.verifications.open(phone)]);
+    if (admitted.status === 'rejected') {
+      if (opened.status === 'fulfilled') await this.verifications.withdraw(opened.value);
+      throw admitted.reason;
+    }
+    if (opened.status === 'rejected') throw opened.reason;
+    return opened.value;
   }
 
   /** Spends the send's budget and delivers; a refusal or a failed delivery leaves no pending code behind. */

@@ -166,6 +166,9 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     if (verification?.status !== 'pending' || verification.resendAtMs !== sentAtMs + resendCooldownSeconds * 1000) return;
     verification.status = 'canceled';
     verification.resendAtMs = sentAtMs;
+    for (const count of this.sends.get(phone) ?? []) {
+      if (count.resetAtMs > sentAtMs && count.count > 0) count.count -= 1;
+    }
   }
 
   async find(id: string, nowMs: number): Promise<Verification | null> {

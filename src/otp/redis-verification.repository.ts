@@ -143,9 +143,13 @@ export class RedisVerificationRepository extends VerificationRepository {
   }
 
   async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void> {
-    const key = this.keys.otpVerification(this.keys.phoneTag(phone));
+    const tag = this.keys.phoneTag(phone);
     await onStore(() =>
-      this.scripts.run(ABANDON_UNSENT, { verification: key }, { sentAtMs, cooldownMs: resendCooldownSeconds * 1000 }),
+      this.scripts.run(
+        ABANDON_UNSENT,
+        { verification: this.keys.otpVerification(tag), sends: this.keys.otpSends(tag) },
+        { sentAtMs, cooldownMs: resendCooldownSeconds * 1000 },
+      ),
     );
   }
 

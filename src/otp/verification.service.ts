@@ -118,6 +118,11 @@ export class VerificationService {
     await this.repository.abandon(opened.verification.id, opened.nowMs);
   }
 
+  /** The send was refused before anything went out: as abandon(), and the send is not counted either. */
+  async withdraw(opened: OpenedVerification): Promise<void> {
+    await this.repository.abandonUnsent(opened.verification.phone, opened.nowMs, this.config.resendCooldownSeconds);
+  }
+
   /** Malformed input costs no attempt. */
   assertWellFormed(code: string): void {
     const { codeLength } = this.config;

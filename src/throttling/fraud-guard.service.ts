@@ -30,8 +30,8 @@ export class FraudGuard extends SendPolicy {
     super();
   }
 
-  /** Country, number type and prefix breaker: checks that spend nothing. */
-  async admit(e164: string): Promise<void> {
+  /** Country and number type: rules that need no store. */
+  screen(e164: string): void {
     const parsed = parseE164(e164);
     const country = parsed?.country;
     const { allowedCountries, deniedCountries } = this.config;
@@ -46,6 +46,10 @@ export class FraudGuard extends SendPolicy {
         numberType: type.toLowerCase(),
       });
     }
+  }
+
+  /** The prefix breaker: a read that spends nothing. */
+  async admit(e164: string): Promise<void> {
     const blockedMs = await this.repository.prefixBlockedForMs(prefixOf(e164), this.clock.nowMs());
     if (blockedMs > 0) {
       this.metrics.throttled.inc({ rule: 'prefix_breaker' });

@@ -5,7 +5,10 @@
  * could not be written must not fail a login that already happened.
  */
 export abstract class SendPolicy {
-  /** Checks that spend nothing (country, number type, blocked prefixes); before the store is touched. */
+  /** Rules that need no store (country, number type): before anything is written. */
+  abstract screen(phone: string): void;
+
+  /** Rules that read the store and spend nothing (blocked prefixes). */
   abstract admit(phone: string): Promise<void>;
 
   /** Spends what a send costs (a country's hourly budget); only for a send the store admitted. */

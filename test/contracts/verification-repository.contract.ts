@@ -295,6 +295,19 @@ export function verificationRepositoryContract(
       expect((await startFor(phone, { nowMs: T0 + 1000 })).outcome).toBe('created');
     });
 
+    it('gives back the send an undone start counted, on every limit whose window is the same', async () => {
+      const phone = newPhone();
+      const limits = { resendCooldownSeconds: 0, sendLimits: [{ max: 2, windowSeconds: 3600 }] };
+      expect((await startFor(phone, { ...limits, nowMs: T0 })).outcome).toBe('created');
+      for (let undone = 0; undone < 3; undone += 1) {
+        const nowMs = T0 + 1000 * (undone + 1);
+        expect((await startFor(phone, { ...limits, nowMs })).outcome).toMatch(/^(created|resent)$/);
+        await repository.abandonUnsent(phone, nowMs, 0);
+      }
+      expect((await startFor(phone, { ...limits, nowMs: T0 + 10_000 })).outcome).toBe('created');
+      expect(await startFor(phone, { ...limits, nowMs: T0 + 11_000 })).toEqual({ outcome: 'send_limited', retryAfterMs: 3600_000 - 11_000 });
+    });
+
     describe('when the provider owns the code', () => {
       const providerOwned = async (phone: string) => {
         const verification = await created(phone);
