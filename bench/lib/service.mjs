@@ -1,4 +1,4 @@
-// Builds (when stale) and starts the built service and the ceiling server for a benchmark.
+// Builds (when stale) and starts the built service, the ceiling server and the NestJS floor for a benchmark.
 import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -107,6 +107,21 @@ export async function startCeiling({ redisUrl, logFile }) {
     port,
     logFile,
     ready: '/health',
+  });
+}
+
+/** The minimal NestJS app of the `nest-floor` case (bench/nest-floor-server.mjs). */
+export async function startNestFloor({ logFile }) {
+  const port = await freePort();
+  return startNode({
+    name: 'nest-floor',
+    script: join(BENCH_DIR, 'nest-floor-server.mjs'),
+    args: [String(port)],
+    env: { ...process.env, NODE_ENV: 'production' },
+    cwd: BENCH_DIR,
+    port,
+    logFile,
+    ready: '/floor/health',
   });
 }
 
