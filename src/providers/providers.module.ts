@@ -44,7 +44,7 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
   controllers: [DevOutboxController],
   providers: [
     storeAdapter(OutboxRepository, {
-      redis: ({ client, keys }) => new RedisOutboxRepository(client, keys),
+      redis: ({ client, scripts, keys }) => new RedisOutboxRepository(client, scripts, keys),
       memory: () => new InMemoryOutboxRepository(),
     }),
     {

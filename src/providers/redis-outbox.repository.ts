@@ -1,26 +1,26 @@
 import type { RedisClient } from '../redis/redis.constants.js';
-import { execOrThrow } from '../redis/exec-or-throw.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { RedisScripts } from '../redis/redis-scripts.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { OutboxMessage, OutboxRepository } from './outbox.repository.js';
+import { APPEND_OUTBOX } from './scripts/append-outbox.script.js';
 
 export class RedisOutboxRepository extends OutboxRepository {
   constructor(
     private readonly redis: RedisClient,
+    private readonly scripts: RedisScripts,
     private readonly keys: RedisKeys,
   ) {
     super();
+    scripts.register(APPEND_OUTBOX);
   }
 
   async append(message: OutboxMessage): Promise<void> {
-    const key = this.keys.outbox(message.to);
     await onStore(() =>
-      execOrThrow(
-        this.redis
-          .multi()
-          .lpush(key, JSON.stringify(message))
-          .ltrim(key, 0, OutboxRepository.KEEP_PER_PHONE - 1)
-          .expire(key, OutboxRepository.KEEP_SECONDS),
+      this.scripts.run(
+        APPEND_OUTBOX,
+        { outbox: this.keys.outbox(message.to) },
+        { message: JSON.stringify(message), keep: OutboxRepository.KEEP_PER_PHONE, ttlSeconds: OutboxRepository.KEEP_SECONDS },
       ),
     );
   }
