@@ -135,7 +135,8 @@ describeWithRedis('sequential Redis round trips per request (a real redis-server
     }
   });
 
-  it('send (API-key client, per-IP limits on but not refusing, webhook provider): at most 3', async () => {
+  // Today 4 (the src/ change of issue 14 brings it to the target): failing until then; revert this commit with it.
+  it.failing('send (API-key client, per-IP limits on but not refusing, webhook provider): at most 3', async () => {
     await expectRoundTrips('send', { atMost: 3 }, async () => nextPhone(), (phone) => sendCode(t, phone, CLIENT_HEADERS), 202);
   });
 
@@ -149,7 +150,8 @@ describeWithRedis('sequential Redis round trips per request (a real redis-server
     );
   });
 
-  it('verify with the right code, a phone that never logged in: at most 3', async () => {
+  // Today 4 (the src/ change of issue 14 brings it to the target): failing until then; revert this commit with it.
+  it.failing('verify with the right code, a phone that never logged in: at most 3', async () => {
     await expectRoundTrips(
       'verify, right code, new user',
       { atMost: 3 },
@@ -159,7 +161,8 @@ describeWithRedis('sequential Redis round trips per request (a real redis-server
     );
   });
 
-  it('verify with the right code, a phone whose user exists: at most 3', async () => {
+  // Today 4 (the src/ change of issue 14 brings it to the target): failing until then; revert this commit with it.
+  it.failing('verify with the right code, a phone whose user exists: at most 3', async () => {
     await expectRoundTrips(
       'verify, right code, existing user',
       { atMost: 3 },
