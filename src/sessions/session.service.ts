@@ -148,8 +148,8 @@ export class SessionService {
     return count;
   }
 
-  private async tokenPair(session: Session, secret: string, nowMs: number): Promise<TokenPair> {
-    const accessToken = await this.accessTokens.sign(
+  private tokenPair(session: Session, secret: string, nowMs: number): TokenPair {
+    const accessToken = this.accessTokens.sign(
       {
         userId: session.userId,
         sessionId: session.id,
