@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
@@ -5,6 +6,9 @@ import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { RedisScripts } from '../../src/redis/redis-scripts.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
+
+/** A random Indian mobile number: each test its own phone, so adapters can share one store. */
+export const randomPhone = () => `+9198${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
 
 export const CONTRACT_HMAC_SECRET = 'contract-suite-secret-of-32-characters!';
 export const CONTRACT_KEYS = new RedisKeys(new PhoneTagger(KeyDerivation.of(CONTRACT_HMAC_SECRET)));

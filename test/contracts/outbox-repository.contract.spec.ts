@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { InMemoryOutboxRepository } from '../../src/providers/in-memory-outbox.repository.js';
 import { OutboxMessage, OutboxRepository } from '../../src/providers/outbox.repository.js';
 import { RedisOutboxRepository } from '../../src/providers/redis-outbox.repository.js';
-import { type Contract, CONTRACT_KEYS, onEveryStore, scriptsFor } from './every-store.js';
+import { type Contract, CONTRACT_KEYS, onEveryStore, scriptsFor, randomPhone } from './every-store.js';
 
 const outboxRepositoryContract: Contract<OutboxRepository> = (adapter, setup) => {
   describe(`OutboxRepository contract: ${adapter}`, () => {
@@ -12,7 +11,7 @@ const outboxRepositoryContract: Contract<OutboxRepository> = (adapter, setup) =>
       ({ repository, teardown } = await setup());
     });
     afterAll(async () => teardown?.());
-    const newPhone = () => `+9198${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    const newPhone = randomPhone;
     const message = (to: string, n: number): OutboxMessage => ({ to, text: `${n} is your code`, verificationId: `v${n}`, sentAt: `2026-11-21T12:00:0${n % 10}Z` });
 
     it('lists a phone\'s messages newest first, and nothing for another phone', async () => {

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { InMemoryUserRepository } from '../../src/sessions/in-memory-user.repository.js';
 import { RedisUserRepository } from '../../src/sessions/redis-user.repository.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';
-import { type Contract, CONTRACT_KEYS, onEveryStore } from './every-store.js';
+import { type Contract, CONTRACT_KEYS, onEveryStore, randomPhone } from './every-store.js';
 
 const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
   describe(`UserRepository contract: ${adapter}`, () => {
@@ -12,7 +11,7 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
       ({ repository, teardown } = await setup());
     });
     afterAll(async () => teardown?.());
-    const newPhone = () => `+9198${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    const newPhone = randomPhone;
 
     it('creates the phone\'s id on first use and returns it ever after', async () => {
       const phone = newPhone();

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
-import { CONTRACT_HMAC_SECRET } from './every-store.js';
+import { CONTRACT_HMAC_SECRET, randomPhone } from './every-store.js';
 import { newVerificationId } from '../../src/otp/verification-id.js';
 import { StartVerification, VerificationRepository } from '../../src/otp/verification.repository.js';
 
@@ -25,7 +24,7 @@ export function verificationRepositoryContract(
     });
     afterAll(async () => teardown?.());
 
-    const newPhone = () => `+9198${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    const newPhone = randomPhone;
     const startFor = (phone: string, overrides: Partial<StartVerification> = {}) =>
       repository.start({
         phone,

@@ -1,3 +1,4 @@
+import type { TokenPair } from '../../src/sessions/session.service.js';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { RedisServer, redisServerAvailable } from './redis-server.js';
 import { AppSettings, json, TEST_HMAC_SECRET, TestApp, testSigningKeyPem } from './test-app.js';
@@ -42,16 +43,8 @@ export function phoneSequence(block: string, first = 0): () => string {
 /** login()'s default numbers: +91 98765 5xxxx, counted per test file. */
 export const freshPhone = phoneSequence('987655');
 
-/** The answer of a successful verify (and, without status, of a refresh). */
-export interface TokenPair {
-  tokenType: string;
-  accessToken: string;
-  expiresIn: number;
-  refreshToken: string;
-  refreshExpiresIn: number;
-  sessionId: string;
-  user: { id: string; phone: string };
-}
+/** The answer of a successful verify (and, without status, of a refresh): the service's own type. */
+export type { TokenPair };
 
 export type LoggedIn = TokenPair & { status: string; verificationId: string };
 
