@@ -24,7 +24,7 @@ export class LoginMetrics {
           outcome: provider === TEST_NUMBER_PROVIDER ? 'test_number' : 'sent',
         }),
       (error: unknown) => this.metrics.sends.inc({ provider: 'none', country: 'unknown', outcome: outcomeOf(error) }),
-    );
+    ).catch(uncounted);
     return sent;
   }
 
@@ -32,10 +32,13 @@ export class LoginMetrics {
     verified.then(
       () => this.metrics.verifications.inc({ outcome: 'approved' }),
       (error: unknown) => this.metrics.verifications.inc({ outcome: outcomeOf(error) }),
-    );
+    ).catch(uncounted);
     return verified;
   }
 }
+
+// A metric that could not be counted must never become an unhandled rejection (it would end the process).
+function uncounted(): void {}
 
 function outcomeOf(error: unknown): string {
   return error instanceof DomainError ? error.code : 'internal_error';

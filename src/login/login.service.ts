@@ -6,7 +6,7 @@ import { maskPhone, toE164 } from '../common/phone/phone-number.js';
 import { appConfig } from '../config/app.config.js';
 import { verificationExpired } from '../otp/otp.errors.js';
 import type { Verification } from '../otp/verification.js';
-import { OpenedVerification, VerificationService, VerificationTarget, VerificationView } from '../otp/verification.service.js';
+import { CheckedCode, OpenedVerification, VerificationService, VerificationTarget, VerificationView } from '../otp/verification.service.js';
 import { CodeDelivery, Delivered, TEST_NUMBER_PROVIDER } from '../providers/code-delivery.service.js';
 import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { SendPolicy } from '../throttling/send-policy.js';
@@ -26,8 +26,8 @@ export interface VerifyRequest {
 }
 
 /**
- * The two use cases of a phone login. Send: the abuse rules admit the phone while the store opens
- * the verification (before anything is sent: if the store is down, no SMS goes out), a provider
+ * The two use cases of a phone login. Send: the abuse rules admit the phone, the store opens the
+ * verification (before anything is sent: if the store is down, no SMS goes out), a provider
  * delivers, the store and the rules record it. Verify: the store checks the code in one atomic
  * step (or the provider that made it does), and the one right answer opens a session.
  */
@@ -63,7 +63,9 @@ export class LoginService {
       return this.verifications.view(verification);
     }
     this.policy.screen(phone);
-    const opened = await this.openIfAdmitted(phone);
+    // Before the store is touched: a refused send writes nothing, and a pending code stays as it is.
+    await this.policy.admit(phone);
+    const opened = await this.verifications.open(phone);
     const delivered = await this.deliverOrAbandon(opened, request.locale);
     // Two keys in two slots: sent together, one round trip.
     const [verification] = await Promise.all([this.verifications.markDispatched(opened, delivered), this.policy.recordSent(phone)]);
@@ -71,26 +73,16 @@ export class LoginService {
     return this.verifications.view(verification, opened.nowMs);
   }
 
-  /**
-   * The prefix check and the store's start go out together (one round trip, not two): the start
-   * is undone, send counts included, when the prefix turns out to be blocked. A blocked prefix is
-   * the answer even when the start refused too, as if it had been asked first.
-   */
-  private async openIfAdmitted(phone: string): Promise<OpenedVerification> {
-    const [admitted, opened] = await Promise.allSettled([this.policy.admit(phone), this.verifications.open(phone)]);
-    if (admitted.status === 'rejected') {
-      if (opened.status === 'fulfilled') await this.verifications.withdraw(opened.value);
-      throw admitted.reason;
-    }
-    if (opened.status === 'rejected') throw opened.reason;
-    return opened.value;
-  }
-
   /** Spends the send's budget and delivers; a refusal or a failed delivery leaves no pending code behind. */
   private async deliverOrAbandon(opened: OpenedVerification, locale: string | undefined): Promise<Delivered> {
     const { verification, code } = opened;
     try {
       await this.policy.spend(verification.phone);
+    } catch (error) {
+      await this.verifications.abandon(opened);
+      throw error;
+    }
+    try {
       return await this.delivery.deliver({
         verificationId: verification.id,
         sendNumber: verification.sends,
@@ -99,6 +91,7 @@ export class LoginService {
         locale,
       });
     } catch (error) {
+      // provider_unavailable: nobody received this code. Anything else is a fault of ours, left as it was.
       if (error instanceof DomainError) await this.verifications.abandon(opened);
       throw error;
     }
@@ -114,7 +107,7 @@ export class LoginService {
     if (!this.delivery.anyOwnsCodes) this.verifications.assertWellFormed(request.code);
     const checked = await this.verifications.check(this.targetOf(request), request.code);
     const verification =
-      checked.outcome === 'approved' ? checked.verification : await this.checkWithProvider(checked.verification, request.code);
+      checked.outcome === 'approved' ? checked.verification : await this.checkWithProvider(checked, request.code);
     this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
     // The fraud counter and the session are independent: sent together.
     const [tokens] = await Promise.all([
@@ -130,18 +123,19 @@ export class LoginService {
   }
 
   /** A verification whose provider owns the code: its attempt is already counted; the provider decides. */
-  private async checkWithProvider(verification: Verification, code: string): Promise<Verification> {
+  private async checkWithProvider(reserved: CheckedCode, code: string): Promise<Verification> {
+    const { verification } = reserved;
     let verdict;
     try {
       verdict = await this.delivery.check(verification.provider, { providerRef: verification.providerRef, phone: verification.phone, code });
     } catch (error) {
-      await this.verifications.refund(verification);
+      await this.verifications.refund(reserved);
       throw error;
     }
     if (verdict === 'expired') {
-      await this.verifications.refund(verification);
+      await this.verifications.refund(reserved);
       throw verificationExpired();
     }
-    return this.verifications.settle(verification, verdict);
+    return this.verifications.settle(reserved, verdict);
   }
 }

@@ -37,8 +37,11 @@ export interface DispatchRecord {
 /** Either the verification id or the (E.164) phone whose open verification is meant. */
 export type VerificationTarget = { id: string } | { phone: string };
 
-/** A code the store approved, or an attempt it counted for a provider that owns the code. */
-export type CheckedCode = { outcome: 'approved' | 'reserved'; verification: Verification };
+/**
+ * A code the store approved, or an attempt it counted for a provider that owns the code; the
+ * provider's verdict on that attempt is settled at the instant of the check (`nowMs`).
+ */
+export type CheckedCode = { outcome: 'approved' | 'reserved'; verification: Verification; nowMs: number };
 
 /**
  * Verification state: opening and resending, the stored digest of the code, attempts and
@@ -118,11 +121,6 @@ export class VerificationService {
     await this.repository.abandon(opened.verification.id, opened.nowMs);
   }
 
-  /** The send was refused before anything went out: as abandon(), and the send is not counted either. */
-  async withdraw(opened: OpenedVerification): Promise<void> {
-    await this.repository.abandonUnsent(opened.verification.phone, opened.nowMs, this.config.resendCooldownSeconds);
-  }
-
   /** Malformed input costs no attempt. */
   assertWellFormed(code: string): void {
     const { codeLength } = this.config;
@@ -136,26 +134,27 @@ export class VerificationService {
   /** Checks a code in one atomic step: approved, reserved for its provider, or a DomainError. */
   async check(target: VerificationTarget, code: string): Promise<CheckedCode> {
     const tag = 'id' in target ? phoneTagOfVerificationId(target.id) : this.phones.tag(target.phone);
+    const nowMs = this.clock.nowMs();
     const result = await this.repository.check({
       target,
       codeHash: this.hasher.hash(tag, code),
-      nowMs: this.clock.nowMs(),
+      nowMs,
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
     });
-    if (result.outcome === 'reserved') return result;
-    return { outcome: 'approved', verification: this.approvedOrThrow(result) };
+    if (result.outcome === 'reserved') return { ...result, nowMs };
+    return { outcome: 'approved', verification: this.approvedOrThrow(result), nowMs };
   }
 
   /** The provider's verdict on a reserved attempt: the approved verification, or a DomainError. */
-  async settle(verification: Verification, verdict: 'approved' | 'rejected'): Promise<Verification> {
-    return this.settledOrThrow(await this.settleAs(verification, verdict));
+  async settle(reserved: CheckedCode, verdict: 'approved' | 'rejected'): Promise<Verification> {
+    return this.settledOrThrow(await this.settleAs(reserved, verdict));
   }
 
   /** The provider gave no verdict: the reserved attempt is given back. */
-  async refund(verification: Verification): Promise<void> {
-    await this.settleAs(verification, 'refund');
+  async refund(reserved: CheckedCode): Promise<void> {
+    await this.settleAs(reserved, 'refund');
   }
 
   async status(id: string): Promise<VerificationView> {
@@ -195,11 +194,11 @@ export class VerificationService {
     }
   }
 
-  private settleAs(verification: Verification, verdict: SettleAttempt['verdict']): Promise<SettleResult> {
+  private settleAs({ verification, nowMs }: CheckedCode, verdict: SettleAttempt['verdict']): Promise<SettleResult> {
     return this.repository.settle({
       id: verification.id,
       verdict,
-      nowMs: this.clock.nowMs(),
+      nowMs,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
     });
   }

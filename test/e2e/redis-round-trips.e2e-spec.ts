@@ -135,8 +135,10 @@ describeWithRedis('sequential Redis round trips per request (a real redis-server
     }
   });
 
-  it('send (API-key client, per-IP limits on but not refusing, webhook provider): at most 3', async () => {
-    await expectRoundTrips('send', { atMost: 3 }, async () => nextPhone(), (phone) => sendCode(t, phone, CLIENT_HEADERS), 202);
+  // The issue-14 target is 3: the prefix check runs before the start script so that a refused
+  // send writes nothing (docs/performance.md, finding 16, says why it is not sent with it).
+  it('send (API-key client, per-IP limits on but not refusing, webhook provider): exactly 4', async () => {
+    await expectRoundTrips('send', { exactly: 4 }, async () => nextPhone(), (phone) => sendCode(t, phone, CLIENT_HEADERS), 202);
   });
 
   it('verify with a wrong code: exactly 2', async () => {

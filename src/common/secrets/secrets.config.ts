@@ -22,7 +22,6 @@ export const secretsConfig = defineConfig(
   (env) => ({
     // Validation guarantees a configured secret whenever the store is shared.
     rootSecret: env.OTP_HMAC_SECRET ?? randomBytes(32).toString('base64'),
-    ephemeral: env.OTP_HMAC_SECRET === undefined,
   }),
   (env) =>
     sharedStoreOf(env) && env.OTP_HMAC_SECRET === undefined
