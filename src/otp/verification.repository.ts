@@ -107,11 +107,11 @@ export abstract class VerificationRepository {
   abstract abandon(id: string, nowMs: number): Promise<void>;
 
   /**
-   * Undoes a start() that sent nothing: its answer was lost (the store timed out, but may run it
-   * later), or the send was refused after it. If the phone's verification was sent at `sentAtMs`
-   * (its cooldown ends at `sentAtMs` plus the cooldown), cancels it, lifts the cooldown and gives
-   * back the send it counted on each send limit whose window is still the same. Commands run in
-   * order, so this lands after the lost start() if that ever runs.
+   * Undoes a start() whose answer was lost (the store timed out, but may run it later): nothing
+   * was sent. If the phone's verification was sent at `sentAtMs` (its cooldown ends at `sentAtMs`
+   * plus the cooldown), cancels it, lifts the cooldown and gives back the send it counted on each
+   * send limit whose window is still the same. Commands run in order, so this lands after the lost
+   * start() if that ever runs.
    */
   abstract abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void>;
 
