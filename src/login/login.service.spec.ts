@@ -33,6 +33,7 @@ class SequenceCodes extends OtpCodeGenerator {
 
 class RecordingProvider extends SmsProvider {
   readonly ownsCodes: boolean = false;
+  readonly channels = CHANNELS;
   readonly sent: OtpMessage[] = [];
   failWith?: Error;
   constructor(readonly name = 'recording') {

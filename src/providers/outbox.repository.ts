@@ -1,6 +1,10 @@
+import type { Channel } from './sms-provider.js';
+
 export interface OutboxMessage {
   /** E.164. */
   to: string;
+  /** What would have carried it: an SMS, a WhatsApp message, or a call speaking `text`. */
+  channel: Channel;
   text: string;
   verificationId: string;
   sentAt: string;

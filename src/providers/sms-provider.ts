@@ -1,11 +1,21 @@
+/** How a code reaches a person: a text message, a WhatsApp message, or a phone call that speaks it. */
+export const CHANNELS = ['sms', 'whatsapp', 'voice'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
 /** What the OTP service asks a provider to deliver. */
 export interface OtpMessage {
   verificationId: string;
+  /** One of the provider's `channels`. */
+  channel: Channel;
   /** E.164. */
   to: string;
   /** The code we generated; a provider that `ownsCodes` ignores it and makes its own. */
   code: string;
-  /** The full SMS text carrying `code`, in the person's language. */
+  /**
+   * The full text carrying `code` in the person's language, written for the channel: the SMS
+   * text, the WhatsApp message body, or the words a voice call speaks (digits spaced out).
+   * A provider with its own template (WhatsApp Cloud) or its own code (Sinch Verification) ignores it.
+   */
   text: string;
   /** BCP 47 language tag the person asked for, if any. */
   locale?: string;
@@ -20,6 +30,8 @@ export interface OtpDispatch {
 }
 
 export interface ProviderCheck {
+  /** The channel the code was delivered on (a provider may check each method its own way). */
+  channel: Channel;
   providerRef: string;
   /** E.164. */
   to: string;
@@ -29,7 +41,8 @@ export interface ProviderCheck {
 export type ProviderVerdict = 'approved' | 'rejected' | 'expired';
 
 /**
- * The SMS provider port. Two kinds fit it: a provider that only delivers our text
+ * The code-delivery provider port (named for its first channel; it serves every channel in
+ * `channels`: SMS, WhatsApp, voice). Two kinds fit it: a provider that only delivers our text
  * (`ownsCodes` false: console, outbox, Sinch SMS, webhook), and one that generates and checks
  * the code itself (`ownsCodes` true: Sinch Verification, StartMessaging), for which the
  * service asks check() instead of comparing digests. The service's own limits (expiry,
@@ -43,6 +56,8 @@ export type ProviderVerdict = 'approved' | 'rejected' | 'expired';
 export abstract class SmsProvider {
   abstract readonly name: string;
   abstract readonly ownsCodes: boolean;
+  /** The channels it can deliver on; configuration refuses a channel's provider list naming it otherwise. */
+  abstract readonly channels: readonly Channel[];
 
   abstract send(message: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch>;
 

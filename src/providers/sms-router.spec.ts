@@ -1,9 +1,10 @@
-import { OtpDispatch, OtpMessage, ProviderError, SmsProvider } from './sms-provider.js';
+import { CHANNELS, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from './sms-provider.js';
 import { AllProvidersFailedError, SmsRouter, SmsRouterOptions } from './sms-router.js';
 
 /** A provider whose next answers the test scripts: ok, a transient or permanent failure, or a hang. */
 class ScriptedProvider extends SmsProvider {
   readonly ownsCodes = false;
+  readonly channels = CHANNELS;
   calls = 0;
   behaviour: 'ok' | 'transient' | 'permanent' | 'hang' = 'ok';
   constructor(readonly name: string) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { maskPhone } from '../../common/phone/phone-number.js';
-import { OtpDispatch, OtpMessage, SmsProvider } from '../sms-provider.js';
+import { CHANNELS, OtpDispatch, OtpMessage, SmsProvider } from '../sms-provider.js';
 
 /**
  * Development only: "sends" by writing the code to the log, which is how a newcomer logs in
@@ -9,10 +9,11 @@ import { OtpDispatch, OtpMessage, SmsProvider } from '../sms-provider.js';
 export class ConsoleSmsProvider extends SmsProvider {
   readonly name = 'console';
   readonly ownsCodes = false;
+  readonly channels = CHANNELS;
   private readonly logger = new Logger(ConsoleSmsProvider.name);
 
   async send(message: OtpMessage): Promise<OtpDispatch> {
-    this.logger.warn(`[development only] code for ${maskPhone(message.to)}: ${message.code}`);
+    this.logger.warn(`[development only] ${message.channel} code for ${maskPhone(message.to)}: ${message.code}`);
     return {};
   }
 }

@@ -21,6 +21,7 @@ export interface SinchSmsProviderOptions {
 export class SinchSmsProvider extends SmsProvider {
   readonly name = 'sinch-sms';
   readonly ownsCodes = false;
+  readonly channels = ['sms'] as const;
   private readonly sinch: SmsService;
 
   constructor(private readonly options: SinchSmsProviderOptions) {

@@ -1,5 +1,5 @@
 import { RequestFailedError, VerificationService } from '@sinch/verification';
-import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../sms-provider.js';
+import { Channel, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../sms-provider.js';
 import { callSinch, sinchErrorCode, sinchTimeoutPlugin } from './sinch-call.js';
 
 export interface SinchVerificationSmsProviderOptions {
@@ -19,6 +19,7 @@ export interface SinchVerificationSmsProviderOptions {
 export class SinchVerificationSmsProvider extends SmsProvider {
   readonly name = 'sinch-verification';
   readonly ownsCodes = true;
+  readonly channels: readonly Channel[] = ['sms'];
   private readonly sinch: VerificationService;
 
   constructor(private readonly options: SinchVerificationSmsProviderOptions) {

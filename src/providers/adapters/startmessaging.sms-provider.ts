@@ -23,6 +23,7 @@ interface HttpAnswer {
 export class StartMessagingSmsProvider extends SmsProvider {
   readonly name = 'startmessaging';
   readonly ownsCodes = true;
+  readonly channels = ['sms'] as const;
   private readonly baseUrl: string;
 
   constructor(private readonly options: StartMessagingSmsProviderOptions) {

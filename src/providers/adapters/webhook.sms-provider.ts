@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { fetchFailure, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
+import { CHANNELS, fetchFailure, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
 
 export const WEBHOOK_TIMESTAMP_HEADER = 'X-Phone-Auth-Timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Phone-Auth-Signature';
@@ -19,7 +19,7 @@ export interface WebhookSmsProviderOptions {
 
 /**
  * Hands the message to your own SMS gateway: `POST url` with JSON
- * `{ phone, code, message, locale?, verificationId }`, signed Stripe-style:
+ * `{ phone, channel, code, message, locale?, verificationId }`, signed Stripe-style:
  * `X-Phone-Auth-Timestamp: <unix seconds>` and `X-Phone-Auth-Signature: v1=<hex HMAC-SHA256 of
  * "<timestamp>.<raw body>">`. Any 2xx is a success; a JSON `id` in the answer becomes providerRef.
  * Redirects are not followed (they would carry the code elsewhere).
@@ -27,6 +27,7 @@ export interface WebhookSmsProviderOptions {
 export class WebhookSmsProvider extends SmsProvider {
   readonly name = 'webhook';
   readonly ownsCodes = false;
+  readonly channels = CHANNELS;
   private readonly nowMs: () => number;
 
   constructor(private readonly options: WebhookSmsProviderOptions) {
@@ -37,6 +38,7 @@ export class WebhookSmsProvider extends SmsProvider {
   async send(message: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch> {
     const body = JSON.stringify({
       phone: message.to,
+      channel: message.channel,
       code: message.code,
       message: message.text,
       locale: message.locale,

@@ -1,10 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EXAMPLE_VERIFICATION_ID } from '../../openapi/examples.js';
 import type { OutboxMessage } from '../outbox.repository.js';
+import { Channel, CHANNELS } from '../sms-provider.js';
 
 export class OutboxMessageResponse {
   @ApiProperty({ example: '+919876543210' })
   to!: string;
+
+  @ApiProperty({ enum: CHANNELS, example: 'sms', description: 'What would have carried the message: SMS, WhatsApp, or a call speaking the text.' })
+  channel!: Channel;
 
   @ApiProperty({ example: 'Your phone-auth code is 482913. It expires in 5 minutes.\n\n@auth.example.com #482913' })
   text!: string;
@@ -18,6 +22,8 @@ export class OutboxMessageResponse {
   static of(message: OutboxMessage): OutboxMessageResponse {
     return Object.assign(new OutboxMessageResponse(), {
       to: message.to,
+      // Messages stored before channels existed were SMS.
+      channel: message.channel ?? 'sms',
       text: message.text,
       verificationId: message.verificationId,
       sentAt: message.sentAt,
