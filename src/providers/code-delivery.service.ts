@@ -60,6 +60,7 @@ export class CodeDelivery {
       const { provider, dispatch } = await this.router.send(
         {
           verificationId: request.verificationId,
+          channel: 'sms',
           to: phone,
           code,
           text: otpText({ code, ttlSeconds, appName: this.config.appName, locale, originHost: this.config.originHost }),
@@ -81,7 +82,7 @@ export class CodeDelivery {
   /** Asks the provider that made the code; no failover, the verification is its own. */
   async check(provider: string, request: { providerRef: string; phone: string; code: string }): Promise<ProviderVerdict> {
     try {
-      return await this.router.check(provider, { providerRef: request.providerRef, to: request.phone, code: request.code });
+      return await this.router.check(provider, { channel: 'sms', providerRef: request.providerRef, to: request.phone, code: request.code });
     } catch (error) {
       this.logger.error(`checking a code for ${maskPhone(request.phone)} failed: ${(error as Error).message}`);
       throw new DomainError('provider_unavailable', 'The code could not be checked. Try again shortly.', { retryAfterSeconds: 1 }, { cause: error });
