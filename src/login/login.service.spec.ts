@@ -1,7 +1,7 @@
 import { DomainError } from '../common/errors/domain.error.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
-import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
+import { CHANNELS, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
 import { SmsRouter } from '../providers/sms-router.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';

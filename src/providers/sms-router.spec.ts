@@ -25,7 +25,7 @@ class ScriptedProvider extends SmsProvider {
   }
 }
 
-const message: OtpMessage = { verificationId: 'v', to: '+919876543210', code: '123456', text: 't', ttlSeconds: 300, idempotencyKey: 'v.1' };
+const message: OtpMessage = { verificationId: 'v', channel: 'sms', to: '+919876543210', code: '123456', text: 't', ttlSeconds: 300, idempotencyKey: 'v.1' };
 const options = (overrides: Partial<SmsRouterOptions> = {}): SmsRouterOptions => ({
   defaultOrder: ['a', 'b'],
   routes: new Map(),

@@ -12,7 +12,7 @@ const outboxRepositoryContract: Contract<OutboxRepository> = (adapter, setup) =>
     });
     afterAll(async () => teardown?.());
     const newPhone = randomPhone;
-    const message = (to: string, n: number): OutboxMessage => ({ to, text: `${n} is your code`, verificationId: `v${n}`, sentAt: `2026-11-21T12:00:0${n % 10}Z` });
+    const message = (to: string, n: number): OutboxMessage => ({ to, channel: n % 2 === 0 ? 'sms' : 'voice', text: `${n} is your code`, verificationId: `v${n}`, sentAt: `2026-11-21T12:00:0${n % 10}Z` });
 
     it('lists a phone\'s messages newest first, and nothing for another phone', async () => {
       const phone = newPhone();

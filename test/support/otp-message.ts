@@ -6,6 +6,7 @@ export const TEST_CODE = '482913';
 
 export const otpMessage = (overrides: Partial<OtpMessage> = {}): OtpMessage => ({
   verificationId: 'ver-123',
+  channel: 'sms',
   to: TEST_PHONE,
   code: TEST_CODE,
   text: `Your code is ${TEST_CODE}`,

@@ -68,7 +68,7 @@ describe(SinchVerificationSmsProvider.name, () => {
     const sut = provider();
     const { providerRef } = await sut.send(message());
 
-    const verdict = await sut.check({ providerRef: providerRef!, to: PHONE, code: fake.sinchVerification.lastCode! });
+    const verdict = await sut.check({ channel: 'sms', providerRef: providerRef!, to: PHONE, code: fake.sinchVerification.lastCode! });
 
     expect(verdict).toBe('approved');
     const request = fake.sinchVerification.report.lastRequest!;
@@ -85,7 +85,7 @@ describe(SinchVerificationSmsProvider.name, () => {
     const { providerRef } = await sut.send(message());
     const wrong = fake.sinchVerification.lastCode === '000000' ? '111111' : '000000';
 
-    await expect(sut.check({ providerRef: providerRef!, to: PHONE, code: wrong })).resolves.toBe('rejected');
+    await expect(sut.check({ channel: 'sms', providerRef: providerRef!, to: PHONE, code: wrong })).resolves.toBe('rejected');
   });
 
   it('should report expired when Sinch answers FAIL "Expired"', async () => {
@@ -93,17 +93,17 @@ describe(SinchVerificationSmsProvider.name, () => {
     const { providerRef } = await sut.send(message());
     fake.sinchVerification.expire(providerRef!);
 
-    await expect(sut.check({ providerRef: providerRef!, to: PHONE, code: fake.sinchVerification.lastCode! })).resolves.toBe('expired');
+    await expect(sut.check({ channel: 'sms', providerRef: providerRef!, to: PHONE, code: fake.sinchVerification.lastCode! })).resolves.toBe('expired');
   });
 
   it('should reject when Sinch answers 404 with a 404xx error code (unknown verification)', async () => {
-    await expect(provider().check({ providerRef: '999', to: PHONE, code: OUR_CODE })).resolves.toBe('rejected');
+    await expect(provider().check({ channel: 'sms', providerRef: '999', to: PHONE, code: OUR_CODE })).resolves.toBe('rejected');
   });
 
   it('should fail non-transiently on a 404 that is not a Sinch "not found" answer', async () => {
     fake.sinchVerification.report.enqueue(reply.text(404, 'Not Found'));
 
-    const error = await providerFailure(provider().check({ providerRef: '999', to: PHONE, code: OUR_CODE }));
+    const error = await providerFailure(provider().check({ channel: 'sms', providerRef: '999', to: PHONE, code: OUR_CODE }));
 
     expect(error).toMatchObject({ transient: false, status: 404, provider: 'sinch-verification' });
     expectNoSecrets(error, OUR_CODE);
@@ -134,7 +134,7 @@ describe(SinchVerificationSmsProvider.name, () => {
 
   it('should fail transiently on an HTML 502 and on an empty 500 while checking, without the code in the message', async () => {
     fake.sinchVerification.report.enqueue(reply.html502(), reply.empty500());
-    const check = () => provider().check({ providerRef: '123', to: PHONE, code: OUR_CODE });
+    const check = () => provider().check({ channel: 'sms', providerRef: '123', to: PHONE, code: OUR_CODE });
 
     const badGateway = await providerFailure(check());
     const empty = await providerFailure(check());
@@ -156,7 +156,7 @@ describe(SinchVerificationSmsProvider.name, () => {
     fake.sinchVerification.report.enqueue(reply.delay(3_000));
     const startedAt = Date.now();
 
-    const error = await providerFailure(provider({ timeoutMs: 200 }).check({ providerRef: '123', to: PHONE, code: OUR_CODE }));
+    const error = await providerFailure(provider({ timeoutMs: 200 }).check({ channel: 'sms', providerRef: '123', to: PHONE, code: OUR_CODE }));
 
     expect(error.transient).toBe(true);
     expect(error.status).toBeUndefined();

@@ -27,7 +27,7 @@ describe(StartMessagingSmsProvider.name, () => {
 
   const provider = (overrides: Partial<StartMessagingSmsProviderOptions> = {}) =>
     new StartMessagingSmsProvider({ apiKey: fake.startMessaging.apiKey, baseUrl: fake.baseUrl, timeoutMs: 200, ...overrides });
-  const check = (code: string, providerRef = 'otp_1') => sut.check({ providerRef, to: PHONE, code });
+  const check = (code: string, providerRef = 'otp_1') => sut.check({ channel: 'sms', providerRef, to: PHONE, code });
 
   it('should post the number and idempotency key with the API key, and return the OTP request id', async () => {
     const dispatch = await sut.send(message({ idempotencyKey: `idem-${Date.now()}` }));
