@@ -2,7 +2,7 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { SmsRouter } from '../providers/sms-router.js';
+import { ChannelRouters } from '../providers/channel-routers.js';
 import { RedisHealth } from './redis.health.js';
 import { ShutdownState } from './shutdown-state.js';
 
@@ -13,7 +13,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisHealth,
-    private readonly router: SmsRouter,
+    private readonly router: ChannelRouters,
     private readonly shutdown: ShutdownState,
   ) {}
 

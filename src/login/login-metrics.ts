@@ -15,15 +15,16 @@ import type { TokenPair } from '../sessions/session.service.js';
 export class LoginMetrics {
   constructor(private readonly metrics: Metrics) {}
 
-  send(sent: Promise<VerificationView>): Promise<VerificationView> {
+  send<T extends { view: VerificationView }>(sent: Promise<T>): Promise<T> {
     sent.then(
-      ({ verification: { provider, phone } }) =>
+      ({ view: { verification: { provider, phone, channel } } }) =>
         this.metrics.sends.inc({
+          channel,
           provider,
           country: countryOf(phone) ?? 'unknown',
           outcome: provider === TEST_NUMBER_PROVIDER ? 'test_number' : 'sent',
         }),
-      (error: unknown) => this.metrics.sends.inc({ provider: 'none', country: 'unknown', outcome: outcomeOf(error) }),
+      (error: unknown) => this.metrics.sends.inc({ channel: 'none', provider: 'none', country: 'unknown', outcome: outcomeOf(error) }),
     ).catch(uncounted);
     return sent;
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -23,6 +23,8 @@ import { ApiProblems, RATE_LIMIT_HEADERS } from '../openapi/problem-details.sche
 import { SendOtpResponse } from './dto/send-otp.response.js';
 import { VerificationResponse } from '../otp/dto/verification.response.js';
 import { VerifyOtpResponse } from './dto/verify-otp.response.js';
+import { ChannelsQuery } from './dto/channels.query.js';
+import { ChannelsResponse } from './dto/channels.response.js';
 
 const END_USER_IP_HEADER = {
   name: 'X-End-User-IP',
@@ -41,7 +43,7 @@ export class LoginController {
   ) {}
 
   @ApiOperation({
-    summary: 'Send a code by SMS',
+    summary: 'Send a code by SMS, WhatsApp or a voice call',
     description:
       'Starts a verification, or resends to the phone\'s open one (same `verificationId`, same failed attempts, a new code). Public, or an internal service with X-API-Key acting for an end user.',
   })
@@ -74,6 +76,7 @@ export class LoginController {
       'payload_too_large',
       'unsupported_media_type',
       'number_type_not_allowed',
+      'channel_unavailable',
       'idempotency_conflict',
       'resend_too_soon',
       'rate_limited',
@@ -137,6 +140,19 @@ export class LoginController {
   @Header('Cache-Control', 'no-store')
   async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
     return VerifyOtpResponse.of(await this.login.verify(body, caller));
+  }
+
+  @ApiOperation({
+    summary: 'Channels on offer',
+    description: 'The channels a send may name for numbers of a country, in the order `auto` tries them: what a frontend may show ("Send by WhatsApp", "Call me instead").',
+  })
+  @ApiOkResponse({ type: ChannelsResponse })
+  @ApiProblems(['validation_failed'])
+  @Get('channels')
+  @Header('Cache-Control', 'public, max-age=60')
+  channels(@Query() query: ChannelsQuery) {
+    const country = query.country?.toUpperCase();
+    return ChannelsResponse.of(country, this.login.channelsFor(country));
   }
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })

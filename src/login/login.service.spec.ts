@@ -3,6 +3,7 @@ import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
 import { CHANNELS, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
 import { SmsRouter } from '../providers/sms-router.js';
+import { ChannelRouters } from '../providers/channel-routers.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { InMemoryFraudRepository } from '../throttling/in-memory-fraud.repository.js';
@@ -60,7 +61,7 @@ class CodeOwningProvider extends RecordingProvider {
   }
 }
 
-const routerOf = (...providers: SmsProvider[]) =>
+const smsRouterOf = (...providers: SmsProvider[]) =>
   new SmsRouter(providers, {
     defaultOrder: providers.map((provider) => provider.name),
     routes: new Map(),
@@ -70,17 +71,20 @@ const routerOf = (...providers: SmsProvider[]) =>
     breakerThreshold: 100,
     halfOpenAfterMs: 1000,
   });
+/** SMS only, as configured by default. */
+const routerOf = (...providers: SmsProvider[]) => new ChannelRouters(new Map([['sms', smsRouterOf(...providers)]]), new Map([['*', ['sms']]]));
 
 const config = {
   codeLength: 6,
   ttlSeconds: 300,
   maxAttempts: 5,
-  resendCooldownSeconds: 30,
+  resendCooldownSeconds: { sms: 30, whatsapp: 30, voice: 60 },
   phoneMaxFailures: 20,
   phoneFailureWindowSeconds: 86400,
   phoneSendLimits: [
     { max: 5, windowSeconds: 3600 },
     { max: 10, windowSeconds: 86400 },
+    { max: 2, windowSeconds: 86400, channel: 'voice' as const },
   ],
 };
 const keys = KeyDerivation.of('unit-secret-unit-secret-unit-secret!');
@@ -117,7 +121,7 @@ describe(LoginService.name, () => {
     sut = serviceWith(routerOf(provider), sessions);
   });
 
-  const serviceWith = (router: SmsRouter, sessions?: SessionService, codes: OtpCodeGenerator = new SequenceCodes(), otp = config) => {
+  const serviceWith = (router: ChannelRouters, sessions?: SessionService, codes: OtpCodeGenerator = new SequenceCodes(), otp = config) => {
     const verifications = new VerificationService(repository, codes, new OtpCodeHasher(keys), new PhoneTagger(keys), clock, otp);
     const login = new LoginService(
       verifications,
@@ -140,6 +144,7 @@ describe(LoginService.name, () => {
     expect(provider.sent).toEqual([
       {
         verificationId: expect.any(String),
+        channel: 'sms',
         to: '+919876543210',
         code: '000001',
         text: '000001 is your Acme code. It expires in 5 min. Do not share it.',
@@ -151,7 +156,7 @@ describe(LoginService.name, () => {
   });
 
   it('stores only a digest of the code', async () => {
-    const { verification } = await sut.send({ phone: '+919876543210' });
+    const { view: { verification } } = await sut.send({ phone: '+919876543210' });
     expect(verification.codeHash).not.toContain('000001');
     expect(verification.codeHash).toHaveLength(43);
   });
@@ -169,7 +174,7 @@ describe(LoginService.name, () => {
   });
 
   it('opens a session for the verified phone only on the right code', async () => {
-    const { verification } = await sut.send({ phone: '+919876543210' });
+    const { view: { verification } } = await sut.send({ phone: '+919876543210' });
     await expect(sut.verify({ verificationId: verification.id, code: '999999' }, {})).rejects.toMatchObject({
       code: 'invalid_code',
       extensions: { attemptsRemaining: 4 },
@@ -180,7 +185,7 @@ describe(LoginService.name, () => {
   });
 
   it('rejects a sixth wrong code', async () => {
-    const { verification } = await sut.send({ phone: '+919876543210' });
+    const { view: { verification } } = await sut.send({ phone: '+919876543210' });
     for (let attempt = 0; attempt < 5; attempt += 1) {
       await expect(sut.verify({ verificationId: verification.id, code: '999999' }, {})).rejects.toMatchObject({ code: 'invalid_code' });
     }
@@ -196,8 +201,8 @@ describe(LoginService.name, () => {
       }
     })();
     const bound = serviceWith(routerOf(provider), undefined, sameCode);
-    const a = await bound.send({ phone: '+919876543210' });
-    const b = await bound.send({ phone: '+919876543211' });
+    const { view: a } = await bound.send({ phone: '+919876543210' });
+    const { view: b } = await bound.send({ phone: '+919876543211' });
     expect(a.verification.codeHash).not.toBe(b.verification.codeHash);
     const tokens = await bound.verify({ verificationId: a.verification.id, code: '424242' }, {});
     expect(tokens.user.phone).toBe('+919876543210');
@@ -208,7 +213,7 @@ describe(LoginService.name, () => {
     const second = new RecordingProvider('second');
     provider.failWith = new ProviderError('recording', 'HTTP 503', { transient: true, status: 503 });
     const failing = serviceWith(routerOf(provider, second));
-    const { verification } = await failing.send({ phone: '+919876543210' });
+    const { view: { verification } } = await failing.send({ phone: '+919876543210' });
     expect(second.sent).toHaveLength(1);
     expect(await repository.find(verification.id, clock.ms)).toMatchObject({ provider: 'second', providerRef: 'ref-1' });
   });
@@ -216,7 +221,7 @@ describe(LoginService.name, () => {
   it('lets a provider that owns the code decide, within the service\'s own attempt limits', async () => {
     const owning = new CodeOwningProvider('owning');
     const service = serviceWith(routerOf(owning));
-    const { verification } = await service.send({ phone: '+919876543210' });
+    const { view: { verification } } = await service.send({ phone: '+919876543210' });
     expect((await repository.find(verification.id, clock.ms))?.codeHash).toBe('');
     await expect(service.verify({ verificationId: verification.id, code: '000001' }, {})).rejects.toMatchObject({
       code: 'invalid_code',
@@ -230,7 +235,7 @@ describe(LoginService.name, () => {
   });
 
   it('never calls a provider for a test number, whose fixed code logs in', async () => {
-    const { verification } = await sut.send({ phone: '+15005550006' });
+    const { view: { verification } } = await sut.send({ phone: '+15005550006' });
     expect(provider.sent).toEqual([]);
     await expect(sut.verify({ verificationId: verification.id, code: '123456' }, {})).resolves.toBeDefined();
   });
@@ -246,7 +251,7 @@ describe(LoginService.name, () => {
   it('locks the phone after its failure budget, across verifications, and tells when to retry', async () => {
     const locked = serviceWith(routerOf(provider), undefined, new SequenceCodes(), { ...config, phoneMaxFailures: 6 });
     for (let round = 0; round < 2; round += 1) {
-      const { verification } = await locked.send({ phone: '+919876543210' });
+      const { view: { verification } } = await locked.send({ phone: '+919876543210' });
       for (let attempt = 0; attempt < (round === 0 ? 5 : 1); attempt += 1) {
         await locked.verify({ verificationId: verification.id, code: '999999' }, {}).catch(() => undefined);
       }
@@ -259,19 +264,19 @@ describe(LoginService.name, () => {
   });
 
   it('writes nothing for a send refused by a blocked prefix: the pending code still works, no cooldown or send is counted', async () => {
-    const { verification } = await sut.send({ phone: '+919876543210' });
+    const { view: { verification } } = await sut.send({ phone: '+919876543210' });
     let blocked = true;
     jest.spyOn(fraud, 'prefixBlockedForMs').mockImplementation(async () => (blocked ? 60_000 : 0));
     const start = jest.spyOn(repository, 'start');
     for (let attempt = 0; attempt < config.phoneSendLimits[0].max; attempt += 1) {
-      clock.ms += config.resendCooldownSeconds * 1000;
+      clock.ms += config.resendCooldownSeconds.sms * 1000;
       await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfterSeconds: 60 } });
     }
     expect(start).not.toHaveBeenCalled();
     expect(provider.sent).toHaveLength(1);
     await expect(sut.verify({ verificationId: verification.id, code: '000001' }, {})).resolves.toBeDefined();
     blocked = false;
-    await expect(sut.send({ phone: '+919876543210' })).resolves.toMatchObject({ status: 'pending' });
+    await expect(sut.send({ phone: '+919876543210' })).resolves.toMatchObject({ view: { status: 'pending' } });
   });
 
   it('answers a blocked prefix before the store\'s own refusal, as if it had been asked first', async () => {

@@ -7,7 +7,9 @@ import { appConfig } from '../config/app.config.js';
 import { verificationExpired } from '../otp/otp.errors.js';
 import type { Verification } from '../otp/verification.js';
 import { CheckedCode, OpenedVerification, VerificationService, VerificationTarget, VerificationView } from '../otp/verification.service.js';
+import type { Channel } from '../common/channel.js';
 import { CodeDelivery, Delivered, TEST_NUMBER_PROVIDER } from '../providers/code-delivery.service.js';
+import type { ChannelChoice } from '../providers/providers.config.js';
 import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { SendPolicy } from '../throttling/send-policy.js';
 import { LoginMetrics } from './login-metrics.js';
@@ -16,6 +18,14 @@ export interface SendRequest {
   phone: string;
   country?: string;
   locale?: string;
+  /** `sms` when absent. */
+  channel?: ChannelChoice;
+}
+
+/** A verification as the send left it, and the channels the person may switch to on a resend. */
+export interface SentCode {
+  view: VerificationView;
+  channels: Channel[];
 }
 
 export interface VerifyRequest {
@@ -44,9 +54,14 @@ export class LoginService {
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
-  /** Sends a new code, or resends to the phone's open verification (same id, same attempts). */
-  send(request: SendRequest): Promise<VerificationView> {
+  /** Sends a new code, or resends to the phone's open verification (same id, same attempts; the channel may change). */
+  send(request: SendRequest): Promise<SentCode> {
     return this.metrics.send(this.sendCode(request));
+  }
+
+  /** The channels a number's country is offered, in order (`auto` tries them so). */
+  channelsFor(country: string | undefined): Channel[] {
+    return this.delivery.offeredIn(country);
   }
 
   /** Checks a code; the one right answer opens a session and returns its tokens. */
@@ -54,27 +69,30 @@ export class LoginService {
     return this.metrics.verify(this.verifyCode(request, caller));
   }
 
-  private async sendCode(request: SendRequest): Promise<VerificationView> {
+  private async sendCode(request: SendRequest): Promise<SentCode> {
     const phone = toE164(request.phone, request.country ?? this.app.defaultCountry);
+    // A channel not on offer is refused before anything is stored.
+    const channels = this.delivery.plan(phone, request.channel ?? 'sms');
+    const offered = this.delivery.offered(phone);
     const testCode = this.delivery.testCodeOf(phone);
     if (testCode !== undefined) {
-      const { verification } = await this.verifications.open(phone, testCode, TEST_NUMBER_PROVIDER);
+      const { verification } = await this.verifications.open(phone, channels[0], { code: testCode, provider: TEST_NUMBER_PROVIDER });
       this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
-      return this.verifications.view(verification);
+      return { view: this.verifications.view(verification), channels: offered };
     }
     this.policy.screen(phone);
     // Before the store is touched: a refused send writes nothing, and a pending code stays as it is.
     await this.policy.admit(phone);
-    const opened = await this.verifications.open(phone);
-    const delivered = await this.deliverOrAbandon(opened, request.locale);
+    const opened = await this.verifications.open(phone, channels[0]);
+    const delivered = await this.deliverOrAbandon(opened, request.locale, channels);
     // Two keys in two slots: sent together, one round trip.
     const [verification] = await Promise.all([this.verifications.markDispatched(opened, delivered), this.policy.recordSent(phone)]);
-    this.logger.log(`code ${opened.resent ? 'resent' : 'sent'} to ${maskPhone(phone)} via ${verification.provider}`);
-    return this.verifications.view(verification, opened.nowMs);
+    this.logger.log(`code ${opened.resent ? 'resent' : 'sent'} to ${maskPhone(phone)} by ${delivered.channel} via ${verification.provider}`);
+    return { view: this.verifications.view(verification, opened.nowMs), channels: offered };
   }
 
   /** Spends the send's budget and delivers; a refusal or a failed delivery leaves no pending code behind. */
-  private async deliverOrAbandon(opened: OpenedVerification, locale: string | undefined): Promise<Delivered> {
+  private async deliverOrAbandon(opened: OpenedVerification, locale: string | undefined, channels: Channel[]): Promise<Delivered> {
     const { verification, code } = opened;
     try {
       await this.policy.spend(verification.phone);
@@ -89,6 +107,7 @@ export class LoginService {
         phone: verification.phone,
         code,
         locale,
+        channels,
       });
     } catch (error) {
       // provider_unavailable: nobody received this code. Anything else is a fault of ours, left as it was.
@@ -127,7 +146,7 @@ export class LoginService {
     const { verification } = reserved;
     let verdict;
     try {
-      verdict = await this.delivery.check(verification.provider, { providerRef: verification.providerRef, phone: verification.phone, code });
+      verdict = await this.delivery.check(verification.channel, verification.provider, { providerRef: verification.providerRef, phone: verification.phone, code });
     } catch (error) {
       await this.verifications.refund(reserved);
       throw error;

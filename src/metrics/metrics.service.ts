@@ -8,8 +8,8 @@ export class Metrics {
 
   readonly sends = new Counter({
     name: 'phone_auth_otp_sends_total',
-    help: 'Send requests by provider, country and outcome (sent, test_number, failed, or the refusal)',
-    labelNames: ['provider', 'country', 'outcome'] as const,
+    help: 'Send requests by channel, provider, country and outcome (sent, test_number, failed, or the refusal)',
+    labelNames: ['channel', 'provider', 'country', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -22,16 +22,16 @@ export class Metrics {
 
   readonly providerDuration = new Histogram({
     name: 'phone_auth_provider_request_duration_seconds',
-    help: 'SMS provider calls by provider, operation (send, check) and outcome (ok, error)',
-    labelNames: ['provider', 'operation', 'outcome'] as const,
+    help: 'Provider calls by provider, channel, operation (send, check) and outcome (ok, error)',
+    labelNames: ['provider', 'channel', 'operation', 'outcome'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     registers: [this.registry],
   });
 
   readonly circuitState = new Gauge({
     name: 'phone_auth_provider_circuit_state',
-    help: 'Circuit breaker of each provider: 0 closed, 1 open, 2 half-open',
-    labelNames: ['provider'] as const,
+    help: 'Circuit breaker of each provider on each channel: 0 closed, 1 open, 2 half-open',
+    labelNames: ['provider', 'channel'] as const,
     registers: [this.registry],
   });
 

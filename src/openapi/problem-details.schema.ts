@@ -47,6 +47,14 @@ export class ProblemDetails {
 
   @ApiPropertyOptional({ example: 'premium_rate', description: 'On `number_type_not_allowed`: the kind of number refused.' })
   numberType?: string;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: ['sms', 'whatsapp', 'voice'] },
+    example: ['sms', 'voice'],
+    description: 'On `channel_unavailable`: the channels this number may use instead.',
+  })
+  channels?: string[];
 }
 
 /** One realistic answer per stable code, built by the same function the exception filter uses. */
@@ -64,6 +72,9 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   country_not_allowed: new DomainError('country_not_allowed', 'Codes cannot be sent to numbers of this country.', { country: 'US' }),
   number_type_not_allowed: new DomainError('number_type_not_allowed', 'Codes cannot be sent to this kind of number. Use a mobile number.', {
     numberType: 'premium_rate',
+  }),
+  channel_unavailable: new DomainError('channel_unavailable', 'Codes cannot be sent by whatsapp to this number. Pick one of: sms, voice.', {
+    channels: ['sms', 'voice'],
   }),
   provider_unavailable: new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', { retryAfterSeconds: 1 }),
   store_unavailable: new DomainError('store_unavailable', 'The verification store is unavailable. Try again shortly.', { retryAfterSeconds: 1 }),

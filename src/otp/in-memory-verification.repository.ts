@@ -4,6 +4,7 @@ import {
   CheckCode,
   CheckResult,
   Dispatched,
+  SendLimit,
   SettleAttempt,
   SettleResult,
   StartResult,
@@ -46,6 +47,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     const ttlMs = request.ttlSeconds * 1000;
     const renewed = {
       codeHash: request.codeHash,
+      channel: request.channel,
       provider: request.provider,
       providerRef: '',
       expiresAtMs: nowMs + ttlMs,
@@ -62,7 +64,6 @@ export class InMemoryVerificationRepository extends VerificationRepository {
           status: 'pending',
           attempts: 0,
           sends: 1,
-          channel: request.channel,
           createdAtMs: nowMs,
         };
     if (current && !open) this.phoneById.delete(current.id);
@@ -72,16 +73,18 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   }
 
   /** Checks every send limit of the phone, then counts the send on each (or on none when refused). */
-  private countSend({ phone, nowMs, sendLimits }: StartVerification): StartResult | undefined {
+  private countSend({ phone, nowMs, sendLimits, channel }: StartVerification): StartResult | undefined {
     const counts = (this.sends.get(phone) ?? []).map((count) => (count.resetAtMs > nowMs ? count : undefined));
+    const applies = (limit: SendLimit) => limit.channel === undefined || limit.channel === channel;
     for (const [index, limit] of sendLimits.entries()) {
       const count = counts[index];
-      if (count && count.count >= limit.max) return { outcome: 'send_limited', retryAfterMs: count.resetAtMs - nowMs };
+      if (applies(limit) && count && count.count >= limit.max) return { outcome: 'send_limited', retryAfterMs: count.resetAtMs - nowMs };
     }
     this.sends.set(
       phone,
       sendLimits.map((limit, index) => {
         const count = counts[index];
+        if (!applies(limit)) return count ?? { count: 0, resetAtMs: 0 };
         return count ? { ...count, count: count.count + 1 } : { count: 1, resetAtMs: nowMs + limit.windowSeconds * 1000 };
       }),
     );
@@ -125,6 +128,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   async recordDispatch(dispatched: Dispatched): Promise<void> {
     const verification = this.findEntry(dispatched.id, dispatched.nowMs)?.verification;
     if (verification?.status !== 'pending') return;
+    verification.channel = dispatched.channel;
     verification.provider = dispatched.provider;
     verification.providerRef = dispatched.providerRef;
     if (dispatched.providerOwnsCode) verification.codeHash = '';

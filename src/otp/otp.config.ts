@@ -1,7 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import type { Channel } from '../common/channel.js';
 import { defineConfig } from '../config/define-config.js';
 import { toInt } from '../config/env-transforms.js';
+import type { SendLimit } from './verification.repository.js';
 
 /** One-time codes: their shape, life, attempts, and the per-phone caps. */
 export class OtpEnvironment {
@@ -52,6 +54,20 @@ export class OtpEnvironment {
   @Min(1)
   @Max(1000)
   OTP_PHONE_MAX_SENDS_PER_DAY = 10;
+
+  /** After a voice call, before the next send (a call costs more and rings a phone). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  OTP_VOICE_RESEND_COOLDOWN_SECONDS = 60;
+
+  /** Calls per phone in a day, within OTP_PHONE_MAX_SENDS_PER_DAY (which counts every channel). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  OTP_PHONE_MAX_CALLS_PER_DAY = 3;
 }
 
 export const otpConfig = defineConfig(
@@ -61,17 +77,22 @@ export const otpConfig = defineConfig(
     codeLength: env.OTP_CODE_LENGTH,
     ttlSeconds: env.OTP_TTL_SECONDS,
     maxAttempts: env.OTP_MAX_ATTEMPTS,
-    resendCooldownSeconds: env.OTP_RESEND_COOLDOWN_SECONDS,
+    /** Until the next send, by the channel of the last one. */
+    resendCooldownSeconds: { sms: env.OTP_RESEND_COOLDOWN_SECONDS, whatsapp: env.OTP_RESEND_COOLDOWN_SECONDS, voice: env.OTP_VOICE_RESEND_COOLDOWN_SECONDS } satisfies Record<
+      Channel,
+      number
+    >,
     phoneMaxFailures: env.OTP_PHONE_MAX_FAILURES,
     phoneFailureWindowSeconds: env.OTP_PHONE_FAILURE_WINDOW_SECONDS,
-    /** Sends per phone, whatever the cooldown: [max, window] pairs. */
+    /** Sends per phone, whatever the cooldown; a limit with a channel counts only that channel's sends. */
     phoneSendLimits: [
       { max: env.OTP_PHONE_MAX_SENDS_PER_HOUR, windowSeconds: 3600 },
       { max: env.OTP_PHONE_MAX_SENDS_PER_DAY, windowSeconds: 86400 },
-    ],
+      { max: env.OTP_PHONE_MAX_CALLS_PER_DAY, windowSeconds: 86400, channel: 'voice' },
+    ] satisfies SendLimit[],
   }),
   (env) =>
     env.NODE_ENV === 'production' && env.OTP_RESEND_COOLDOWN_SECONDS < 30
-      ? ['NODE_ENV=production needs OTP_RESEND_COOLDOWN_SECONDS of 30 or more (it bounds SMS per phone)']
+      ? ['NODE_ENV=production needs OTP_RESEND_COOLDOWN_SECONDS of 30 or more (it bounds messages per phone)']
       : [],
 );

@@ -1,3 +1,4 @@
+import type { Channel } from '../common/channel.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -56,7 +57,7 @@ export class RedisVerificationRepository extends VerificationRepository {
           maxAttempts: request.maxAttempts,
           phoneMaxFailures: request.phoneMaxFailures,
         },
-        request.sendLimits.map((limit) => ({ max: limit.max, windowMs: limit.windowSeconds * 1000 })),
+        request.sendLimits.map((limit) => ({ max: limit.max, windowMs: limit.windowSeconds * 1000, channel: limit.channel ?? '' })),
       ),
     );
     switch (outcome) {
@@ -112,6 +113,7 @@ export class RedisVerificationRepository extends VerificationRepository {
         { verification: this.keys.otpVerification(phoneTagOfVerificationId(dispatched.id)) },
         {
           id: dispatched.id,
+          channel: dispatched.channel,
           provider: dispatched.provider,
           providerRef: dispatched.providerRef,
           providerOwnsCode: dispatched.providerOwnsCode ? '1' : '0',
@@ -184,7 +186,8 @@ function fromRecord(record: Record<string, string>): Verification {
     codeHash: record.codeHash,
     attempts: Number(record.attempts),
     sends: Number(record.sends),
-    channel: 'sms',
+    // Verifications stored before channels existed were SMS.
+    channel: (record.channel || 'sms') as Channel,
     provider: record.provider,
     providerRef: record.providerRef,
     createdAtMs: Number(record.createdAt),

@@ -1,19 +1,28 @@
+import type { Channel } from '../common/channel.js';
 import type { Verification } from './verification.js';
+
+/** At most `max` sends per phone in fixed windows of `windowSeconds`; with `channel`, only that channel's sends count. */
+export interface SendLimit {
+  max: number;
+  windowSeconds: number;
+  channel?: Channel;
+}
 
 export interface StartVerification {
   phone: string;
   /** Used only when no open verification exists for the phone. */
   newId: string;
   codeHash: string;
-  channel: 'sms';
+  /** The channel of this send; a resend may switch it (the verification keeps its id and attempts). */
+  channel: Channel;
   provider: string;
   nowMs: number;
   ttlSeconds: number;
   resendCooldownSeconds: number;
   maxAttempts: number;
   phoneMaxFailures: number;
-  /** Sends per phone in fixed windows (an hour, a day), counted on every created or resent code. */
-  sendLimits: { max: number; windowSeconds: number }[];
+  /** Sends per phone in fixed windows (an hour, a day), counted on every created or resent code of their channel. */
+  sendLimits: SendLimit[];
 }
 
 export type StartResult =
@@ -45,6 +54,8 @@ export type CheckResult =
 
 export interface Dispatched {
   id: string;
+  /** The channel that carried it: another than the start's when that channel's providers all failed. */
+  channel: Channel;
   provider: string;
   providerRef: string;
   /** The provider checks the code: the stored digest is dropped. */

@@ -1,3 +1,4 @@
+import type { Channel } from '../common/channel.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DomainError } from '../common/errors/domain.error.js';
@@ -29,6 +30,7 @@ export interface OpenedVerification {
 
 /** Where a code went: the provider, its reference, and whether it checks the code itself. */
 export interface DispatchRecord {
+  channel: Channel;
   provider: string;
   providerRef: string;
   ownsCode: boolean;
@@ -60,21 +62,24 @@ export class VerificationService {
     @Inject(otpConfig.KEY) private readonly config: ConfigType<typeof otpConfig>,
   ) {}
 
-  /** Opens a verification for the phone, or puts a new code on its open one (same id and attempts). */
-  async open(phone: string, fixedCode?: string, provider = ''): Promise<OpenedVerification> {
+  /**
+   * Opens a verification for the phone, or puts a new code on its open one (same id and attempts),
+   * for a send on `channel`: its cooldown and its per-phone caps apply.
+   */
+  async open(phone: string, channel: Channel, fixed?: { code: string; provider: string }): Promise<OpenedVerification> {
     const tag = this.phones.tag(phone);
     // Our code is stored even when a provider may check its own: failover can land on one that does not.
-    const code = fixedCode ?? this.codes.generate(this.config.codeLength);
+    const code = fixed?.code ?? this.codes.generate(this.config.codeLength);
     const nowMs = this.clock.nowMs();
     const started = await this.startOrUndo({
       phone,
       newId: newVerificationId(tag),
       codeHash: this.hasher.hash(tag, code),
-      channel: 'sms',
-      provider,
+      channel,
+      provider: fixed?.provider ?? '',
       nowMs,
       ttlSeconds: this.config.ttlSeconds,
-      resendCooldownSeconds: this.config.resendCooldownSeconds,
+      resendCooldownSeconds: this.config.resendCooldownSeconds[channel],
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       sendLimits: this.config.phoneSendLimits,
@@ -103,6 +108,7 @@ export class VerificationService {
     const { verification, nowMs } = opened;
     await this.repository.recordDispatch({
       id: verification.id,
+      channel: dispatch.channel,
       provider: dispatch.provider,
       providerRef: dispatch.providerRef,
       providerOwnsCode: dispatch.ownsCode,
@@ -110,6 +116,7 @@ export class VerificationService {
     });
     return {
       ...verification,
+      channel: dispatch.channel,
       provider: dispatch.provider,
       providerRef: dispatch.providerRef,
       codeHash: dispatch.ownsCode ? '' : verification.codeHash,

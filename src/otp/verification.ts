@@ -1,3 +1,5 @@
+import type { Channel } from '../common/channel.js';
+
 /** Every status a verification reads as (the HTTP contract's list). */
 export const VERIFICATION_STATUSES = ['pending', 'approved', 'canceled', 'expired', 'max_attempts_reached'] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
@@ -14,7 +16,8 @@ export interface Verification {
   /** Wrong codes entered for this verification; a resend keeps them. */
   attempts: number;
   sends: number;
-  channel: 'sms';
+  /** The channel of the latest send. */
+  channel: Channel;
   provider: string;
   /** The provider's own id for the message or verification, if it returned one. */
   providerRef: string;

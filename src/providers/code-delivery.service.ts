@@ -3,10 +3,11 @@ import type { ConfigType } from '@nestjs/config';
 import { DomainError } from '../common/errors/domain.error.js';
 import { countryOf, maskPhone } from '../common/phone/phone-number.js';
 import { otpConfig } from '../otp/otp.config.js';
-import { otpText } from './otp-message.js';
-import { providersConfig } from './providers.config.js';
-import type { ProviderVerdict } from './sms-provider.js';
-import { AllProvidersFailedError, SmsRouter } from './sms-router.js';
+import { ChannelRouters } from './channel-routers.js';
+import { channelText } from './otp-message.js';
+import { ChannelChoice, providersConfig } from './providers.config.js';
+import type { Channel, ProviderVerdict } from './sms-provider.js';
+import { AllProvidersFailedError } from './sms-router.js';
 
 /** Provider name of verifications for TEST_PHONE_NUMBERS: nothing is sent, the code is fixed. */
 export const TEST_NUMBER_PROVIDER = 'test-number';
@@ -19,9 +20,13 @@ export interface CodeToDeliver {
   phone: string;
   code: string;
   locale?: string;
+  /** The channels to try, in order (CodeDelivery.plan). */
+  channels: Channel[];
 }
 
 export interface Delivered {
+  /** The channel that carried it. */
+  channel: Channel;
   provider: string;
   providerRef: string;
   /** The provider made and checks its own code. */
@@ -29,16 +34,17 @@ export interface Delivered {
 }
 
 /**
- * Puts a code in front of a person: the SMS text in their language, the country's provider
- * order with failover, and the provider's own check for codes it made. When no provider
- * answers, a DomainError says so (`provider_unavailable`).
+ * Puts a code in front of a person: the channels their country is offered, the text for the
+ * channel in their language, each channel's provider order with failover (and, for `auto`, the
+ * next channel when one fails), and the provider's own check for codes it made. When no
+ * provider answers, a DomainError says so (`provider_unavailable`).
  */
 @Injectable()
 export class CodeDelivery {
   private readonly logger = new Logger(CodeDelivery.name);
 
   constructor(
-    private readonly router: SmsRouter,
+    private readonly routers: ChannelRouters,
     @Inject(providersConfig.KEY) private readonly config: ConfigType<typeof providersConfig>,
     @Inject(otpConfig.KEY) private readonly otp: ConfigType<typeof otpConfig>,
   ) {}
@@ -50,39 +56,79 @@ export class CodeDelivery {
 
   /** Whether some configured provider checks codes itself (its codes may differ in length). */
   get anyOwnsCodes(): boolean {
-    return this.router.anyOwnsCodes;
+    return this.routers.anyOwnsCodes;
+  }
+
+  /** The channels a person with this number may pick, in their country's order. */
+  offered(phone: string): Channel[] {
+    return this.routers.offered(countryOf(phone));
+  }
+
+  /** The channels offered in a country (ISO 3166-1 alpha-2; any other country's when absent). */
+  offeredIn(country: string | undefined): Channel[] {
+    return this.routers.offered(country);
+  }
+
+  /** The channels to try for a send, before anything is stored: a channel not on offer is refused (`channel_unavailable`). */
+  plan(phone: string, choice: ChannelChoice): Channel[] {
+    const country = countryOf(phone);
+    const channels = this.routers.plan(country, choice);
+    if (channels !== undefined && channels.length > 0) return channels;
+    const offered = this.routers.offered(country);
+    throw new DomainError('channel_unavailable', `Codes cannot be sent by ${choice} to this number. Pick one of: ${offered.join(', ')}.`, {
+      channels: offered,
+    });
   }
 
   async deliver(request: CodeToDeliver): Promise<Delivered> {
+    const failures: string[] = [];
+    for (const channel of request.channels) {
+      try {
+        return await this.deliverBy(channel, request);
+      } catch (error) {
+        if (!(error instanceof AllProvidersFailedError)) throw error;
+        failures.push(`${channel}: ${error.message}`);
+      }
+    }
+    this.logger.error(`sending to ${maskPhone(request.phone)} failed: ${failures.join(' | ')}`);
+    const cause = new AllProvidersFailedError(failures);
+    throw new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', { retryAfterSeconds: 1 }, { cause });
+  }
+
+  private async deliverBy(channel: Channel, request: CodeToDeliver): Promise<Delivered> {
     const { code, locale, phone } = request;
     const ttlSeconds = this.otp.ttlSeconds;
-    try {
-      const { provider, dispatch } = await this.router.send(
-        {
-          verificationId: request.verificationId,
-          channel: 'sms',
-          to: phone,
-          code,
-          text: otpText({ code, ttlSeconds, appName: this.config.appName, locale, originHost: this.config.originHost }),
-          locale,
-          ttlSeconds,
-          // One key per send of a verification: a retry of this send never makes a second SMS.
-          idempotencyKey: `${request.verificationId}.${request.sendNumber}`,
-        },
-        countryOf(phone),
-      );
-      return { provider: provider.name, providerRef: dispatch.providerRef ?? '', ownsCode: provider.ownsCodes };
-    } catch (error) {
-      if (!(error instanceof AllProvidersFailedError)) throw error;
-      this.logger.error(`sending to ${maskPhone(phone)} failed: ${error.message}`);
-      throw new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', { retryAfterSeconds: 1 }, { cause: error });
-    }
+    const router = this.routers.router(channel);
+    if (router === undefined) throw new AllProvidersFailedError([`no ${channel} provider`]);
+    const text = channelText(channel, { code, ttlSeconds, appName: this.config.appName, locale, originHost: this.config.originHost });
+    const { provider, dispatch } = await router.send(
+      {
+        verificationId: request.verificationId,
+        channel,
+        to: phone,
+        code,
+        text,
+        locale,
+        ttlSeconds,
+        // One key per send of a verification: a retry of this send never makes a second message.
+        idempotencyKey: `${request.verificationId}.${request.sendNumber}`,
+      },
+      countryOf(phone),
+    );
+    if (channel !== request.channels[0]) this.logger.warn(`sent to ${maskPhone(phone)} by ${channel}: ${request.channels[0]} failed`);
+    return { channel, provider: provider.name, providerRef: dispatch.providerRef ?? '', ownsCode: provider.ownsCodes };
   }
 
   /** Asks the provider that made the code; no failover, the verification is its own. */
-  async check(provider: string, request: { providerRef: string; phone: string; code: string }): Promise<ProviderVerdict> {
+  async check(
+    channel: Channel,
+    provider: string,
+    request: { providerRef: string; phone: string; code: string },
+  ): Promise<ProviderVerdict> {
     try {
-      return await this.router.check(provider, { channel: 'sms', providerRef: request.providerRef, to: request.phone, code: request.code });
+      const router = this.routers.router(channel);
+      if (router === undefined) throw new AllProvidersFailedError([`no ${channel} provider any more`]);
+      return await router.check(provider, { channel, providerRef: request.providerRef, to: request.phone, code: request.code });
     } catch (error) {
       this.logger.error(`checking a code for ${maskPhone(request.phone)} failed: ${(error as Error).message}`);
       throw new DomainError('provider_unavailable', 'The code could not be checked. Try again shortly.', { retryAfterSeconds: 1 }, { cause: error });

@@ -1,3 +1,5 @@
+import type { Channel } from '../common/channel.js';
+
 export interface OtpTextInput {
   code: string;
   ttlSeconds: number;
@@ -19,12 +21,42 @@ const TEMPLATES: Record<string, Template> = {
   fr: (code, app, minutes) => `${code} est votre code ${app}. Il expire dans ${minutes} min. Ne le partagez pas.`,
 };
 
+type VoiceTemplate = (spokenCode: string, app: string) => string;
+
+// Said twice: a person writes the code down while hearing it.
+const VOICE_TEMPLATES: Record<string, VoiceTemplate> = {
+  en: (code, app) => `Your ${app} code is ${code}. Again: ${code}.`,
+  hi: (code, app) => `आपका ${app} कोड है ${code}। फिर से: ${code}।`,
+  es: (code, app) => `Tu código de ${app} es ${code}. Repito: ${code}.`,
+  pt: (code, app) => `O seu código do ${app} é ${code}. Repito: ${code}.`,
+  fr: (code, app) => `Votre code ${app} est ${code}. Je répète : ${code}.`,
+};
+
 export const OTP_TEXT_LANGUAGES = Object.keys(TEMPLATES);
 
+const languageOf = (locale: string | undefined) => locale?.split('-')[0]?.toLowerCase() ?? 'en';
+
 export function otpText({ code, ttlSeconds, appName, locale, originHost }: OtpTextInput): string {
-  const language = locale?.split('-')[0]?.toLowerCase() ?? 'en';
-  const template = TEMPLATES[language] ?? TEMPLATES.en;
+  const template = TEMPLATES[languageOf(locale)] ?? TEMPLATES.en;
   const minutes = Math.max(1, Math.round(ttlSeconds / 60));
   const text = template(code, appName, minutes);
   return originHost === undefined ? text : `${text}\n\n@${originHost} #${code}`;
+}
+
+/** What a call speaks: the code digit by digit, twice, in the person's language. */
+export function otpVoiceText({ code, appName, locale }: OtpTextInput): string {
+  const template = VOICE_TEMPLATES[languageOf(locale)] ?? VOICE_TEMPLATES.en;
+  return template(code.split('').join(', '), appName);
+}
+
+/** The text for a channel: the SMS text; on WhatsApp the same without the origin line (no WebOTP there); the spoken words of a call. */
+export function channelText(channel: Channel, input: OtpTextInput): string {
+  switch (channel) {
+    case 'sms':
+      return otpText(input);
+    case 'whatsapp':
+      return otpText({ ...input, originHost: undefined });
+    case 'voice':
+      return otpVoiceText(input);
+  }
 }

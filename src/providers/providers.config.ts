@@ -1,12 +1,38 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { publicUrlOf } from '../config/app.config.js';
 import { defineConfig } from '../config/define-config.js';
 import type { Environment } from '../config/environment.js';
 import { emptyToUndefined, toInt, toList, URL_OPTIONS } from '../config/env-transforms.js';
+import { Channel, CHANNELS } from './sms-provider.js';
 
 export const SMS_PROVIDER_NAMES = ['console', 'outbox', 'sinch-verification', 'sinch-sms', 'startmessaging', 'webhook'] as const;
 export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
+
+/** What each provider can deliver on; a channel's provider list may name only providers of that channel. */
+export const PROVIDER_CHANNELS: Record<SmsProviderName, readonly Channel[]> = {
+  console: CHANNELS,
+  outbox: CHANNELS,
+  'sinch-verification': ['sms'],
+  'sinch-sms': ['sms'],
+  startmessaging: ['sms'],
+  webhook: CHANNELS,
+};
+
+/** What a send may ask for: one channel, or `auto` (the country's CHANNEL_ORDER). */
+export const CHANNEL_CHOICES = [...CHANNELS, 'auto'] as const;
+export type ChannelChoice = (typeof CHANNEL_CHOICES)[number];
+
+/** The CHANNEL_ORDER key of every country without an entry of its own. */
+export const ANY_COUNTRY = '*';
+
+const providerList = (name: string) =>
+  applyDecorators(
+    Transform(toList),
+    IsArray(),
+    IsIn(SMS_PROVIDER_NAMES, { each: true, message: `${name} may name only ${SMS_PROVIDER_NAMES.join(', ')}` }),
+  );
 
 const noTrailingSlash = (name: string) => Matches(/[^/]$/, { message: `${name} must not end with "/"` });
 
@@ -20,6 +46,26 @@ export class ProvidersEnvironment {
     message: `SMS_PROVIDERS may name only ${SMS_PROVIDER_NAMES.join(', ')}`,
   })
   SMS_PROVIDERS: SmsProviderName[] = ['console'];
+
+  /** Failover order of the WhatsApp channel; empty: WhatsApp is not offered. */
+  @providerList('WHATSAPP_PROVIDERS')
+  WHATSAPP_PROVIDERS: SmsProviderName[] = [];
+
+  /** Failover order of the voice channel; empty: calls are not offered. */
+  @providerList('VOICE_PROVIDERS')
+  VOICE_PROVIDERS: SmsProviderName[] = [];
+
+  /**
+   * Channels offered per country, in the order `auto` tries them: `IN:whatsapp+sms+voice,BR:whatsapp+sms,*:sms`.
+   * Countries without an entry get `*`'s; without a `*` entry, every channel with providers (sms, whatsapp, voice).
+   */
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^([A-Z]{2}|\*):(sms|whatsapp|voice)(\+(sms|whatsapp|voice))*$/, {
+    each: true,
+    message: 'CHANNEL_ORDER entries must look like IN:whatsapp+sms+voice or *:sms (channels: sms, whatsapp, voice)',
+  })
+  CHANNEL_ORDER: string[] = [];
 
   /** Per-country provider order: `IN:startmessaging+sinch-sms,GB:sinch-sms`; other countries use SMS_PROVIDERS. */
   @Transform(toList)
@@ -77,16 +123,18 @@ const PROVIDER_SETTINGS: Record<SmsProviderName, (keyof ProvidersEnvironment)[]>
 function providerProblems(env: Environment): string[] {
   const problems: string[] = [];
   const configured = new Set<string>(env.SMS_PROVIDERS ?? []);
+  const everyProvider = new Set<string>([...configured, ...(env.WHATSAPP_PROVIDERS ?? []), ...(env.VOICE_PROVIDERS ?? [])]);
+  problems.push(...channelProblems(env));
   if (env.NODE_ENV === 'production') {
-    for (const name of configured) {
+    for (const name of everyProvider) {
       if (name === 'console' || name === 'outbox') {
-        problems.push(`NODE_ENV=production refuses the development-only SMS provider "${name}": change SMS_PROVIDERS`);
+        problems.push(`NODE_ENV=production refuses the development-only provider "${name}": change SMS_PROVIDERS, WHATSAPP_PROVIDERS and VOICE_PROVIDERS`);
       }
     }
   }
-  for (const name of configured) {
+  for (const name of everyProvider) {
     for (const setting of PROVIDER_SETTINGS[name as SmsProviderName] ?? []) {
-      if (env[setting] === undefined) problems.push(`SMS_PROVIDERS names ${name}, which needs ${setting}`);
+      if (env[setting] === undefined) problems.push(`${listNaming(env, name)} names ${name}, which needs ${setting}`);
     }
   }
   const countries = new Set<string>();
@@ -107,12 +155,67 @@ function providerProblems(env: Environment): string[] {
   return problems;
 }
 
+const CHANNEL_SETTINGS: Record<Channel, 'SMS_PROVIDERS' | 'WHATSAPP_PROVIDERS' | 'VOICE_PROVIDERS'> = {
+  sms: 'SMS_PROVIDERS',
+  whatsapp: 'WHATSAPP_PROVIDERS',
+  voice: 'VOICE_PROVIDERS',
+};
+
+function listNaming(env: Environment, name: string): string {
+  return CHANNELS.map((channel) => CHANNEL_SETTINGS[channel])
+    .filter((setting) => (env[setting] as string[] | undefined)?.includes(name))
+    .join(' and ');
+}
+
+/** Each channel's providers can deliver on it; CHANNEL_ORDER names each country once and only channels with providers. */
+function channelProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  for (const channel of CHANNELS) {
+    const setting = CHANNEL_SETTINGS[channel];
+    for (const name of (env[setting] as SmsProviderName[] | undefined) ?? []) {
+      if (PROVIDER_CHANNELS[name] !== undefined && !PROVIDER_CHANNELS[name].includes(channel)) {
+        problems.push(`${setting} names ${name}, which cannot deliver by ${channel} (it can: ${PROVIDER_CHANNELS[name].join(', ')})`);
+      }
+    }
+  }
+  const countries = new Set<string>();
+  for (const entry of env.CHANNEL_ORDER ?? []) {
+    const [country, channels = ''] = entry.split(':');
+    if (countries.has(country)) problems.push(`CHANNEL_ORDER names ${country} twice`);
+    countries.add(country);
+    for (const channel of channels.split('+') as Channel[]) {
+      const setting = CHANNEL_SETTINGS[channel];
+      if (setting !== undefined && ((env[setting] as string[] | undefined) ?? []).length === 0) {
+        problems.push(`CHANNEL_ORDER offers ${channel} for ${country}, but ${setting} names no provider`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** CHANNEL_ORDER as a map; `*` defaults to every channel that has providers. */
+function channelOrderOf(entries: string[], providers: Record<Channel, string[]>): Map<string, Channel[]> {
+  const order = new Map<string, Channel[]>([[ANY_COUNTRY, CHANNELS.filter((channel) => providers[channel].length > 0)]]);
+  for (const entry of entries) {
+    const [country, channels] = entry.split(':');
+    order.set(country, [...new Set(channels.split('+') as Channel[])]);
+  }
+  return order;
+}
+
 export const providersConfig = defineConfig(
   'providers',
   ProvidersEnvironment,
   (env) => ({
     /** Failover order for every country without a route of its own. */
     smsProviders: env.SMS_PROVIDERS,
+    /** Each channel's failover order (SMS: for countries without an SMS route); empty when not offered. */
+    channelProviders: { sms: env.SMS_PROVIDERS, whatsapp: env.WHATSAPP_PROVIDERS, voice: env.VOICE_PROVIDERS } satisfies Record<
+      Channel,
+      SmsProviderName[]
+    >,
+    /** Country (or `*`) to the channels `auto` tries, in order. */
+    channelOrder: channelOrderOf(env.CHANNEL_ORDER, { sms: env.SMS_PROVIDERS, whatsapp: env.WHATSAPP_PROVIDERS, voice: env.VOICE_PROVIDERS }),
     /** Country (ISO 3166-1 alpha-2) to its own failover order. */
     routes: new Map(
       env.SMS_ROUTES.map((route) => {

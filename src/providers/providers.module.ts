@@ -16,7 +16,8 @@ import { DevOutboxController } from './dev-outbox.controller.js';
 import { InMemoryOutboxRepository } from './in-memory-outbox.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RedisOutboxRepository } from './redis-outbox.repository.js';
-import { SmsProvider } from './sms-provider.js';
+import { Channel, CHANNELS, SmsProvider } from './sms-provider.js';
+import { ChannelRouters } from './channel-routers.js';
 import { DEFAULT_ROUTER_POLICY, SmsRouter } from './sms-router.js';
 
 type ProvidersConfig = ConfigType<typeof providersConfig>;
@@ -40,6 +41,23 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
   }
 }
 
+function channelRouter(channel: Channel, providers: SmsProvider[], config: ProvidersConfig, metrics: Metrics): SmsRouter {
+  const order = providers.map((provider) => provider.name);
+  const routes = channel === 'sms' ? config.routes : new Map<string, string[]>();
+  const routeText = [...routes].map(([country, names]) => `${country}: ${names.join(' > ')}`);
+  new Logger('ChannelRouters').log(`${channel} providers in failover order: ${order.join(' > ')}${routeText.length ? `; routes: ${routeText.join(', ')}` : ''}`);
+  return new SmsRouter(providers, {
+    ...DEFAULT_ROUTER_POLICY,
+    defaultOrder: order,
+    routes,
+    timeoutMs: config.timeoutMs,
+    observer: {
+      call: (provider, operation, outcome, seconds) => metrics.providerDuration.observe({ provider, channel, operation, outcome }, seconds),
+      circuit: (provider, state) => metrics.circuitState.set({ provider, channel }, state),
+    },
+  });
+}
+
 @Module({
   controllers: [DevOutboxController],
   providers: [
@@ -48,28 +66,22 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
       memory: () => new InMemoryOutboxRepository(),
     }),
     {
-      provide: SmsRouter,
+      provide: ChannelRouters,
       inject: [providersConfig.KEY, OutboxRepository, Clock, Metrics],
       useFactory: (config: ProvidersConfig, outbox: OutboxRepository, clock: Clock, metrics: Metrics) => {
-        const providers = config.smsProviders.map((name) => createProvider(name, config, outbox, clock));
-        const routes = [...config.routes].map(([country, order]) => `${country}: ${order.join(' > ')}`);
-        new Logger('SmsRouter').log(
-          `providers in failover order: ${config.smsProviders.join(' > ')}${routes.length ? `; routes: ${routes.join(', ')}` : ''}`,
-        );
-        return new SmsRouter(providers, {
-          ...DEFAULT_ROUTER_POLICY,
-          defaultOrder: config.smsProviders,
-          routes: config.routes,
-          timeoutMs: config.timeoutMs,
-          observer: {
-            call: (provider, operation, outcome, seconds) => metrics.providerDuration.observe({ provider, operation, outcome }, seconds),
-            circuit: (provider, state) => metrics.circuitState.set({ provider }, state),
-          },
-        });
+        // One adapter per provider, shared by the channels that name it; each channel routes (and breaks circuits) on its own.
+        const adapters = new Map<SmsProviderName, SmsProvider>();
+        const adapter = (name: SmsProviderName) => adapters.get(name) ?? adapters.set(name, createProvider(name, config, outbox, clock)).get(name)!;
+        const routers = new Map<Channel, SmsRouter>();
+        for (const channel of CHANNELS) {
+          const names = config.channelProviders[channel];
+          if (names.length > 0) routers.set(channel, channelRouter(channel, names.map(adapter), config, metrics));
+        }
+        return new ChannelRouters(routers, config.channelOrder);
       },
     },
     CodeDelivery,
   ],
-  exports: [CodeDelivery, SmsRouter],
+  exports: [CodeDelivery, ChannelRouters],
 })
 export class ProvidersModule {}

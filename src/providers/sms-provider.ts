@@ -1,6 +1,6 @@
-/** How a code reaches a person: a text message, a WhatsApp message, or a phone call that speaks it. */
-export const CHANNELS = ['sms', 'whatsapp', 'voice'] as const;
-export type Channel = (typeof CHANNELS)[number];
+import type { Channel } from '../common/channel.js';
+
+export { type Channel, CHANNELS } from '../common/channel.js';
 
 /** What the OTP service asks a provider to deliver. */
 export interface OtpMessage {

@@ -42,7 +42,7 @@ export const DEFAULT_ROUTER_POLICY = { retries: 1, backoffMs: 200, breakerThresh
 
 export class AllProvidersFailedError extends Error {
   constructor(readonly failures: string[]) {
-    super(`every SMS provider failed: ${failures.join('; ')}`);
+    super(`every provider failed: ${failures.join('; ')}`);
     this.name = 'AllProvidersFailedError';
   }
 }
@@ -103,6 +103,11 @@ export class SmsRouter {
   /** Whether some configured provider checks codes itself (its codes may differ in length). */
   get anyOwnsCodes(): boolean {
     return [...this.byName.values()].some((provider) => provider.ownsCodes);
+  }
+
+  /** Whether some provider's circuit lets calls through (closed or half-open). */
+  get anyUp(): boolean {
+    return [...this.breakers.values()].some((breaker) => breaker.state !== CircuitState.Open && breaker.state !== CircuitState.Isolated);
   }
 
   /** Each provider's circuit, by provider name, in configuration order. */

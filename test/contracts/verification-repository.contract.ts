@@ -310,7 +310,7 @@ export function verificationRepositoryContract(
     describe('when the provider owns the code', () => {
       const providerOwned = async (phone: string) => {
         const verification = await created(phone);
-        await repository.recordDispatch({ id: verification.id, provider: 'sinch-verification', providerRef: 'ref-1', providerOwnsCode: true, nowMs: T0 });
+        await repository.recordDispatch({ id: verification.id, channel: 'sms', provider: 'sinch-verification', providerRef: 'ref-1', providerOwnsCode: true, nowMs: T0 });
         return verification;
       };
       const settle = (id: string, verdict: 'approved' | 'rejected' | 'refund', nowMs = T0 + 1000) =>
@@ -327,7 +327,7 @@ export function verificationRepositoryContract(
       it('keeps the digest for a provider that only delivers', async () => {
         const phone = newPhone();
         const { id } = await created(phone);
-        await repository.recordDispatch({ id, provider: 'sinch-sms', providerRef: 'batch-1', providerOwnsCode: false, nowMs: T0 });
+        await repository.recordDispatch({ id, channel: 'sms', provider: 'sinch-sms', providerRef: 'batch-1', providerOwnsCode: false, nowMs: T0 });
         expect(await repository.find(id, T0)).toMatchObject({ provider: 'sinch-sms', providerRef: 'batch-1', codeHash: 'hash-1' });
         expect((await check({ id }, 'hash-1')).outcome).toBe('approved');
       });

@@ -1,3 +1,4 @@
+import { type Channel, CHANNELS } from '../../src/common/channel.js';
 import fc from 'fast-check';
 import { InMemoryVerificationRepository } from '../../src/otp/in-memory-verification.repository.js';
 import { RedisVerificationRepository } from '../../src/otp/redis-verification.repository.js';
@@ -42,10 +43,10 @@ interface IdPick {
 }
 
 type Command =
-  | { kind: 'start'; phone: number; codeHash: string }
+  | { kind: 'start'; phone: number; codeHash: string; channel: Channel }
   | { kind: 'check'; by: 'id' | 'phone'; id: IdPick; phone: number; codeHash: string }
   | { kind: 'settle'; id: IdPick; verdict: 'approved' | 'rejected' | 'refund' }
-  | { kind: 'recordDispatch'; id: IdPick; providerOwnsCode: boolean }
+  | { kind: 'recordDispatch'; id: IdPick; providerOwnsCode: boolean; channel: Channel }
   | { kind: 'cancel'; id: IdPick }
   | { kind: 'abandon'; id: IdPick }
   /** `startsAgo`: which earlier start of the phone (0 the latest) was lost; the cooldown as sent or not. */
@@ -53,10 +54,10 @@ type Command =
   | { kind: 'find'; id: IdPick }
   | { kind: 'advance'; span: 'second' | 'cooldown' | 'ttl' | 'retention' | 'failureWindow' | 'sendWindow'; offsetSeconds: -1 | 0 | 1 };
 
-// Two, as configured (per hour and per day). With two, this test found that the START script
+// Three, as configured (per hour, per day, calls per day). With two, this test found that the START script
 // counted a send refused by one limit on the limits before it (contract case 'counts a refused
 // send on no limit').
-const MAX_SEND_LIMITS = 2;
+const MAX_SEND_LIMITS = 3;
 
 const config: fc.Arbitrary<Config> = fc.record({
   ttlSeconds: fc.constantFrom(60, 300),
@@ -64,7 +65,13 @@ const config: fc.Arbitrary<Config> = fc.record({
   maxAttempts: fc.integer({ min: 1, max: 4 }),
   phoneMaxFailures: fc.integer({ min: 1, max: 6 }),
   phoneFailureWindowSeconds: fc.constantFrom(120, 900),
-  sendLimits: fc.array(fc.record({ max: fc.integer({ min: 1, max: 4 }), windowSeconds: fc.constantFrom(600, 3600) }), { maxLength: MAX_SEND_LIMITS }),
+  sendLimits: fc.array(
+    fc.record(
+      { max: fc.integer({ min: 1, max: 4 }), windowSeconds: fc.constantFrom(600, 3600), channel: fc.constantFrom(...CHANNELS) },
+      { requiredKeys: ['max', 'windowSeconds'] },
+    ),
+    { maxLength: MAX_SEND_LIMITS },
+  ),
 });
 
 const back = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.nat(5), weight: 1 });
@@ -76,7 +83,7 @@ const idPick: fc.Arbitrary<IdPick> = fc.oneof(
 // Mostly one phone, so that its verification sees many commands.
 const phone = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.nat(PHONES.length - 1), weight: 2 });
 
-const start = fc.record({ kind: fc.constant('start' as const), phone, codeHash: fc.constantFrom(...STORED) });
+const start = fc.record({ kind: fc.constant('start' as const), phone, codeHash: fc.constantFrom(...STORED), channel: fc.constantFrom(...CHANNELS) });
 const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: start, weight: 4 },
   {
@@ -90,7 +97,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     weight: 8,
   },
   { arbitrary: fc.record({ kind: fc.constant('settle' as const), id: idPick, verdict: fc.constantFrom('approved' as const, 'rejected' as const, 'refund' as const) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('recordDispatch' as const), id: idPick, providerOwnsCode: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('recordDispatch' as const), id: idPick, providerOwnsCode: fc.boolean(), channel: fc.constantFrom(...CHANNELS) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('cancel' as const), id: idPick }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('abandon' as const), id: idPick }), weight: 1 },
   {
@@ -169,7 +176,7 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
         phone: PHONES[command.phone],
         newId: world.newId(command.phone),
         codeHash: command.codeHash,
-        channel: 'sms' as const,
+        channel: command.channel,
         provider: 'outbox',
         nowMs,
         ttlSeconds: config.ttlSeconds,
@@ -193,7 +200,7 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
     }
     case 'recordDispatch': {
       const provider = command.providerOwnsCode ? 'sinch-verification' : 'sinch-sms';
-      const request = { id: world.id(command.id), provider, providerRef: `ref-${nowMs - T0}`, providerOwnsCode: command.providerOwnsCode, nowMs };
+      const request = { id: world.id(command.id), channel: command.channel, provider, providerRef: `ref-${nowMs - T0}`, providerOwnsCode: command.providerOwnsCode, nowMs };
       return (repository) => repository.recordDispatch(request);
     }
     case 'cancel':

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'country_not_allowed',
   'number_type_not_allowed',
+  'channel_unavailable',
   'provider_unavailable',
   'store_unavailable',
   'invalid_refresh_token',

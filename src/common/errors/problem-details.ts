@@ -50,6 +50,8 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 415, title: 'Unsupported media type' };
     case 'number_type_not_allowed':
       return { status: 422, title: 'Number type not allowed' };
+    case 'channel_unavailable':
+      return { status: 422, title: 'Channel unavailable' };
     case 'max_attempts_reached':
       return { status: 429, title: 'Too many attempts' };
     case 'resend_too_soon':
@@ -59,7 +61,7 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
     case 'internal_error':
       return { status: 500, title: 'Internal error' };
     case 'provider_unavailable':
-      return { status: 503, title: 'SMS provider unavailable' };
+      return { status: 503, title: 'Provider unavailable' };
     case 'store_unavailable':
       return { status: 503, title: 'Store unavailable' };
     default:

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANNEL_CHOICES, type ChannelChoice } from '../../providers/providers.config.js';
 import { IsIn, IsISO31661Alpha2, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 /** Optional means absent: `null` is validated like any other value, and refused (as @IsOptional() would let it through). */
@@ -16,10 +17,15 @@ export class SendOtpDto {
   @IsISO31661Alpha2()
   country?: string;
 
-  @ApiPropertyOptional({ enum: ['sms'], default: 'sms', example: 'sms' })
+  @ApiPropertyOptional({
+    enum: CHANNEL_CHOICES,
+    example: 'sms',
+    description:
+      'How to send the code: `sms` (when absent), `whatsapp`, `voice` (a call that speaks it), or `auto` (the country\'s channel order, skipping a channel whose providers are down). A resend may name another channel: same verification, a new code.',
+  })
   @ValidateIf(present)
-  @IsIn(['sms'])
-  channel?: 'sms';
+  @IsIn(CHANNEL_CHOICES)
+  channel?: ChannelChoice;
 
   /** BCP 47 language tag, passed to providers that localise their text. */
   @ApiPropertyOptional({

@@ -1,6 +1,7 @@
+import { type Channel, CHANNELS } from '../../common/channel.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { EXAMPLE_VERIFICATION_ID } from '../../openapi/examples.js';
-import type { VerificationView } from '../../otp/verification.service.js';
+import type { SentCode } from '../login.service.js';
 import { VERIFICATION_STATUSES, type VerificationStatus } from '../../otp/verification.js';
 import { VERIFICATION_ID_PATTERN } from '../../otp/verification-id.js';
 
@@ -14,8 +15,16 @@ export class SendOtpResponse {
   @ApiProperty({ example: '+919876543210', description: 'The number in E.164.' })
   phone!: string;
 
-  @ApiProperty({ enum: ['sms'], example: 'sms' })
-  channel!: 'sms';
+  @ApiProperty({ enum: CHANNELS, example: 'sms', description: 'The channel that carried the code (with `auto`, the first of the order that worked).' })
+  channel!: Channel;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', enum: [...CHANNELS] },
+    example: ['whatsapp', 'sms', 'voice'],
+    description: 'The channels this number may use, in its country\'s order: a resend may name another ("call me instead").',
+  })
+  channels!: Channel[];
 
   @ApiProperty({ format: 'date-time', example: '2026-05-04T10:05:00.000Z' })
   expiresAt!: string;
@@ -26,12 +35,13 @@ export class SendOtpResponse {
   @ApiProperty({ type: 'integer', example: 5 })
   attemptsRemaining!: number;
 
-  static of({ verification, status, attemptsRemaining }: VerificationView): SendOtpResponse {
+  static of({ view: { verification, status, attemptsRemaining }, channels }: SentCode): SendOtpResponse {
     return Object.assign(new SendOtpResponse(), {
       verificationId: verification.id,
       status,
       phone: verification.phone,
       channel: verification.channel,
+      channels,
       expiresAt: new Date(verification.expiresAtMs).toISOString(),
       resendAvailableAt: new Date(verification.resendAtMs).toISOString(),
       attemptsRemaining,

@@ -1,3 +1,4 @@
+import { type Channel, CHANNELS } from '../../common/channel.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { maskPhone } from '../../common/phone/phone-number.js';
 import { EXAMPLE_VERIFICATION_ID } from '../../openapi/examples.js';
@@ -15,8 +16,8 @@ export class VerificationResponse {
   @ApiProperty({ example: '+91******3210', description: 'Masked.' })
   phone!: string;
 
-  @ApiProperty({ enum: ['sms'], example: 'sms' })
-  channel!: 'sms';
+  @ApiProperty({ enum: CHANNELS, example: 'sms', description: 'The channel of the latest send.' })
+  channel!: Channel;
 
   @ApiProperty({ format: 'date-time', example: '2026-05-04T10:05:00.000Z' })
   expiresAt!: string;

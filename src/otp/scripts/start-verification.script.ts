@@ -9,7 +9,7 @@ export const START_VERIFICATION = defineScript<(string | number)[]>()({
   name: 'phoneAuthOtpStart',
   keys: ['verification', 'failures', 'sends'],
   args: ['id', 'phone', 'codeHash', 'channel', 'provider', 'nowMs', 'ttlMs', 'cooldownMs', 'maxAttempts', 'phoneMaxFailures'],
-  rest: ['max', 'windowMs'],
+  rest: ['max', 'windowMs', 'channel'],
   lua: `
 -- KEYS[1] verification      the phone's verification (hash), kept for twice the code's lifetime
 -- KEYS[2] failures          the phone's wrong codes across verifications (hash: count, resetAt)
@@ -17,14 +17,15 @@ export const START_VERIFICATION = defineScript<(string | number)[]>()({
 -- ARGV[1] id                the id of a new verification
 -- ARGV[2] phone             E.164
 -- ARGV[3] codeHash          HMAC of the new code
--- ARGV[4] channel
+-- ARGV[4] channel           of this send (sms, whatsapp, voice); a resend may switch it
 -- ARGV[5] provider
 -- ARGV[6] nowMs             the caller's clock
 -- ARGV[7] ttlMs             the code's lifetime
 -- ARGV[8] cooldownMs        until a resend is allowed
 -- ARGV[9] maxAttempts       a pending verification with this many attempts is replaced, not resent
 -- ARGV[10] phoneMaxFailures the phone is locked at this many failures in the failure window
--- ARGV[11..] (max, windowMs) one pair per send limit, in order: at most max sends per windowMs
+-- ARGV[11..] (max, windowMs, channel) one triple per send limit, in order: at most max sends per
+--                          windowMs; a limit with a channel counts only that channel's sends ('' = all)
 -- Replies {'created' | 'resent', field, value, ...} (the verification), or
 -- {'phone_locked' | 'resend_too_soon' | 'send_limited', ms to wait}.
 local verification, failures, sends = KEYS[1], KEYS[2], KEYS[3]
@@ -40,19 +41,27 @@ local cur = redis.call('HMGET', verification, 'status', 'expiresAt', 'resendAt',
 if cur[1] and cur[1] ~= 'approved' and tonumber(cur[3]) > now then
   return {'resend_too_soon', tonumber(cur[3]) - now}
 end
-local limits = (#ARGV - named) / 2
+local limits = (#ARGV - named) / 3
+local function applies(i)
+  local only = ARGV[named + 3 * i]
+  return only == '' or only == channel
+end
 local s = redis.call('HGETALL', sends)
 local counts = {}
 for i = 1, #s, 2 do counts[s[i]] = tonumber(s[i + 1]) end
 -- Every limit is checked before any is counted: a send refused by one limit counts on none.
 for i = 1, limits do
   local reset = counts['r' .. i] or 0
-  if reset > now and counts['c' .. i] >= tonumber(ARGV[named + 2 * i - 1]) then return {'send_limited', reset - now} end
+  if applies(i) and reset > now and counts['c' .. i] >= tonumber(ARGV[named + 3 * i - 2]) then
+    return {'send_limited', reset - now}
+  end
 end
 local longest = 0
 for i = 1, limits do
-  local window = tonumber(ARGV[named + 2 * i])
-  if (counts['r' .. i] or 0) > now then
+  local window = tonumber(ARGV[named + 3 * i - 1])
+  if not applies(i) then
+    -- not counted; the key keeps living as long as this limit's window
+  elseif (counts['r' .. i] or 0) > now then
     redis.call('HINCRBY', sends, 'c' .. i, 1)
   else
     redis.call('HSET', sends, 'c' .. i, 1, 'r' .. i, now + window)
@@ -65,7 +74,7 @@ local resendAt = now + cooldown
 local outcome = 'created'
 if cur[1] == 'pending' and tonumber(cur[2]) > now and tonumber(cur[4]) < maxAttempts then
   outcome = 'resent'
-  redis.call('HSET', verification, 'codeHash', codeHash, 'provider', provider, 'providerRef', '',
+  redis.call('HSET', verification, 'codeHash', codeHash, 'channel', channel, 'provider', provider, 'providerRef', '',
     'expiresAt', expiresAt, 'resendAt', resendAt)
   redis.call('HINCRBY', verification, 'sends', 1)
 else

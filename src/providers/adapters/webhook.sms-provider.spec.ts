@@ -37,7 +37,7 @@ describe(WebhookSmsProvider.name, () => {
     expect(request.headers['x-phone-auth-timestamp']).toBe(String(Math.floor(NOW_MS / 1000)));
     const expected = createHmac('sha256', SECRET).update(`${Math.floor(NOW_MS / 1000)}.${request.rawBody}`).digest('hex');
     expect(request.headers['x-phone-auth-signature']).toBe(`v1=${expected}`);
-    expect(request.body).toEqual({ phone: PHONE, code: OUR_CODE, message: `Your code is ${OUR_CODE}`, locale: 'hi-IN', verificationId: 'ver-123' });
+    expect(request.body).toEqual({ phone: PHONE, channel: 'sms', code: OUR_CODE, message: `Your code is ${OUR_CODE}`, locale: 'hi-IN', verificationId: 'ver-123' });
     expect(dispatch).toEqual({ providerRef: 'gw-42' });
     expect(sut.name).toBe('webhook');
     expect(sut.ownsCodes).toBe(false);
@@ -47,7 +47,7 @@ describe(WebhookSmsProvider.name, () => {
     await provider().send(message({ locale: undefined }));
 
     expect(fake.webhook.lastCode).toBe(OUR_CODE);
-    expect(fake.webhook.deliveries.at(-1)).toEqual({ phone: PHONE, code: OUR_CODE, message: `Your code is ${OUR_CODE}`, verificationId: 'ver-123' });
+    expect(fake.webhook.deliveries.at(-1)).toEqual({ phone: PHONE, channel: 'sms', code: OUR_CODE, message: `Your code is ${OUR_CODE}`, verificationId: 'ver-123' });
   });
 
   it('should succeed on any 2xx, with no providerRef when the answer has no JSON id', async () => {
