@@ -129,16 +129,47 @@ function parseBody(headers: IncomingHttpHeaders, raw: string): unknown {
 type Loose = Record<string, any>;
 const loose = (body: unknown): Loose => (typeof body === 'object' && body !== null ? (body as Loose) : {});
 
+// What each Sinch verification method calls its options on start and its code on report
+// (Sinch Verification OpenAPI 2.0.1: VerificationStartRequest*, VerificationReportRequest*).
+const SINCH_VERIFICATION_METHODS = {
+  sms: { options: 'smsOptions', report: 'sms' },
+  callout: { options: 'calloutOptions', report: 'callout' },
+  whatsapp: { options: 'whatsappOptions', report: 'whatsapp' },
+} as const;
+type SinchVerificationMethod = keyof typeof SINCH_VERIFICATION_METHODS;
+const isSinchVerificationMethod = (method: unknown): method is SinchVerificationMethod =>
+  typeof method === 'string' && Object.hasOwn(SINCH_VERIFICATION_METHODS, method);
+const SINCH_CODE_TYPES = ['Numeric', 'Alpha', 'Alphanumeric'];
+
+/** Why a start body does not fit Sinch's schema for its method, or undefined when it does. */
+function sinchStartProblem(body: Loose, method: SinchVerificationMethod): string | undefined {
+  const allowed = new Set(['identity', 'method', 'reference', 'custom', SINCH_VERIFICATION_METHODS[method].options]);
+  const extra = Object.keys(body).find((key) => !allowed.has(key));
+  if (extra) return `Unexpected field ${extra} for method ${method}`;
+  const speechLocale = body.calloutOptions?.speech?.locale;
+  if (method === 'callout' && speechLocale !== undefined && !/^[a-z]{2,3}-[A-Z]{2}$/.test(String(speechLocale))) {
+    return 'calloutOptions.speech.locale must be a language-region identifier';
+  }
+  const codeType = body[SINCH_VERIFICATION_METHODS[method].options]?.codeType;
+  if (method !== 'callout' && codeType !== undefined && !SINCH_CODE_TYPES.includes(codeType)) return 'Invalid codeType';
+  return undefined;
+}
+
 function sinchVerificationFake(applicationKey: string, applicationSecret: string) {
-  const verifications = new Map<string, { endpoint: string; reference?: string; code: string; expiresAtMs: number; status: string }>();
+  const verifications = new Map<
+    string,
+    { method: SinchVerificationMethod; endpoint: string; reference?: string; code: string; expiresAtMs: number; status: string }
+  >();
   const fake = {
     applicationKey,
     applicationSecret,
     /** Every verification started, by Sinch id. */
     verifications,
-    /** The code of the last started verification: what the person "received". */
+    /** The code of the last started verification, whatever its method: what the person "received" or "heard". */
     lastCode: undefined as string | undefined,
     lastId: undefined as string | undefined,
+    /** The method of the last started verification: 'sms', 'callout' (a phone call speaking the code) or 'whatsapp'. */
+    lastMethod: undefined as SinchVerificationMethod | undefined,
     /** Makes a verification's code expire now. */
     expire(id: string) {
       const verification = verifications.get(id);
@@ -150,41 +181,54 @@ function sinchVerificationFake(applicationKey: string, applicationSecret: string
   const signed = (request: RecordedRequest) =>
     validateAuthenticationHeader(applicationKey, applicationSecret, request.headers, request.rawBody, request.url, request.method);
   const unauthorized = () => json(401, { errorCode: 40100, message: 'Invalid Application signature', reference: randomUUID() });
+  const invalid = (message: string) => json(400, { errorCode: 40001, message, reference: randomUUID() });
 
+  // One endpoint for every method; `method` in the body picks SMS, callout or WhatsApp.
   fake.start = new FakeRoute('POST', /^\/verification\/v1\/verifications$/, (request) => {
     if (!signed(request)) return unauthorized();
     const body = loose(request.body);
     const endpoint = body.identity?.endpoint;
-    if (body.identity?.type !== 'number' || typeof endpoint !== 'string' || !/^\+\d{8,15}$/.test(endpoint)) {
-      return json(400, { errorCode: 40001, message: 'Invalid identity', reference: randomUUID() });
-    }
+    if (body.identity?.type !== 'number' || typeof endpoint !== 'string' || !/^\+\d{8,15}$/.test(endpoint)) return invalid('Invalid identity');
+    const method = body.method;
+    if (!isSinchVerificationMethod(method)) return invalid('Invalid method');
+    const problem = sinchStartProblem(body, method);
+    if (problem) return invalid(problem);
     const id = String(randomInt(1, 2 ** 47)).padStart(15, '0');
     const code = newCode();
     verifications.set(id, {
+      method,
       endpoint,
       reference: body.reference,
       code,
+      // Only SMS takes an expiry; the other methods keep Sinch's default (the fake's: 10 minutes).
       expiresAtMs: Date.now() + hmsToMs(body.smsOptions?.expiry, 10 * 60_000),
       status: 'PENDING',
     });
     fake.lastCode = code;
     fake.lastId = id;
-    return json(200, {
-      id,
-      method: 'sms',
-      sms: { template: 'Your verification code is {{CODE}}.', interceptionTimeout: 298 },
-      _links: [{ rel: 'status', href: `/verification/v1/verifications/id/${id}`, method: 'GET' }],
-    });
+    fake.lastMethod = method;
+    const links = [{ rel: 'status', href: `/verification/v1/verifications/id/${id}`, method: 'GET' }];
+    if (method === 'callout') return json(200, { id, method, _links: links });
+    if (method === 'whatsapp') return json(200, { id, method, whatsapp: { codeType: body.whatsappOptions?.codeType ?? 'Numeric' }, _links: links });
+    return json(200, { id, method, sms: { template: 'Your verification code is {{CODE}}.', interceptionTimeout: 298 }, _links: links });
   });
 
   fake.report = new FakeRoute('PUT', /^\/verification\/v1\/verifications\/id\/([^/]+)$/, (request, [id]) => {
     if (!signed(request)) return unauthorized();
     const verification = verifications.get(id);
     if (!verification) return json(404, { errorCode: 40400, message: 'Verification not found', reference: randomUUID() });
-    const answer = (status: string, reason?: string) => json(200, { id, method: 'sms', status, ...(reason ? { reason } : {}) });
+    const body = loose(request.body);
+    const key = SINCH_VERIFICATION_METHODS[verification.method].report;
+    // Sinch's answer to a report by another method is undocumented; the fake refuses it, so a
+    // report by the wrong method can never pass.
+    if (body.method !== verification.method || Object.keys(body).some((field) => field !== 'method' && field !== key)) {
+      return invalid(`Report does not match method ${verification.method}`);
+    }
+    const answer = (status: string, reason?: string) =>
+      json(200, { id, method: verification.method, status, ...(reason ? { reason } : {}), ...(verification.method === 'callout' ? { callComplete: true } : {}) });
     if (verification.status === 'SUCCESSFUL') return answer('SUCCESSFUL');
     if (Date.now() >= verification.expiresAtMs) return answer('FAIL', 'Expired');
-    if (loose(request.body).sms?.code !== verification.code) return answer('FAIL', 'Invalid code');
+    if (body[key]?.code !== verification.code) return answer('FAIL', 'Invalid code');
     verification.status = 'SUCCESSFUL';
     return answer('SUCCESSFUL');
   });

@@ -12,14 +12,23 @@ export interface SinchVerificationSmsProviderOptions {
   timeoutMs: number;
 }
 
+/** Sinch's name for the verification method of each channel (the `method` field on the wire). */
+const SINCH_METHODS = { sms: 'sms', voice: 'callout', whatsapp: 'whatsapp' } as const satisfies Record<Channel, string>;
+
+interface SinchReport {
+  status?: string;
+  reason?: string;
+}
+
 /**
- * Sinch Verification API: Sinch generates the code, sends the SMS and checks what the person
- * typed (`ownsCodes`). Our `code` and `text` are ignored.
+ * Sinch Verification API: Sinch generates the code, delivers it (an SMS, a phone call that speaks
+ * it, or a WhatsApp message) and checks what the person typed (`ownsCodes`). Our `code` and
+ * `text` are ignored.
  */
 export class SinchVerificationSmsProvider extends SmsProvider {
   readonly name = 'sinch-verification';
   readonly ownsCodes = true;
-  readonly channels: readonly Channel[] = ['sms'];
+  readonly channels: readonly Channel[] = ['sms', 'voice', 'whatsapp'];
   private readonly sinch: VerificationService;
 
   constructor(private readonly options: SinchVerificationSmsProviderOptions) {
@@ -34,39 +43,67 @@ export class SinchVerificationSmsProvider extends SmsProvider {
   }
 
   async send(message: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch> {
-    const response = await callSinch(this.name, 'start verification', this.options.timeoutMs, signal, () =>
-      this.sinch.verifications.startSms({
-        startVerificationWithSmsRequestBody: {
-          identity: { type: 'number', endpoint: message.to },
-          reference: message.verificationId,
-          smsOptions: {
-            expiry: toHms(message.ttlSeconds),
-            codeType: 'Numeric',
-            ...(message.locale ? { locale: message.locale } : {}),
-          },
-        },
-      }),
-    );
+    const operation = `start ${SINCH_METHODS[message.channel]} verification`;
+    const response = await callSinch(this.name, operation, this.options.timeoutMs, signal, () => this.start(message));
     if (typeof response.id !== 'string' || response.id.length === 0) {
-      throw new ProviderError(this.name, 'start verification: the answer has no verification id', { transient: false });
+      throw new ProviderError(this.name, `${operation}: the answer has no verification id`, { transient: false });
     }
     return { providerRef: response.id };
   }
 
   override async check(request: ProviderCheck, signal?: AbortSignal): Promise<ProviderVerdict> {
-    const report = await callSinch(this.name, 'report code', this.options.timeoutMs, signal, () =>
-      this.sinch.verifications
-        .reportSmsById({ id: request.providerRef, reportSmsVerificationByIdRequestBody: { sms: { code: request.code } } })
-        .catch((error: unknown) => {
-          // Sinch answers a wrong code with 200 + FAIL, and an unknown (or purged) verification
-          // id with 404 + errorCode 404xx: a verdict on this code (null here), not a provider failure.
-          if (error instanceof RequestFailedError && error.statusCode === 404 && /^404\d\d$/.test(sinchErrorCode(error.data) ?? '')) {
-            return null;
-          }
-          throw error;
-        }),
+    const operation = `report ${SINCH_METHODS[request.channel]} code`;
+    const report = await callSinch(this.name, operation, this.options.timeoutMs, signal, () =>
+      this.report(request).catch((error: unknown) => {
+        // Sinch answers a wrong code with 200 + FAIL, and an unknown (or purged) verification
+        // id with 404 + errorCode 404xx: a verdict on this code (null here), not a provider failure.
+        if (error instanceof RequestFailedError && error.statusCode === 404 && /^404\d\d$/.test(sinchErrorCode(error.data) ?? '')) {
+          return null;
+        }
+        throw error;
+      }),
     );
-    if (report === null) return 'rejected';
+    return report === null ? 'rejected' : this.verdict(operation, report);
+  }
+
+  private start(message: OtpMessage): Promise<{ id?: string }> {
+    const base = { identity: { type: 'number' as const, endpoint: message.to }, reference: message.verificationId };
+    switch (message.channel) {
+      case 'sms':
+        return this.sinch.verifications.startSms({
+          startVerificationWithSmsRequestBody: {
+            ...base,
+            smsOptions: { expiry: toHms(message.ttlSeconds), codeType: 'Numeric', ...(message.locale ? { locale: message.locale } : {}) },
+          },
+        });
+      case 'voice': {
+        // Callouts take no expiry; Sinch keeps its own (our TTL still bounds the verification).
+        const locale = speechLocale(message.locale);
+        return this.sinch.verifications.startPhoneCall({
+          startVerificationWithPhoneCallRequestBody: { ...base, ...(locale ? { phoneCallOptions: { speech: { locale } } } : {}) },
+        });
+      }
+      case 'whatsapp':
+        // No expiry and, in SDK 1.4.0, no Accept-Language: the app's default WhatsApp language applies.
+        return this.sinch.verifications.startWhatsApp({
+          startVerificationWithWhatsAppRequestBody: { ...base, whatsappOptions: { codeType: 'Numeric' } },
+        });
+    }
+  }
+
+  private report({ channel, providerRef: id, code }: ProviderCheck): Promise<SinchReport> {
+    switch (channel) {
+      case 'sms':
+        return this.sinch.verifications.reportSmsById({ id, reportSmsVerificationByIdRequestBody: { sms: { code } } });
+      case 'voice':
+        // The SDK sends `{ callout: { code }, method: 'callout' }`.
+        return this.sinch.verifications.reportPhoneCallById({ id, reportPhoneCallVerificationByIdRequestBody: { phoneCall: { code } } });
+      case 'whatsapp':
+        return this.sinch.verifications.reportWhatsAppById({ id, reportWhatsAppVerificationByIdRequestBody: { whatsapp: { code } } });
+    }
+  }
+
+  private verdict(operation: string, report: SinchReport): ProviderVerdict {
     switch (report.status) {
       case 'SUCCESSFUL':
         return 'approved';
@@ -78,15 +115,24 @@ export class SinchVerificationSmsProvider extends SmsProvider {
         // The report did not complete the verification: the code was not accepted.
         return 'rejected';
       case 'ERROR':
-        throw new ProviderError(this.name, `report code: Sinch answered status ERROR${safeReason(report.reason)}`, { transient: true });
+        throw new ProviderError(this.name, `${operation}: Sinch answered status ERROR${safeReason(report.reason)}`, { transient: true });
       default:
-        throw new ProviderError(this.name, 'report code: the answer has no known status', { transient: false });
+        throw new ProviderError(this.name, `${operation}: the answer has no known status`, { transient: false });
     }
   }
 }
 
 function safeReason(reason: unknown): string {
   return typeof reason === 'string' && /^[A-Za-z ]{1,64}$/.test(reason) ? ` (${reason})` : '';
+}
+
+/**
+ * Sinch's speech locale is a `language-region` identifier (en-US); a bare language (`hi`) or a
+ * longer tag is left out, so Sinch speaks its default rather than refusing the call.
+ */
+function speechLocale(locale: string | undefined): string | undefined {
+  const match = locale ? /^([A-Za-z]{2,3})-([A-Za-z]{2})$/.exec(locale) : null;
+  return match ? `${match[1].toLowerCase()}-${match[2].toUpperCase()}` : undefined;
 }
 
 /** Sinch's `expiry` is a duration `HH:MM:SS`. */
