@@ -14,7 +14,7 @@ export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
 export const PROVIDER_CHANNELS: Record<SmsProviderName, readonly Channel[]> = {
   console: CHANNELS,
   outbox: CHANNELS,
-  'sinch-verification': ['sms'],
+  'sinch-verification': ['sms', 'voice', 'whatsapp'],
   'sinch-sms': ['sms'],
   startmessaging: ['sms'],
   webhook: CHANNELS,

@@ -72,10 +72,16 @@ function channelRouter(channel: Channel, providers: SmsProvider[], config: Provi
         // One adapter per provider, shared by the channels that name it; each channel routes (and breaks circuits) on its own.
         const adapters = new Map<SmsProviderName, SmsProvider>();
         const adapter = (name: SmsProviderName) => adapters.get(name) ?? adapters.set(name, createProvider(name, config, outbox, clock)).get(name)!;
+        const forChannel = (channel: Channel) => (name: SmsProviderName) => {
+          const provider = adapter(name);
+          // Configuration refuses such a list (PROVIDER_CHANNELS); an adapter must agree with that table.
+          if (!provider.channels.includes(channel)) throw new Error(`${name} cannot deliver by ${channel}`);
+          return provider;
+        };
         const routers = new Map<Channel, SmsRouter>();
         for (const channel of CHANNELS) {
           const names = config.channelProviders[channel];
-          if (names.length > 0) routers.set(channel, channelRouter(channel, names.map(adapter), config, metrics));
+          if (names.length > 0) routers.set(channel, channelRouter(channel, names.map(forChannel(channel)), config, metrics));
         }
         return new ChannelRouters(routers, config.channelOrder);
       },
