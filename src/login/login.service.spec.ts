@@ -284,4 +284,103 @@ describe(LoginService.name, () => {
     jest.spyOn(fraud, 'prefixBlockedForMs').mockResolvedValue(60_000);
     await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfterSeconds: 60 } });
   });
+
+  describe('channels', () => {
+    let sms: RecordingProvider;
+    let whatsapp: RecordingProvider;
+    let voice: RecordingProvider;
+    let channels: ReturnType<typeof serviceWith>;
+
+    beforeEach(() => {
+      sms = new RecordingProvider('sms-gateway');
+      whatsapp = new RecordingProvider('whatsapp-gateway');
+      voice = new RecordingProvider('voice-gateway');
+      const routers = new Map([
+        ['sms', smsRouterOf(sms)],
+        ['whatsapp', smsRouterOf(whatsapp)],
+        ['voice', smsRouterOf(voice)],
+      ] as const);
+      // India: WhatsApp first; elsewhere SMS only.
+      const order = new Map<string, ('sms' | 'whatsapp' | 'voice')[]>([
+        ['IN', ['whatsapp', 'sms', 'voice']],
+        ['*', ['sms']],
+      ]);
+      channels = serviceWith(new ChannelRouters(routers, order));
+    });
+
+    it('sends by the channel asked for, with the text written for it, and offers the country\'s channels', async () => {
+      const sent = await channels.send({ phone: '+919876543210', channel: 'voice', locale: 'es' });
+      expect(voice.sent).toEqual([expect.objectContaining({ channel: 'voice', text: 'Tu código de Acme es 0, 0, 0, 0, 0, 1. Repito: 0, 0, 0, 0, 0, 1.' })]);
+      expect(sms.sent).toEqual([]);
+      expect(sent.view.verification).toMatchObject({ channel: 'voice', provider: 'voice-gateway' });
+      expect(sent.channels).toEqual(['whatsapp', 'sms', 'voice']);
+    });
+
+    it('refuses a channel its country is not offered before anything is stored, naming the ones it is', async () => {
+      const start = jest.spyOn(repository, 'start');
+      await expect(channels.send({ phone: '+14155550123', channel: 'whatsapp' })).rejects.toMatchObject({
+        code: 'channel_unavailable',
+        extensions: { channels: ['sms'] },
+      });
+      expect(start).not.toHaveBeenCalled();
+      expect(whatsapp.sent).toEqual([]);
+    });
+
+    it('auto follows the country\'s order and falls through to the next channel when one channel\'s providers all fail', async () => {
+      whatsapp.failWith = new ProviderError('whatsapp-gateway', 'HTTP 400 not a WhatsApp user', { transient: false, status: 400 });
+      const sent = await channels.send({ phone: '+919876543210', channel: 'auto' });
+      expect(sms.sent).toEqual([expect.objectContaining({ channel: 'sms', text: expect.stringContaining('000001 is your Acme code') })]);
+      expect(sent.view.verification).toMatchObject({ channel: 'sms', provider: 'sms-gateway' });
+      expect(await repository.find(sent.view.verification.id, clock.ms)).toMatchObject({ channel: 'sms', provider: 'sms-gateway' });
+    });
+
+    it('refuses an explicit channel whose providers fail rather than using another, and leaves no pending code', async () => {
+      whatsapp.failWith = new ProviderError('whatsapp-gateway', 'HTTP 503', { transient: true, status: 503 });
+      await expect(channels.send({ phone: '+919876543210', channel: 'whatsapp' })).rejects.toMatchObject({ code: 'provider_unavailable' });
+      expect(sms.sent).toEqual([]);
+      await expect(channels.send({ phone: '+919876543210', channel: 'sms' })).resolves.toMatchObject({ view: { verification: { channel: 'sms' } } });
+    });
+
+    it('switches channel on a resend: same verification and attempts, a new code, the old one no longer works', async () => {
+      const first = await channels.send({ phone: '+919876543210', channel: 'sms' });
+      await expect(channels.verify({ verificationId: first.view.verification.id, code: '999999' }, {})).rejects.toMatchObject({ code: 'invalid_code' });
+      clock.ms += 30_000;
+      const second = await channels.send({ phone: '+919876543210', channel: 'voice' });
+      expect(second.view.verification).toMatchObject({ id: first.view.verification.id, attempts: 1, sends: 2, channel: 'voice' });
+      expect(voice.sent.map((message) => message.code)).toEqual(['000002']);
+      await expect(channels.verify({ verificationId: first.view.verification.id, code: '000001' }, {})).rejects.toMatchObject({ code: 'invalid_code' });
+      await expect(channels.verify({ verificationId: first.view.verification.id, code: '000002' }, {})).resolves.toBeDefined();
+    });
+
+    it('waits the voice cooldown after a call, and caps calls per phone and day within the sends of every channel', async () => {
+      await channels.send({ phone: '+919876543210', channel: 'voice' });
+      clock.ms += 30_000;
+      await expect(channels.send({ phone: '+919876543210', channel: 'sms' })).rejects.toMatchObject({
+        code: 'resend_too_soon',
+        extensions: { retryAfterSeconds: 30 },
+      });
+      clock.ms += 30_000;
+      await channels.send({ phone: '+919876543210', channel: 'voice' });
+      clock.ms += 60_000;
+      // Two calls a day in this configuration: a third is refused, SMS still goes.
+      await expect(channels.send({ phone: '+919876543210', channel: 'voice' })).rejects.toMatchObject({ code: 'rate_limited' });
+      await expect(channels.send({ phone: '+919876543210', channel: 'sms' })).resolves.toMatchObject({ view: { verification: { channel: 'sms', sends: 3 } } });
+      expect(voice.sent).toHaveLength(2);
+    });
+
+    it('reports a code that a call made to the provider by the call\'s own method', async () => {
+      class CallingProvider extends CodeOwningProvider {
+        readonly checked: string[] = [];
+        override async check(request: ProviderCheck): Promise<ProviderVerdict> {
+          this.checked.push(request.channel);
+          return super.check(request);
+        }
+      }
+      const calling = new CallingProvider('calling');
+      const service = serviceWith(new ChannelRouters(new Map([['sms', smsRouterOf(sms)], ['voice', smsRouterOf(calling)]] as const), new Map([['*', ['sms', 'voice']]])));
+      const sent = await service.send({ phone: '+919876543210', channel: 'voice' });
+      await expect(service.verify({ verificationId: sent.view.verification.id, code: '7777' }, {})).resolves.toBeDefined();
+      expect(calling.checked).toEqual(['voice']);
+    });
+  });
 });
