@@ -7,7 +7,7 @@ import type { Environment } from '../config/environment.js';
 import { emptyToUndefined, toInt, toList, URL_OPTIONS } from '../config/env-transforms.js';
 import { Channel, CHANNELS } from './sms-provider.js';
 
-export const SMS_PROVIDER_NAMES = ['console', 'outbox', 'sinch-verification', 'sinch-sms', 'startmessaging', 'webhook'] as const;
+export const SMS_PROVIDER_NAMES = ['console', 'outbox', 'sinch-verification', 'sinch-sms', 'startmessaging', 'webhook', 'whatsapp-cloud'] as const;
 export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
 
 /** What each provider can deliver on; a channel's provider list may name only providers of that channel. */
@@ -18,6 +18,7 @@ export const PROVIDER_CHANNELS: Record<SmsProviderName, readonly Channel[]> = {
   'sinch-sms': ['sms'],
   startmessaging: ['sms'],
   webhook: CHANNELS,
+  'whatsapp-cloud': ['whatsapp'],
 };
 
 /** What a send may ask for: one channel, or `auto` (the country's CHANNEL_ORDER). */
@@ -108,6 +109,22 @@ export class ProvidersEnvironment {
   @IsString()
   @MinLength(32, { message: 'SMS_WEBHOOK_SECRET must be at least 32 characters (openssl rand -base64 32)' })
   SMS_WEBHOOK_SECRET?: string = undefined;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() WHATSAPP_ACCESS_TOKEN?: string = undefined;
+  /** The business phone number's id in Meta's Graph API (digits), not the number. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\d{1,30}$/, { message: 'WHATSAPP_PHONE_NUMBER_ID must be the phone number id (digits) from WhatsApp Manager' })
+  WHATSAPP_PHONE_NUMBER_ID?: string = undefined;
+  /** An approved AUTHENTICATION template with a copy-code button. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z0-9_]{1,512}$/, { message: 'WHATSAPP_TEMPLATE_NAME must be a template name (lower-case letters, digits, _)' })
+  WHATSAPP_TEMPLATE_NAME?: string = undefined;
+  /** The template language for locales that map to none of WhatsApp's, and for the default's own language. */
+  @Matches(/^[a-z]{2,3}(_[A-Z]{2})?$/, { message: 'WHATSAPP_TEMPLATE_LANGUAGE must be a WhatsApp language code such as en_US, en or pt_BR' })
+  WHATSAPP_TEMPLATE_LANGUAGE = 'en_US';
+  @Matches(/^v\d{1,3}\.\d{1,2}$/, { message: 'WHATSAPP_API_VERSION must look like v25.0' }) WHATSAPP_API_VERSION = 'v25.0';
+  @IsUrl(URL_OPTIONS) @noTrailingSlash('WHATSAPP_BASE_URL') WHATSAPP_BASE_URL = 'https://graph.facebook.com';
 }
 
 const PROVIDER_SETTINGS: Record<SmsProviderName, (keyof ProvidersEnvironment)[]> = {
@@ -117,6 +134,7 @@ const PROVIDER_SETTINGS: Record<SmsProviderName, (keyof ProvidersEnvironment)[]>
   'sinch-sms': ['SINCH_PROJECT_ID', 'SINCH_KEY_ID', 'SINCH_KEY_SECRET'],
   startmessaging: ['STARTMESSAGING_API_KEY'],
   webhook: ['SMS_WEBHOOK_URL', 'SMS_WEBHOOK_SECRET'],
+  'whatsapp-cloud': ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_TEMPLATE_NAME'],
 };
 
 /** Production refuses the development providers; each provider has its credentials; routes and test numbers fit. */
@@ -243,6 +261,14 @@ export const providersConfig = defineConfig(
     },
     startMessaging: { apiKey: env.STARTMESSAGING_API_KEY ?? '', baseUrl: env.STARTMESSAGING_BASE_URL },
     webhook: { url: env.SMS_WEBHOOK_URL ?? '', secret: env.SMS_WEBHOOK_SECRET ?? '' },
+    whatsappCloud: {
+      accessToken: env.WHATSAPP_ACCESS_TOKEN ?? '',
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID ?? '',
+      templateName: env.WHATSAPP_TEMPLATE_NAME ?? '',
+      defaultLanguage: env.WHATSAPP_TEMPLATE_LANGUAGE,
+      apiVersion: env.WHATSAPP_API_VERSION,
+      baseUrl: env.WHATSAPP_BASE_URL,
+    },
   }),
   providerProblems,
 );

@@ -11,6 +11,7 @@ import { SinchSmsProvider } from './adapters/sinch-sms.sms-provider.js';
 import { SinchVerificationSmsProvider } from './adapters/sinch-verification.sms-provider.js';
 import { StartMessagingSmsProvider } from './adapters/startmessaging.sms-provider.js';
 import { WebhookSmsProvider } from './adapters/webhook.sms-provider.js';
+import { WhatsAppCloudSmsProvider } from './adapters/whatsapp-cloud.sms-provider.js';
 import { CodeDelivery } from './code-delivery.service.js';
 import { DevOutboxController } from './dev-outbox.controller.js';
 import { InMemoryOutboxRepository } from './in-memory-outbox.repository.js';
@@ -38,6 +39,8 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
       return new StartMessagingSmsProvider({ ...config.startMessaging, timeoutMs });
     case 'webhook':
       return new WebhookSmsProvider({ ...config.webhook, timeoutMs, nowMs: () => clock.nowMs() });
+    case 'whatsapp-cloud':
+      return new WhatsAppCloudSmsProvider({ ...config.whatsappCloud, timeoutMs });
   }
 }
 

@@ -7,15 +7,18 @@ import { ProviderError } from '../../src/providers/sms-provider.js';
 
 /**
  * One local HTTP server playing Sinch Verification, Sinch SMS (OAuth2 + batches),
- * StartMessaging and an SMS webhook gateway, for adapter specs and e2e suites.
+ * StartMessaging, an SMS webhook gateway and the WhatsApp Cloud API (authentication template
+ * messages), for adapter specs and e2e suites.
  *
  *   const fake = await startFakeProviders();
  *   // point an adapter's baseUrl (and Sinch SMS's authBaseUrl) at fake.baseUrl
  *   fake.sinchVerification.lastCode   // the code "Sinch sent"; likewise startMessaging.lastCode,
- *                                     // webhook.lastCode, sinchSms.lastCode (first 4-8 digits of the text)
+ *                                     // webhook.lastCode, sinchSms.lastCode (first 4-8 digits of the text),
+ *                                     // whatsAppCloud.lastCode (the template's body parameter)
  *   fake.sinchVerification.report.enqueue(reply.json(404, {...}))   // the next answer(s) of one route
  *   fake.startMessaging.send.enqueue(reply.delay(3_000))            // or reply.hang(), html502(), empty500()
  *   fake.sinchSms.send.always(reply.html502())                      // until .reset()
+ *   fake.whatsAppCloud.route.enqueue(fake.whatsAppCloud.error(400, 131026, 'Message Undeliverable.'))
  *   await fake.refuse(); await fake.resume()                         // connections refused, then back
  *   await fake.close()
  *
@@ -384,6 +387,71 @@ function webhookFake(secret: string) {
   return fake;
 }
 
+function whatsAppCloudFake(accessToken: string, phoneNumberId: string, templateName: string) {
+  const fake = {
+    accessToken,
+    phoneNumberId,
+    templateName,
+    /** The languages the template is approved in; any other answers 132001, as Meta does. */
+    languages: new Set(['en_US', 'en', 'es', 'hi', 'pt_BR']),
+    /** Every template message accepted, as sent. */
+    messages: [] as Loose[],
+    /** The code in the last accepted message's body parameter. */
+    lastCode: undefined as string | undefined,
+    lastMessageId: undefined as string | undefined,
+    /** Meta's Graph API error answer (`{ error: { message, type, code, error_subcode?, fbtrace_id } }`), for enqueue(). */
+    error: (status: number, code: number, title: string, subcode?: number): FakeReply =>
+      json(status, {
+        error: {
+          message: `(#${code}) ${title}`,
+          type: 'OAuthException',
+          code,
+          ...(subcode === undefined ? {} : { error_subcode: subcode }),
+          error_data: { messaging_product: 'whatsapp', details: title },
+          fbtrace_id: `A${randomUUID().replace(/-/g, '').slice(0, 22)}`,
+        },
+      }),
+    route: undefined as unknown as FakeRoute,
+  };
+  const textParameter = (component: Loose | undefined) =>
+    Array.isArray(component?.parameters) && component.parameters.length === 1 && component.parameters[0]?.type === 'text'
+      ? component.parameters[0].text
+      : undefined;
+
+  fake.route = new FakeRoute('POST', /^\/(v\d+\.\d+)\/([^/]+)\/messages$/, (request, [, id]) => {
+    if (request.headers.authorization !== `Bearer ${accessToken}`) {
+      return fake.error(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    if (id !== phoneNumberId) {
+      return fake.error(400, 100, `Unsupported post request. Object with ID '${id}' does not exist`, 33);
+    }
+    const body = loose(request.body);
+    const template = loose(body.template);
+    if (body.messaging_product !== 'whatsapp' || body.type !== 'template' || typeof body.to !== 'string') {
+      return fake.error(400, 100, 'Invalid parameter');
+    }
+    if (template.name !== templateName || !fake.languages.has(template.language?.code)) {
+      return fake.error(404, 132001, 'Template name does not exist in the translation');
+    }
+    const components: Loose[] = Array.isArray(template.components) ? template.components : [];
+    const code = textParameter(components.find((component) => component.type === 'body'));
+    const button = components.find((component) => component.type === 'button' && component.sub_type === 'url' && String(component.index) === '0');
+    if (components.length !== 2 || typeof code !== 'string' || textParameter(button) !== code) {
+      return fake.error(400, 132000, 'Number of parameters does not match the expected number of params');
+    }
+    const messageId = `wamid.${Buffer.from(randomUUID()).toString('base64url')}`;
+    fake.messages.push(body);
+    fake.lastCode = code;
+    fake.lastMessageId = messageId;
+    return json(200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: body.to, wa_id: body.to.replace(/\D/g, '') }],
+      messages: [{ id: messageId }],
+    });
+  });
+  return fake;
+}
+
 export interface FakeProviderCredentials {
   sinchApplicationKey?: string;
   /** Base64, as Sinch issues them. */
@@ -393,6 +461,9 @@ export interface FakeProviderCredentials {
   sinchKeySecret?: string;
   startMessagingApiKey?: string;
   webhookSecret?: string;
+  whatsAppAccessToken?: string;
+  whatsAppPhoneNumberId?: string;
+  whatsAppTemplateName?: string;
 }
 
 export type FakeProviders = Awaited<ReturnType<typeof startFakeProviders>>;
@@ -408,7 +479,21 @@ export async function startFakeProviders(credentials: FakeProviderCredentials = 
   const sinchSms = sinchSmsFake(sinchProjectId, sinchKeyId, sinchKeySecret);
   const startMessaging = startMessagingFake(startMessagingApiKey);
   const webhook = webhookFake(credentials.webhookSecret ?? 'test-webhook-secret');
-  const routes = [sinchVerification.start, sinchVerification.report, sinchSms.token, sinchSms.send, startMessaging.send, startMessaging.verify, webhook.route];
+  const whatsAppCloud = whatsAppCloudFake(
+    credentials.whatsAppAccessToken ?? 'test-whatsapp-token',
+    credentials.whatsAppPhoneNumberId ?? '106540352242922',
+    credentials.whatsAppTemplateName ?? 'verification_code',
+  );
+  const routes = [
+    sinchVerification.start,
+    sinchVerification.report,
+    sinchSms.token,
+    sinchSms.send,
+    startMessaging.send,
+    startMessaging.verify,
+    webhook.route,
+    whatsAppCloud.route,
+  ];
 
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -501,6 +586,10 @@ export async function startFakeProviders(credentials: FakeProviderCredentials = 
       SINCH_AUTH_BASE_URL: `http://127.0.0.1:${port}`,
       STARTMESSAGING_API_KEY: startMessagingApiKey,
       STARTMESSAGING_BASE_URL: `http://127.0.0.1:${port}`,
+      WHATSAPP_ACCESS_TOKEN: whatsAppCloud.accessToken,
+      WHATSAPP_PHONE_NUMBER_ID: whatsAppCloud.phoneNumberId,
+      WHATSAPP_TEMPLATE_NAME: whatsAppCloud.templateName,
+      WHATSAPP_BASE_URL: `http://127.0.0.1:${port}`,
       ...(credentials.webhookSecret === undefined
         ? {}
         : { SMS_WEBHOOK_URL: `http://127.0.0.1:${port}${webhook.path}`, SMS_WEBHOOK_SECRET: credentials.webhookSecret }),
@@ -510,6 +599,7 @@ export async function startFakeProviders(credentials: FakeProviderCredentials = 
     sinchSms,
     startMessaging,
     webhook,
+    whatsAppCloud,
     /** Stops listening (connections are refused) but keeps state and port; resume() listens again. */
     refuse: stop,
     resume: listen,
