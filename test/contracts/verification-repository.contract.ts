@@ -119,6 +119,31 @@ export function verificationRepositoryContract(
       expect((await at(24 * 60)).outcome).toBe('created');
     });
 
+    it('counts a channel\'s own limit only on that channel\'s sends, and every send on the shared ones', async () => {
+      const phone = newPhone();
+      const sendLimits = [
+        { max: 4, windowSeconds: 3600 },
+        { max: 1, windowSeconds: 86400, channel: 'voice' as const },
+      ];
+      const at = (minutes: number, channel: 'sms' | 'voice') => startFor(phone, { nowMs: T0 + minutes * 60_000, sendLimits, channel });
+      expect((await at(0, 'voice')).outcome).toBe('created');
+      expect(await at(1, 'voice')).toEqual({ outcome: 'send_limited', retryAfterMs: 24 * 3600_000 - 60_000 });
+      expect((await at(2, 'sms')).outcome).toBe('resent');
+      expect((await at(3, 'sms')).outcome).toBe('resent');
+      expect((await at(4, 'sms')).outcome).toBe('resent');
+      // The refused call counted nowhere: four sends in the hour, the fifth is refused whatever its channel.
+      expect(await at(5, 'sms')).toEqual({ outcome: 'send_limited', retryAfterMs: 55 * 60_000 });
+    });
+
+    it('switches the channel on a resend and records the channel that carried a send', async () => {
+      const phone = newPhone();
+      const { id } = await created(phone, { channel: 'whatsapp' });
+      const resent = await startFor(phone, { nowMs: T0 + 30_000, channel: 'voice', codeHash: 'hash-2', resendCooldownSeconds: 60 });
+      expect(resent).toMatchObject({ outcome: 'resent', verification: { id, channel: 'voice', codeHash: 'hash-2', resendAtMs: T0 + 90_000 } });
+      await repository.recordDispatch({ id, channel: 'sms', provider: 'sinch-sms', providerRef: 'batch-2', providerOwnsCode: false, nowMs: T0 + 30_000 });
+      expect(await repository.find(id, T0 + 31_000)).toMatchObject({ channel: 'sms', provider: 'sinch-sms', codeHash: 'hash-2' });
+    });
+
     it('refuses a resend before the cooldown ends', async () => {
       const phone = newPhone();
       await created(phone);

@@ -24,10 +24,10 @@ describe('operations endpoints and headers', () => {
     const metrics = await t.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).toContain('text/plain');
-    expect(metrics.body).toContain('phone_auth_otp_sends_total{provider="outbox",country="IN",outcome="sent"} 1');
+    expect(metrics.body).toContain('phone_auth_otp_sends_total{channel="sms",provider="outbox",country="IN",outcome="sent"} 1');
     expect(metrics.body).toContain('phone_auth_otp_verifications_total{outcome="approved"} 1');
     expect(metrics.body).toContain('phone_auth_sessions_total{event="issued"} 1');
-    expect(metrics.body).toContain('phone_auth_provider_request_duration_seconds_count{provider="outbox",operation="send",outcome="ok"} 1');
+    expect(metrics.body).toContain('phone_auth_provider_request_duration_seconds_count{provider="outbox",channel="sms",operation="send",outcome="ok"} 1');
     expect(metrics.body).toMatch(/phone_auth_http_request_duration_seconds_count\{method="POST",route="\/v1\/otp\/send",status="202"\} 1/);
     expect(metrics.body).toContain('phone_auth_process_cpu_seconds_total');
     expect(metrics.body).not.toContain('9876543210');

@@ -33,6 +33,7 @@ describeOnEveryStore('phone login on the $name', (store) => {
       status: 'pending',
       phone: PHONE,
       channel: 'sms',
+      channels: ['sms'],
       expiresAt: new Date(clock.nowMs() + 300_000).toISOString(),
       resendAvailableAt: new Date(clock.nowMs() + 30_000).toISOString(),
       attemptsRemaining: 5,
@@ -215,7 +216,7 @@ describeOnEveryStore('phone login on the $name', (store) => {
     ['a string body', '"+919876543210"', 'application/json'],
     ['an empty JSON body', '', 'application/json'],
     ['a bad country', '{"phone":"9876543210","country":"India"}', 'application/json'],
-    ['a channel other than sms', '{"phone":"+919876543210","channel":"voice"}', 'application/json'],
+    ['an unknown channel', '{"phone":"+919876543210","channel":"pigeon"}', 'application/json'],
   ])('answers a send with %s with 400 validation_failed', async (_name, payload, contentType) => {
     const response = await t.inject({ method: 'POST', url: '/v1/otp/send', headers: { 'content-type': contentType }, payload });
     expect(response.statusCode).toBe(400);
