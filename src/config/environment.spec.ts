@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { providersConfig } from '../providers/providers.config.js';
 import { EnvironmentError, validateEnvironment } from './environment.js';
 
 const SHARED = {
@@ -97,6 +98,40 @@ describe(validateEnvironment.name, () => {
       'SMS_PROVIDERS names webhook, which needs SMS_WEBHOOK_SECRET',
       'SMS_ROUTES sends IN to startmessaging, which SMS_PROVIDERS does not name',
     ]);
+  });
+
+  it('wants each channel\'s providers able to carry it, and a channel order that offers only channels with providers', () => {
+    expect(
+      problemsOf({
+        WHATSAPP_PROVIDERS: 'sinch-sms,whatsapp-cloud',
+        VOICE_PROVIDERS: 'startmessaging',
+        CHANNEL_ORDER: 'IN:whatsapp+sms,IN:sms,BR:voice',
+      }),
+    ).toEqual([
+      'WHATSAPP_PROVIDERS names sinch-sms, which cannot deliver by whatsapp (it can: sms)',
+      'VOICE_PROVIDERS names startmessaging, which cannot deliver by voice (it can: sms)',
+      'CHANNEL_ORDER names IN twice',
+      'WHATSAPP_PROVIDERS names sinch-sms, which needs SINCH_PROJECT_ID',
+      'WHATSAPP_PROVIDERS names sinch-sms, which needs SINCH_KEY_ID',
+      'WHATSAPP_PROVIDERS names sinch-sms, which needs SINCH_KEY_SECRET',
+      'WHATSAPP_PROVIDERS names whatsapp-cloud, which needs WHATSAPP_ACCESS_TOKEN',
+      'WHATSAPP_PROVIDERS names whatsapp-cloud, which needs WHATSAPP_PHONE_NUMBER_ID',
+      'WHATSAPP_PROVIDERS names whatsapp-cloud, which needs WHATSAPP_TEMPLATE_NAME',
+      'VOICE_PROVIDERS names startmessaging, which needs STARTMESSAGING_API_KEY',
+    ]);
+    expect(problemsOf({ CHANNEL_ORDER: 'IN:whatsapp+sms' })).toEqual(['CHANNEL_ORDER offers whatsapp for IN, but WHATSAPP_PROVIDERS names no provider']);
+    expect(problemsOf({ CHANNEL_ORDER: 'IN:fax' })).toEqual([
+      'CHANNEL_ORDER entries must look like IN:whatsapp+sms+voice or *:sms (channels: sms, whatsapp, voice)',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', VOICE_PROVIDERS: 'outbox' }).filter((problem) => problem.includes('outbox'))).toEqual([
+      'NODE_ENV=production refuses the development-only provider "outbox": change SMS_PROVIDERS, WHATSAPP_PROVIDERS and VOICE_PROVIDERS',
+    ]);
+  });
+
+  it('offers every channel with providers when CHANNEL_ORDER is unset, SMS first', () => {
+    const config = providersConfig(validateEnvironment({ WHATSAPP_PROVIDERS: 'outbox', VOICE_PROVIDERS: 'console' }));
+    expect(config.channelOrder).toEqual(new Map([['*', ['sms', 'whatsapp', 'voice']]]));
+    expect(config.channelProviders).toEqual({ sms: ['console'], whatsapp: ['outbox'], voice: ['console'] });
   });
 
   it('wants test numbers in E.164 with a code of the configured length', () => {
