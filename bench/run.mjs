@@ -5,7 +5,7 @@
 //   BENCH_RUNS         how many times the whole set runs; the verdict is on the median (3)
 //   BENCH_DURATION     seconds of each timed run (10)
 //   BENCH_WARMUP       seconds of warm-up before each timed run (2)
-//   BENCH_CONNECTIONS  concurrent connections (8)
+//   BENCH_CONNECTIONS  concurrent connections (64, as issue 14 measured its floor)
 //   BENCH_CASES        comma list of the service's cases to run after the yardsticks (all)
 //   BENCH_PROFILE      1: a V8 CPU profile of the service per case, in bench/results/profiles/
 //   BENCH_APP_DIR      directory whose dist/main.js is measured (this repository)
@@ -37,7 +37,7 @@ const config = {
   runs: Math.max(1, Math.floor(Number(env.BENCH_RUNS ?? 3))),
   durationS: Number(env.BENCH_DURATION ?? 10),
   warmupS: Number(env.BENCH_WARMUP ?? 2),
-  connections: Number(env.BENCH_CONNECTIONS ?? 8),
+  connections: Number(env.BENCH_CONNECTIONS ?? 64),
   cases: (env.BENCH_CASES ?? 'send,verify-wrong,verify-right,refresh').split(',').map((name) => name.trim()).filter(Boolean),
   profile: env.BENCH_PROFILE === '1',
   appDir: env.BENCH_APP_DIR ?? REPO_DIR,
