@@ -215,12 +215,144 @@ describeWithBrowser('demo page in headless Chromium', () => {
     expect(await activeId()).toBe('phone');
     await shot('07-invalid-phone');
   }, 30_000);
+
+  describe('with WhatsApp and voice calls on offer', () => {
+    const UK_PHONE = '+447400123456';
+    let channels: TestApp;
+    let channelsUrl: string;
+
+    beforeAll(async () => {
+      channels = await startTestApp({
+        SMS_PROVIDERS: 'outbox',
+        WHATSAPP_PROVIDERS: 'outbox',
+        VOICE_PROVIDERS: 'outbox',
+        CHANNEL_ORDER: 'IN:whatsapp+sms+voice,*:sms',
+        // Long enough to see the buttons wait, short enough not to slow the test.
+        OTP_RESEND_COOLDOWN_SECONDS: '2',
+        OTP_VOICE_RESEND_COOLDOWN_SECONDS: '0',
+      });
+      await channels.app.listen(0, '127.0.0.1');
+      channelsUrl = `http://127.0.0.1:${(channels.app.getHttpServer().address() as AddressInfo).port}`;
+    });
+
+    afterAll(async () => channels?.close());
+
+    async function newestMessage(phone: string): Promise<OutboxEntry> {
+      const response = await fetch(`${channelsUrl}/v1/dev/outbox?phone=${encodeURIComponent(phone)}`);
+      expect(response.status).toBe(200);
+      const { messages } = (await response.json()) as { messages: OutboxEntry[] };
+      expect(messages[0].to).toBe(phone);
+      return messages[0];
+    }
+
+    it('should send by WhatsApp, call on "Call me instead" once the cooldown passed, and sign in with the code the call spoke', async () => {
+      await page.goto(`${channelsUrl}/`);
+      await page.waitForSelector('html[data-ready="true"]');
+      // The picker is fed by GET /v1/otp/channels for the chosen country, in CHANNEL_ORDER's order.
+      const picker = page.getByLabel('Send the code by');
+      await picker.waitFor({ state: 'visible' });
+      expect(await picker.locator('option').allTextContents()).toEqual(['Automatic (WhatsApp first)', 'WhatsApp', 'SMS', 'A phone call']);
+      expect(await picker.inputValue()).toBe('auto');
+      await shot('08-channel-picker');
+
+      await page.getByLabel('Phone number').fill(PHONE);
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await expectText(page.locator('#sent-to'), `We sent a code by WhatsApp to ${PHONE}.`);
+      const whatsapp = await newestMessage(PHONE);
+      expect(whatsapp.channel).toBe('whatsapp');
+      const whatsappCode = /^(\d{6}) is your phone-auth code\./.exec(whatsapp.text)?.[1];
+      expect(whatsappCode).toBe(channels.codes.last);
+
+      // Every other channel of the answer, in its order, waiting out the cooldown like "Resend code".
+      const others = page.locator('#other-channels button');
+      expect(await others.allTextContents()).toEqual([
+        expect.stringMatching(/^Send by SMS instead \(in [12] s\)$/),
+        expect.stringMatching(/^Call me instead \(in [12] s\)$/),
+      ]);
+      expect(await disabledStates(others)).toEqual([true, true]);
+      expect(await page.locator('#resend').isDisabled()).toBe(true);
+      await shot('09-sent-by-whatsapp');
+
+      // Clicking waits for the button to be enabled, which happens once resendAvailableAt passed.
+      const waitedFromMs = Date.now();
+      await page.getByRole('button', { name: 'Call me instead', exact: true }).click();
+      expect(Date.now() - waitedFromMs).toBeGreaterThan(500);
+      await expectText(page.locator('#sent-to'), `We are calling ${PHONE}: the call reads out the code.`);
+      await expectText(page.getByRole('status'), `A new code is on its way to ${PHONE}. The code sent before no longer works.`);
+      expect(await activeId()).toBe('code');
+      const call = await newestMessage(PHONE);
+      expect(call.channel).toBe('voice');
+      expect(call.verificationId).toBe(whatsapp.verificationId);
+      const spoken = /^Your phone-auth code is ((?:\d, ){5}\d)\. Again: \1\.$/.exec(call.text)?.[1];
+      const voiceCode = spoken?.replace(/, /g, '');
+      expect(voiceCode).toBe(channels.codes.last);
+      expect(voiceCode).not.toBe(whatsappCode);
+      // After a call the cooldown is OTP_VOICE_RESEND_COOLDOWN_SECONDS (0 here): the others are ready.
+      expect(await others.allTextContents()).toEqual(['Send by WhatsApp instead', 'Send by SMS instead']);
+      expect(await disabledStates(others)).toEqual([false, false]);
+      await shot('10-called');
+
+      // The WhatsApp code stopped working when the call made a new one; it costs a try.
+      const codeField = page.getByLabel('6-digit code');
+      await codeField.fill(whatsappCode!);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expectText(page.getByRole('alert'), 'Wrong code, 4 tries left.');
+
+      await codeField.fill(voiceCode!);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expectText(page.locator('#signed-in-heading'), `Signed in as ${PHONE}`);
+      await shot('11-signed-in-after-call');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expectText(page.getByRole('status'), 'You are signed out.');
+      expect(pageErrors).toEqual([]);
+    }, 60_000);
+
+    it('should say which channels a number may use when the one picked is not offered, and send by the one left', async () => {
+      await page.goto(`${channelsUrl}/`);
+      await page.waitForSelector('html[data-ready="true"]');
+      const picker = page.getByLabel('Send the code by');
+      await picker.waitFor({ state: 'visible' });
+      // Another country, another order: only SMS for the rest of the world, so no picker.
+      await page.getByLabel('Country').selectOption('GB');
+      await picker.waitFor({ state: 'hidden' });
+      await page.getByLabel('Country').selectOption('IN');
+      await picker.waitFor({ state: 'visible' });
+
+      // The picker follows the chosen country; a number in full may be of another one.
+      await picker.selectOption('whatsapp');
+      await page.getByLabel('Phone number').fill(UK_PHONE);
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await expectText(page.getByRole('alert'), "Codes can't be sent to this number by WhatsApp, only by SMS.");
+      // The picker now offers what the problem named: SMS alone, so none is shown.
+      expect(await picker.isVisible()).toBe(false);
+      expect(await activeId()).toBe('phone');
+      await shot('12-channel-unavailable');
+
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await expectText(page.locator('#sent-to'), `We sent a code by SMS to ${UK_PHONE}.`);
+      expect((await newestMessage(UK_PHONE)).channel).toBe('sms');
+      expect(await page.locator('#other-channels').isVisible()).toBe(false);
+      expect(await page.getByRole('alert').textContent()).toBe('');
+      expect(pageErrors).toEqual([]);
+    }, 30_000);
+  });
 });
+
+interface OutboxEntry {
+  to: string;
+  channel: string;
+  text: string;
+  verificationId: string;
+}
 
 async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
   // Polls like a person waiting for the page, then asserts with a readable diff.
   await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
   expect((await locator.textContent())?.trim()).toBe(text);
+}
+
+async function disabledStates(buttons: ReturnType<Page['locator']>): Promise<boolean[]> {
+  return Promise.all((await buttons.all()).map((button) => button.isDisabled()));
 }
 
 async function expectVisibleText(page: Page, selector: string, text: string): Promise<void> {

@@ -1,5 +1,6 @@
 // phone-auth's HTTP API, called from the server only (server actions and the proxy).
 import { isIP } from 'node:net';
+import { type Channel, type ChannelChoice, channelUnavailableMessage, knownChannels } from './channels';
 import { phoneAuthApiKey, phoneAuthUrl } from './config';
 
 /** phone-auth's error body: application/problem+json (RFC 9457) with a stable `code`. */
@@ -10,6 +11,8 @@ export interface Problem {
   detail?: string;
   attemptsRemaining?: number;
   retryAfterSeconds?: number;
+  /** On `channel_unavailable`: the channels this number may use. */
+  channels?: Channel[];
 }
 
 export class PhoneAuthError extends Error {
@@ -22,6 +25,10 @@ export interface SentCode {
   verificationId: string;
   status: string;
   phone: string;
+  /** The channel that carried the code (with `auto`, the first of the country's order that worked). */
+  channel: Channel;
+  /** The channels this number may use, in its country's order: a resend may name another. */
+  channels: Channel[];
   expiresAt: string;
   resendAvailableAt: string;
   attemptsRemaining: number;
@@ -88,9 +95,12 @@ function clientHeaders(user: EndUser): Record<string, string> {
   return headers;
 }
 
-/** POST /v1/otp/send with the API key, on behalf of the end user. */
-export function sendCode(phone: string, user: EndUser): Promise<SentCode> {
-  return call('/v1/otp/send', { body: { phone }, headers: clientHeaders(user) });
+/**
+ * POST /v1/otp/send with the API key, on behalf of the end user. A resend to the same phone keeps
+ * the verification and makes a new code (the one sent before stops working), by `channel`.
+ */
+export function sendCode(phone: string, channel: ChannelChoice, user: EndUser): Promise<SentCode> {
+  return call('/v1/otp/send', { body: { phone, channel }, headers: clientHeaders(user) });
 }
 
 /** POST /v1/otp/verify with the API key: the session and its tokens. */
@@ -108,10 +118,14 @@ export function endSession(accessToken: string): Promise<void> {
   return call('/v1/sessions/logout', { headers: { authorization: `Bearer ${accessToken}` } });
 }
 
-/** The sentence to show a person for a problem: phone-auth's `detail`, plus tries left. */
-export function problemMessage(error: unknown): string {
+/**
+ * The sentence to show a person for a problem: phone-auth's `detail`, plus tries left; for a
+ * channel not on offer (`requested`, on a send), the channels the number may use.
+ */
+export function problemMessage(error: unknown, requested?: ChannelChoice): string {
   if (!(error instanceof PhoneAuthError)) return 'Something went wrong. Try again.';
-  const { code, detail, title, attemptsRemaining } = error.problem;
+  const { code, detail, title, attemptsRemaining, channels } = error.problem;
+  if (code === 'channel_unavailable' && requested) return channelUnavailableMessage(requested, knownChannels(channels));
   const text = detail ?? title ?? 'Something went wrong. Try again.';
   if (code === 'invalid_code' && typeof attemptsRemaining === 'number') {
     return `${text} ${attemptsRemaining} ${attemptsRemaining === 1 ? 'try' : 'tries'} left.`;

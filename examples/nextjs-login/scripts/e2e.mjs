@@ -215,6 +215,13 @@ async function main() {
       PORT: String(phoneAuthPort),
       PUBLIC_URL: phoneAuthUrl,
       SMS_PROVIDERS: 'outbox',
+      WHATSAPP_PROVIDERS: 'outbox',
+      VOICE_PROVIDERS: 'outbox',
+      // Indian numbers get WhatsApp first, then SMS, then a call; the rest of the world SMS.
+      CHANNEL_ORDER: 'IN:whatsapp+sms+voice,*:sms',
+      // Long enough to see the buttons wait, short enough not to slow the test.
+      OTP_RESEND_COOLDOWN_SECONDS: '2',
+      OTP_VOICE_RESEND_COOLDOWN_SECONDS: '0',
       API_KEYS: `nextjs-e2e:${createHash('sha256').update(apiKey).digest('hex')}`,
       DEMO_PAGE: 'false', // this app is the login page here
       LOG_LEVEL: 'warn',
@@ -270,40 +277,82 @@ async function main() {
       await page.getByLabel('Phone number').waitFor();
     });
 
-    let code;
-    await check('send a code to a phone number', async () => {
+    const newestMessage = async () => {
+      const outbox = await fetch(`${phoneAuthUrl}/v1/dev/outbox?phone=${encodeURIComponent(PHONE)}`).then((r) => r.json());
+      const message = outbox.messages?.[0];
+      assert(message?.to === PHONE, `nothing in the outbox: ${JSON.stringify(outbox)}`);
+      return message;
+    };
+    const otherChannels = page.getByRole('group', { name: 'Other ways to get the code' }).getByRole('button');
+    const disabled = async () => Promise.all((await otherChannels.all()).map((button) => button.isDisabled()));
+
+    let whatsapp;
+    let whatsappCode;
+    await check('send a code: phone-auth\'s order for India sends it by WhatsApp', async () => {
       await page.getByLabel('Phone number').fill(PHONE);
       await page.getByRole('button', { name: 'Send code' }).click();
-      await page.getByLabel('Code').waitFor();
-      assert((await page.getByRole('status').textContent())?.includes(PHONE), 'no "We sent a code" notice');
-      const code_input = page.getByLabel('Code');
+      await page.getByLabel('Code', { exact: true }).waitFor();
+      const notice = await page.getByRole('status').textContent();
+      assert(notice === `We sent a code by WhatsApp to ${PHONE}.`, `unexpected notice: ${notice}`);
+      const code_input = page.getByLabel('Code', { exact: true });
       assert((await code_input.getAttribute('autocomplete')) === 'one-time-code', 'code field autocomplete');
       assert((await code_input.getAttribute('inputmode')) === 'numeric', 'code field inputmode');
-      const outbox = await fetch(`${phoneAuthUrl}/v1/dev/outbox?phone=${encodeURIComponent(PHONE)}`).then((r) => r.json());
-      const text = outbox.messages?.[0]?.text ?? '';
-      code = /#(\d+)\s*$/.exec(text)?.[1] ?? /\d{6,10}/.exec(text)?.[0];
-      assert(code, `no code in the outbox: ${JSON.stringify(outbox)}`);
+      whatsapp = await newestMessage();
+      assert(whatsapp.channel === 'whatsapp', `sent by ${whatsapp.channel}`);
+      whatsappCode = /^(\d{6}) is your /.exec(whatsapp.text)?.[1];
+      assert(whatsappCode, `no code in the WhatsApp message: ${whatsapp.text}`);
       await shot('1-code-form');
     });
 
-    await check('a wrong code shows phone-auth\'s detail and the tries left', async () => {
-      const wrong = code.replace(/\d$/, (digit) => String((Number(digit) + 1) % 10));
-      await page.getByLabel('Code').fill(wrong);
+    let code;
+    await check('the other channels wait out the cooldown; "Call me instead" calls with a new code', async () => {
+      const labels = await otherChannels.allTextContents();
+      assert(
+        labels.length === 2 && /^Send by SMS instead \(in [12] s\)$/.test(labels[0]) && /^Call me instead \(in [12] s\)$/.test(labels[1]),
+        `unexpected buttons: ${JSON.stringify(labels)}`,
+      );
+      assert(JSON.stringify(await disabled()) === '[true,true]', 'the buttons do not wait for the cooldown');
+      const waitedFrom = Date.now();
+      // click() waits for the button to be enabled: once phone-auth takes a resend.
+      await page.getByRole('button', { name: 'Call me instead', exact: true }).click();
+      await page.getByText(`We are calling ${PHONE}`).waitFor();
+      assert(Date.now() - waitedFrom > 500, 'the call was placed before the cooldown passed');
+      const notice = await page.getByRole('status').textContent();
+      assert(
+        notice === `We are calling ${PHONE}: the call reads out the code. The code sent before no longer works.`,
+        `unexpected notice: ${notice}`,
+      );
+      const call = await newestMessage();
+      assert((await page.evaluate(() => document.activeElement?.id)) === 'code', 'the code field does not have the focus');
+      assert(call.channel === 'voice', `resent by ${call.channel}`);
+      assert(call.verificationId === whatsapp.verificationId, 'the call opened another verification');
+      code = /^Your phone-auth code is ((?:\d, ){5}\d)\. Again: \1\.$/.exec(call.text)?.[1]?.replace(/, /g, '');
+      assert(code, `no spoken code in the call: ${call.text}`);
+      assert(code !== whatsappCode, 'the call spoke the WhatsApp code');
+      // After a call the cooldown is OTP_VOICE_RESEND_COOLDOWN_SECONDS (0 here).
+      const after = await otherChannels.allTextContents();
+      assert(JSON.stringify(after) === '["Send by WhatsApp instead","Send by SMS instead"]', `unexpected buttons: ${JSON.stringify(after)}`);
+      assert(JSON.stringify(await disabled()) === '[false,false]', 'the buttons still wait');
+      await shot('2-called');
+    });
+
+    await check('the WhatsApp code no longer works: phone-auth\'s detail and the tries left', async () => {
+      await page.getByLabel('Code', { exact: true }).fill(whatsappCode);
       await page.getByRole('button', { name: 'Sign in' }).click();
       // (Next's own route announcer is a role=alert element too.)
       const alert = page.locator('main [role="alert"]');
       await alert.waitFor();
       const message = await alert.textContent();
       assert(/4 tries left/.test(message ?? ''), `unexpected message: ${message}`);
-      await shot('2-wrong-code');
+      await shot('3-wrong-code');
     });
 
     await check('the right code lands on /dashboard, signed in', async () => {
-      await page.getByLabel('Code').fill(code);
+      await page.getByLabel('Code', { exact: true }).fill(code);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL('**/dashboard');
       await page.getByText(`Signed in as ${PHONE}`).waitFor();
-      await shot('3-dashboard');
+      await shot('4-dashboard');
     });
 
     let refreshBefore;

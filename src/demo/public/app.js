@@ -7,29 +7,38 @@
   const el = {
     error: $('error'), status: $('status'),
     phoneStep: $('phone-step'), phoneForm: $('phone-form'), country: $('country'), phone: $('phone'), send: $('send'),
+    channelField: $('channel-field'), channel: $('channel'),
     codeStep: $('code-step'), codeForm: $('code-form'), code: $('code'), verify: $('verify'), resend: $('resend'),
-    changePhone: $('change-phone'), sentTo: $('sent-to'), attempts: $('attempts'),
+    changePhone: $('change-phone'), sentTo: $('sent-to'), attempts: $('attempts'), otherChannels: $('other-channels'),
     signedIn: $('signed-in'), signedInHeading: $('signed-in-heading'), userId: $('user-id'), sessionId: $('session-id'),
     tokenExpiry: $('token-expiry'), claims: $('claims'), refresh: $('refresh'), signOut: $('sign-out'),
   };
 
-  let verification = null; // { verificationId, phone, attemptsRemaining }
+  let verification = null; // { verificationId, phone, attemptsRemaining, channel, channels, choice }
   let session = null; // { accessToken, refreshToken, expiresIn, sessionId, user }
   let resendTimer = 0;
   let resendAtMs = 0;
+  let sending = false; // one send at a time, whichever button asked for it
+  let channelsAsked = 0; // the latest GET /v1/otp/channels, so a slower earlier answer is ignored
   let webOtp = null; // AbortController of a pending WebOTP request
+
+  // The channels the API names, as the page speaks of them.
+  const CHANNEL_NAMES = { sms: 'SMS', whatsapp: 'WhatsApp', voice: 'a phone call' };
+  const SWITCH_LABELS = { sms: 'Send by SMS instead', whatsapp: 'Send by WhatsApp instead', voice: 'Call me instead' };
+  const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+  const known = (channels) => (Array.isArray(channels) ? channels.filter((channel) => channel in CHANNEL_NAMES) : []);
 
   // ---- API -------------------------------------------------------------------------------
 
   /** Resolves to { ok, status, body, serverNowMs }; a network failure becomes a problem too. */
-  async function api(path, { body, accessToken } = {}) {
+  async function api(path, { method = 'POST', body, accessToken } = {}) {
     const headers = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (accessToken) headers.authorization = `Bearer ${accessToken}`;
     let response;
     try {
       response = await fetch(path, {
-        method: 'POST',
+        method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: 'omit',
@@ -51,6 +60,11 @@
   // ---- Messages ----------------------------------------------------------------------------
 
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  /** "SMS", "SMS or a phone call", "WhatsApp, SMS or a phone call". */
+  const either = (channels) => {
+    const names = channels.map((channel) => CHANNEL_NAMES[channel]);
+    return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  };
   const wait = (seconds) => {
     if (!Number.isFinite(seconds) || seconds <= 0) return 'in a moment';
     if (seconds < 90) return `in ${plural(Math.ceil(seconds), 'second', 'seconds')}`;
@@ -64,7 +78,7 @@
     switch (problem.code) {
       case 'invalid_code': {
         const left = Number(problem.attemptsRemaining);
-        if (!Number.isFinite(left)) return 'Wrong code. Check the SMS and try again.';
+        if (!Number.isFinite(left)) return 'Wrong code. Check the message and try again.';
         if (left <= 0) return 'Wrong code, and no tries are left. Ask for a new code.';
         return `Wrong code, ${plural(left, 'try', 'tries')} left.`;
       }
@@ -77,7 +91,14 @@
       case 'rate_limited': return `Too many requests. Please try again ${wait(retry)}.`;
       case 'country_not_allowed': return "Phone numbers from this country can't be used here.";
       case 'number_type_not_allowed': return "This kind of number can't receive codes here. Please use a mobile number.";
-      case 'provider_unavailable': return `We couldn't send the SMS just now. Please try again ${wait(retry)}.`;
+      case 'channel_unavailable': {
+        const offered = known(problem.channels);
+        const how = CHANNEL_NAMES[problem.requested] ? ` by ${CHANNEL_NAMES[problem.requested]}` : '';
+        if (offered.length === 0) return `Codes can't be sent to this number${how}.`;
+        if (offered.length === 1) return `Codes can't be sent to this number${how}, only by ${either(offered)}.`;
+        return `Codes can't be sent to this number${how}. You can choose ${either(offered)} instead.`;
+      }
+      case 'provider_unavailable': return `We couldn't send the code just now. Please try again ${wait(retry)}.`;
       case 'store_unavailable': return `The service is briefly unavailable. Please try again ${wait(retry)}.`;
       case 'invalid_refresh_token': return 'Your session has expired. Please sign in again.';
       case 'refresh_token_reused': return 'For your safety this session was ended. Please sign in again.';
@@ -96,7 +117,7 @@
   }
 
   function showError(text, field) {
-    for (const input of [el.phone, el.code]) input.removeAttribute('aria-invalid');
+    for (const input of [el.phone, el.channel, el.code]) input.removeAttribute('aria-invalid');
     el.error.textContent = text || '';
     if (field && text) field.setAttribute('aria-invalid', 'true');
   }
@@ -125,12 +146,48 @@
   }
 
   function toCodeStep() {
-    el.sentTo.textContent = `We sent a code by SMS to ${verification.phone}.`;
+    el.sentTo.textContent = verification.channel === 'voice'
+      ? `We are calling ${verification.phone}: the call reads out the code.`
+      : `We sent a code by ${CHANNEL_NAMES[verification.channel]} to ${verification.phone}.`;
     showAttempts();
+    renderOtherChannels();
     el.code.value = '';
     show('code');
     el.code.focus();
-    startWebOtp();
+    // Only an SMS carries the "@host #code" line that WebOTP reads.
+    if (verification.channel === 'sms') startWebOtp();
+    else stopWebOtp();
+  }
+
+  /** A button for every channel of the send's answer but the one that carried the code. */
+  function renderOtherChannels() {
+    const others = verification.channels.filter((channel) => channel !== verification.channel);
+    el.otherChannels.replaceChildren(...others.map((channel) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary';
+      button.dataset.channel = channel;
+      button.textContent = SWITCH_LABELS[channel];
+      return button;
+    }));
+    el.otherChannels.hidden = others.length === 0;
+  }
+
+  /** The channel picker of the phone step: shown when the country is offered more than one channel. */
+  function renderChannelPicker(channels) {
+    const options = channels.length > 1
+      ? [['auto', `Automatic (${CHANNEL_NAMES[channels[0]]} first)`], ...channels.map((channel) => [channel, capitalised(CHANNEL_NAMES[channel])])]
+      : [];
+    el.channel.replaceChildren(...options.map(([value, text]) => new Option(text, value)));
+    el.channelField.hidden = options.length === 0;
+  }
+
+  async function loadChannels() {
+    const asked = ++channelsAsked;
+    const result = await api(`/v1/otp/channels?country=${encodeURIComponent(el.country.value)}`, { method: 'GET' });
+    if (asked !== channelsAsked) return;
+    // Without an answer the picker stays hidden and a send lets the service choose (auto).
+    renderChannelPicker(result.ok ? known(result.body.channels) : []);
   }
 
   function showAttempts() {
@@ -138,21 +195,23 @@
     el.attempts.textContent = Number.isFinite(left) ? `${plural(left, 'try', 'tries')} left.` : '';
   }
 
-  // Counts down to resendAvailableAt, measured against the server's clock (its Date header).
+  // Counts down to resendAvailableAt, measured against the server's clock (its Date header):
+  // "Resend code" and every other channel's button wait for it alike.
   function startResendCountdown(resendAvailableAt, serverNowMs) {
     const remainingMs = Date.parse(resendAvailableAt) - serverNowMs;
     resendAtMs = Date.now() + (Number.isNaN(remainingMs) ? 30_000 : Math.max(0, remainingMs));
     clearInterval(resendTimer);
     const tick = () => {
       const seconds = Math.ceil((resendAtMs - Date.now()) / 1000);
-      if (seconds > 0) {
-        el.resend.disabled = true;
-        el.resend.textContent = `Resend code in ${seconds} s`;
-      } else {
-        clearInterval(resendTimer);
-        el.resend.disabled = false;
-        el.resend.textContent = 'Resend code';
+      const waiting = seconds > 0;
+      el.resend.disabled = waiting;
+      el.resend.textContent = waiting ? `Resend code in ${seconds} s` : 'Resend code';
+      for (const button of el.otherChannels.querySelectorAll('button')) {
+        const label = SWITCH_LABELS[button.dataset.channel];
+        button.disabled = waiting;
+        button.textContent = waiting ? `${label} (in ${seconds} s)` : label;
       }
+      if (!waiting) clearInterval(resendTimer);
     };
     tick();
     resendTimer = setInterval(tick, 1000);
@@ -230,7 +289,13 @@
 
   // ---- Actions -----------------------------------------------------------------------------
 
-  async function sendCode(isResend) {
+  /**
+   * Sends a code, or resends one to the open verification: `choice` is the channel asked for
+   * (auto, sms, whatsapp, voice), `button` the one that asked. A resend keeps the verification
+   * and makes a new code; the one sent before stops working.
+   */
+  async function sendCode({ choice, button, isResend }) {
+    if (sending) return;
     const raw = el.phone.value.trim();
     if (!raw) {
       showError('Please enter your phone number.', el.phone);
@@ -238,37 +303,54 @@
       return;
     }
     // A number in full (+…) speaks for itself; national input needs the chosen country.
-    const body = raw.startsWith('+') ? { phone: raw } : { phone: raw, country: el.country.value };
-    const button = isResend ? el.resend : el.send;
+    const body = raw.startsWith('+') ? { phone: raw, channel: choice } : { phone: raw, country: el.country.value, channel: choice };
+    sending = true;
     busy(button, true);
     showError('');
     say(isResend ? 'Sending a new code…' : 'Sending a code…');
     const result = await api('/v1/otp/send', { body });
+    sending = false;
     busy(button, false);
     if (!result.ok) {
-      say('');
-      showError(sentence(result.body), isResend ? null : el.phone);
-      if (result.body.code === 'resend_too_soon' && Number(result.body.retryAfterSeconds) > 0) {
-        startResendCountdown(new Date(Date.now() + result.body.retryAfterSeconds * 1000).toISOString(), Date.now());
-      }
-      (isResend ? el.code : el.phone).focus();
+      sendFailed({ ...result.body, requested: choice }, isResend);
       return;
     }
     verification = {
       verificationId: result.body.verificationId,
       phone: result.body.phone,
       attemptsRemaining: result.body.attemptsRemaining,
+      channel: known([result.body.channel])[0] || 'sms',
+      channels: known(result.body.channels),
+      choice,
     };
-    say(isResend ? `A new code is on its way to ${result.body.phone}.` : `Code sent to ${result.body.phone}.`);
+    say(isResend ? `A new code is on its way to ${result.body.phone}. The code sent before no longer works.` : `Code sent to ${result.body.phone}.`);
     toCodeStep();
     startResendCountdown(result.body.resendAvailableAt, result.serverNowMs);
+  }
+
+  function sendFailed(problem, isResend) {
+    say('');
+    const offered = known(problem.channels);
+    // The service names the channels this number may use: offer exactly those.
+    if (problem.code === 'channel_unavailable' && isResend && verification) {
+      verification.channels = offered;
+      renderOtherChannels();
+    } else if (problem.code === 'channel_unavailable') {
+      renderChannelPicker(offered);
+    }
+    const field = isResend ? null : problem.code === 'channel_unavailable' && !el.channelField.hidden ? el.channel : el.phone;
+    showError(sentence(problem), field);
+    if (problem.code === 'resend_too_soon' && Number(problem.retryAfterSeconds) > 0) {
+      startResendCountdown(new Date(Date.now() + problem.retryAfterSeconds * 1000).toISOString(), Date.now());
+    }
+    (isResend ? el.code : field).focus();
   }
 
   async function verifyCode() {
     stopWebOtp();
     const code = el.code.value.replace(/\s+/g, '');
     if (!/^[0-9]{4,10}$/.test(code)) {
-      showError('Please enter the digits from the SMS.', el.code);
+      showError('Please enter the digits of the code.', el.code);
       el.code.focus();
       return;
     }
@@ -327,11 +409,21 @@
 
   // ---- Wiring ------------------------------------------------------------------------------
 
-  el.phoneForm.addEventListener('submit', (event) => { event.preventDefault(); void sendCode(false); });
+  el.phoneForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    // Without a picker (one channel, or none known yet) the service picks: auto.
+    void sendCode({ choice: el.channelField.hidden ? 'auto' : el.channel.value, button: el.send, isResend: false });
+  });
   el.codeForm.addEventListener('submit', (event) => { event.preventDefault(); void verifyCode(); });
-  el.resend.addEventListener('click', () => { void sendCode(true); });
+  el.resend.addEventListener('click', () => { void sendCode({ choice: verification.choice, button: el.resend, isResend: true }); });
+  el.otherChannels.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-channel]');
+    if (button) void sendCode({ choice: button.dataset.channel, button, isResend: true });
+  });
+  el.country.addEventListener('change', () => { void loadChannels(); });
   el.changePhone.addEventListener('click', () => { showError(''); say(''); toPhoneStep(); });
   el.refresh.addEventListener('click', () => { void refresh(); });
   el.signOut.addEventListener('click', () => { void signOut(); });
+  void loadChannels();
   document.documentElement.dataset.ready = 'true';
 })();

@@ -3,13 +3,22 @@
 // ever sees this app's own pages and its httpOnly cookies.
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { endUserFrom, problemMessage, sendCode, verifyCode, type TokenSet } from '../../lib/phone-auth';
+import { type Channel, type ChannelChoice, choiceFrom, knownChannels, sentNotice } from '../../lib/channels';
+import { endUserFrom, PhoneAuthError, problemMessage, sendCode, verifyCode, type TokenSet } from '../../lib/phone-auth';
 import { cookieNames, cookieOptions, setSessionCookies } from '../../lib/session';
 
 export interface LoginState {
   step: 'phone' | 'code';
   /** E.164, as phone-auth normalised it. */
   phone?: string;
+  /** The channel that carried the code, and every channel this number may use (in phone-auth's order). */
+  channel?: Channel;
+  channels?: Channel[];
+  /** What "Send a new code" asks for: the last choice (`auto` at first, or the channel switched to). */
+  choice?: ChannelChoice;
+  /** When phone-auth takes a resend, and the seconds to it as of this answer (the form counts them down). */
+  resendAvailableAt?: string;
+  resendInSeconds?: number;
   notice?: string;
   error?: string;
 }
@@ -17,25 +26,53 @@ export interface LoginState {
 export async function loginAction(previous: LoginState, form: FormData): Promise<LoginState> {
   switch (form.get('intent')) {
     case 'send':
-      return send(previous, String(form.get('phone') ?? '').trim());
+      return withCountdown(await send(previous, String(form.get('phone') ?? '').trim(), choiceFrom(form.get('channel'))));
     case 'verify':
-      return verify(previous, String(form.get('code') ?? '').trim());
+      return withCountdown(await verify(previous, String(form.get('code') ?? '').trim()));
     default:
       (await cookies()).delete(cookieNames().verification);
       return { step: 'phone' };
   }
 }
 
-async function send(previous: LoginState, phone: string): Promise<LoginState> {
+/** Every answer carries the seconds left before a resend, counted on this server, not the browser's clock. */
+function withCountdown(state: LoginState): LoginState {
+  if (state.step !== 'code' || state.resendAvailableAt === undefined) return state;
+  const ms = Date.parse(state.resendAvailableAt) - Date.now();
+  return { ...state, resendInSeconds: Number.isNaN(ms) ? 0 : Math.max(0, Math.ceil(ms / 1000)) };
+}
+
+/** A first send (`auto`: phone-auth's order for the country), or a resend by the channel asked for. */
+async function send(previous: LoginState, phone: string, choice: ChannelChoice): Promise<LoginState> {
   if (phone === '') return { ...previous, error: 'Enter your phone number.' };
+  const resend = previous.step === 'code';
   try {
-    const sent = await sendCode(phone, endUserFrom(await headers()));
+    const sent = await sendCode(phone, choice, endUserFrom(await headers()));
     const ttl = Math.max(1, Math.round((Date.parse(sent.expiresAt) - Date.now()) / 1000));
     (await cookies()).set(cookieNames().verification, sent.verificationId, cookieOptions(ttl));
-    return { step: 'code', phone: sent.phone, notice: `We sent a code to ${sent.phone}.` };
+    return {
+      step: 'code',
+      phone: sent.phone,
+      channel: sent.channel,
+      channels: knownChannels(sent.channels),
+      choice,
+      resendAvailableAt: sent.resendAvailableAt,
+      notice: sentNotice(sent.channel, sent.phone) + (resend ? ' The code sent before no longer works.' : ''),
+    };
   } catch (error) {
-    return { ...previous, notice: undefined, error: problemMessage(error) };
+    return { ...previous, ...afterFailedResend(error, resend), notice: undefined, error: problemMessage(error, choice) };
   }
+}
+
+/** What a refused resend teaches: when to try again, or which channels the number may use. */
+function afterFailedResend(error: unknown, resend: boolean): Partial<LoginState> {
+  if (!resend || !(error instanceof PhoneAuthError)) return {};
+  const { code, retryAfterSeconds, channels } = error.problem;
+  if (code === 'resend_too_soon' && typeof retryAfterSeconds === 'number') {
+    return { resendAvailableAt: new Date(Date.now() + retryAfterSeconds * 1000).toISOString() };
+  }
+  if (code === 'channel_unavailable') return { channels: knownChannels(channels) };
+  return {};
 }
 
 async function verify(previous: LoginState, code: string): Promise<LoginState> {
@@ -43,7 +80,7 @@ async function verify(previous: LoginState, code: string): Promise<LoginState> {
   const names = cookieNames();
   const verificationId = jar.get(names.verification)?.value;
   if (!verificationId) return { step: 'phone', phone: previous.phone, error: 'That code has expired. Ask for a new one.' };
-  if (code === '') return { ...previous, notice: undefined, error: 'Enter the code from the SMS.' };
+  if (code === '') return { ...previous, notice: undefined, error: 'Enter the code you were sent.' };
   let tokens: TokenSet;
   try {
     tokens = await verifyCode(verificationId, code, endUserFrom(await headers()));

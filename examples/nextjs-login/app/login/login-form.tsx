@@ -1,9 +1,33 @@
 'use client';
-import { useActionState } from 'react';
+import { useActionState, useEffect, useMemo, useState } from 'react';
+import { SWITCH_LABELS } from '../../lib/channels';
 import { loginAction, type LoginState } from './actions';
+
+/** Seconds until a resend is taken, counted down from each answer's `resendInSeconds`. */
+function useResendCountdown(state: LoginState): number {
+  const total = state.resendInSeconds ?? 0;
+  // A new answer (a new state object) starts a new countdown.
+  const resendAtMs = useMemo(() => Date.now() + total * 1000, [state, total]);
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  useEffect(() => {
+    setNowMs(Date.now());
+    if (resendAtMs <= Date.now()) return;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      setNowMs(now);
+      if (now >= resendAtMs) clearInterval(timer);
+    }, 250);
+    return () => clearInterval(timer);
+  }, [resendAtMs]);
+  // Until the effect has run, nowMs may predate the answer: never show more than it said.
+  return Math.min(total, Math.max(0, Math.ceil((resendAtMs - nowMs) / 1000)));
+}
 
 export function LoginForm() {
   const [state, action, pending] = useActionState<LoginState, FormData>(loginAction, { step: 'phone' });
+  const secondsLeft = useResendCountdown(state);
+  const waiting = secondsLeft > 0;
+  const later = (label: string) => (waiting ? `${label} (in ${secondsLeft} s)` : label);
 
   const error = state.error ? (
     <p className="error" role="alert">
@@ -37,6 +61,8 @@ export function LoginForm() {
     );
   }
 
+  const otherChannels = (state.channels ?? []).filter((channel) => channel !== state.channel);
+
   return (
     <>
       {state.notice ? (
@@ -48,8 +74,8 @@ export function LoginForm() {
         <input type="hidden" name="intent" value="verify" />
         <label htmlFor="code">Code</label>
         <input
-          // a new element per answer, so focus and the typed code reset after an error
-          key={state.error ?? 'code'}
+          // a new element per answer, so focus and the typed code reset after an error or a new code
+          key={state.error ?? state.notice ?? 'code'}
           id="code"
           name="code"
           type="text"
@@ -65,12 +91,28 @@ export function LoginForm() {
           {pending ? 'Checking…' : 'Sign in'}
         </button>
       </form>
+      {otherChannels.length > 0 ? (
+        // Each resends a new code by that channel, once phone-auth takes a resend.
+        <div className="channels" role="group" aria-label="Other ways to get the code">
+          {otherChannels.map((channel) => (
+            <form action={action} key={channel}>
+              <input type="hidden" name="intent" value="send" />
+              <input type="hidden" name="phone" value={state.phone ?? ''} />
+              <input type="hidden" name="channel" value={channel} />
+              <button type="submit" className="secondary" disabled={pending || waiting}>
+                {later(SWITCH_LABELS[channel])}
+              </button>
+            </form>
+          ))}
+        </div>
+      ) : null}
       <div className="row">
         <form action={action}>
           <input type="hidden" name="intent" value="send" />
           <input type="hidden" name="phone" value={state.phone ?? ''} />
-          <button type="submit" className="link" disabled={pending}>
-            Send a new code
+          <input type="hidden" name="channel" value={state.choice ?? 'auto'} />
+          <button type="submit" className="link" disabled={pending || waiting}>
+            {later('Send a new code')}
           </button>
         </form>
         <form action={action}>
