@@ -130,7 +130,7 @@ export class LoginService {
     this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
     // The fraud counter and the session are independent: sent together.
     const [tokens] = await Promise.all([
-      this.sessions.start(verification.phone, caller),
+      this.sessions.start(verification.phone, caller, verification.channel),
       verification.provider === TEST_NUMBER_PROVIDER ? undefined : this.policy.recordVerified(verification.phone),
     ]);
     return tokens;

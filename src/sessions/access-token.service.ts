@@ -1,3 +1,4 @@
+import type { Channel } from '../common/channel.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
@@ -6,11 +7,16 @@ import { DomainError } from '../common/errors/domain.error.js';
 import { sessionsConfig } from './sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
 
+/** RFC 8176 authentication method references: a text, a call, or a one-time password by other means (WhatsApp). */
+const AMR_OF_CHANNEL: Record<Channel, string> = { sms: 'sms', voice: 'tel', whatsapp: 'otp' };
+
 export interface AccessTokenSubject {
   userId: string;
   sessionId: string;
   phone: string;
   authTimeSeconds: number;
+  /** The channel whose code opened the session: the token's `amr`. */
+  channel: Channel;
   clientId?: string;
 }
 
@@ -56,7 +62,7 @@ export class AccessTokenService {
       iat,
       exp: iat + this.config.accessTokenTtlSeconds,
       auth_time: subject.authTimeSeconds,
-      amr: ['sms'],
+      amr: [AMR_OF_CHANNEL[subject.channel]],
       phone_number: subject.phone,
       phone_number_verified: true,
     };

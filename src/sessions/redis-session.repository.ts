@@ -1,3 +1,4 @@
+import type { Channel } from '../common/channel.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
@@ -125,6 +126,7 @@ function fromHash(hash: Record<string, string>): Session {
     refreshTokenHash: hash.refreshTokenHash,
     refreshTokenGeneration: Number(hash.refreshTokenGeneration ?? 0),
     rotatedAtMs: Number(hash.rotatedAtMs ?? 0),
+    channel: (hash.channel ?? 'sms') as Channel,
     createdAtMs: Number(hash.createdAtMs),
     lastUsedAtMs: Number(hash.lastUsedAtMs),
     expiresAtMs: Number(hash.expiresAtMs),

@@ -1,3 +1,4 @@
+import type { Channel } from '../common/channel.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
@@ -37,8 +38,8 @@ export class SessionService {
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
   ) {}
 
-  /** Opens a session for a phone that has just proven possession, and issues its first token pair. */
-  async start(phone: string, caller: Partial<Caller>): Promise<TokenPair> {
+  /** Opens a session for a phone that has just proven possession by a code sent on `channel`, and issues its first token pair. */
+  async start(phone: string, caller: Partial<Caller>, channel: Channel = 'sms'): Promise<TokenPair> {
     const nowMs = this.clock.nowMs();
     const userId = await this.users.findOrCreate(phone, `usr_${randomBytes(16).toString('base64url')}`);
     const id = `ses_${randomBytes(16).toString('base64url')}`;
@@ -50,6 +51,7 @@ export class SessionService {
       refreshTokenHash: hashRefreshSecret(secret),
       refreshTokenGeneration: 0,
       rotatedAtMs: 0,
+      channel,
       clientId: caller.clientId,
       userAgent: caller.userAgent,
       ip: caller.ip,
@@ -155,6 +157,7 @@ export class SessionService {
         sessionId: session.id,
         phone: session.phone,
         authTimeSeconds: Math.floor(session.createdAtMs / 1000),
+        channel: session.channel,
         clientId: session.clientId,
       },
       nowMs,

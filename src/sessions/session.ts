@@ -1,3 +1,5 @@
+import type { Channel } from '../common/channel.js';
+
 export interface Session {
   id: string;
   userId: string;
@@ -12,6 +14,8 @@ export interface Session {
   refreshTokenGeneration: number;
   /** The time of the last rotation (0 before the first one): the start of the reuse grace. */
   rotatedAtMs: number;
+  /** The channel whose code opened the session (the tokens' `amr`); sessions stored before channels were SMS. */
+  channel: Channel;
   clientId?: string;
   userAgent?: string;
   ip?: string;

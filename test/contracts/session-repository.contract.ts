@@ -27,6 +27,7 @@ export function sessionRepositoryContract(
       refreshTokenHash: 'h0',
       refreshTokenGeneration: 0,
       rotatedAtMs: 0,
+      channel: 'voice',
       userAgent: 'curl/8',
       ip: '203.0.113.7',
       createdAtMs: T0,

@@ -42,6 +42,7 @@ describeWithRedis('SessionRepository on Redis: memory per session', () => {
       refreshTokenHash: hash(),
       refreshTokenGeneration: 0,
       rotatedAtMs: 0,
+      channel: 'sms',
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36',
       ip: '203.0.113.7',
       createdAtMs: T0,

@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../src/common/channel.js';
 import fc from 'fast-check';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { InMemorySessionRepository } from '../../src/sessions/in-memory-session.repository.js';
@@ -104,6 +105,7 @@ class World {
     return {
       id,
       userId: USERS[userIndex],
+      channel: CHANNELS[userIndex % CHANNELS.length],
       phone: '+919876500001',
       refreshTokenHash: hashOf(id, 0),
       refreshTokenGeneration: 0,

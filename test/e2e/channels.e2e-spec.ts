@@ -1,6 +1,7 @@
+import { decodeJwt } from 'jose';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeProviders, startFakeProviders } from '../support/fake-providers.js';
-import { describeOnEveryStore, json, phoneSequence, postJson, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
+import { describeOnEveryStore, json, phoneSequence, postJson, refreshSession, startTestApp, TestApp, verifyCode } from '../support/e2e-kit.js';
 
 const EVERY_CHANNEL = {
   SMS_PROVIDERS: 'outbox',
@@ -53,6 +54,11 @@ describeOnEveryStore('channels on the $name', (store) => {
     expect(message.text).toContain(channel === 'voice' ? `code is ${spoken}. Again: ${spoken}.` : `${t.codes.last} is your`);
     const verified = await verifyCode(t, { verificationId: json(sent).verificationId, code: t.codes.last });
     expect(verified.statusCode).toBe(200);
+    // RFC 8176: a text, a telephone call, a one-time password by other means; kept by every refresh.
+    const amr = { sms: ['sms'], voice: ['tel'], whatsapp: ['otp'] }[channel];
+    expect(decodeJwt(json(verified).accessToken).amr).toEqual(amr);
+    const refreshed = await refreshSession(t, json(verified).refreshToken);
+    expect(decodeJwt(json(refreshed).accessToken).amr).toEqual(amr);
     const status = await t.inject({ method: 'GET', url: `/v1/otp/verifications/${json(sent).verificationId}` });
     expect(json(status)).toMatchObject({ status: 'approved', channel });
   });
