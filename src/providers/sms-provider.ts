@@ -87,20 +87,3 @@ export class ProviderError extends Error {
     this.status = options.status;
   }
 }
-
-/**
- * What a fetch to a provider that threw (no HTTP answer) becomes: our timeout, the caller's
- * abort, or a network failure. fetch's own error names the URL and the socket error, never the
- * body, so it may stay the cause.
- */
-export function fetchFailure(
-  provider: string,
-  operation: string,
-  timeoutMs: number,
-  timeout: AbortSignal,
-  signal: AbortSignal | undefined,
-  error: unknown,
-): ProviderError {
-  const detail = timeout.aborted ? `no answer within ${timeoutMs} ms` : signal?.aborted ? 'aborted by the caller' : 'network failure';
-  return new ProviderError(provider, `${operation}: ${detail}`, { transient: true, cause: error });
-}

@@ -1,4 +1,5 @@
-import { fetchFailure, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../sms-provider.js';
+import { OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../sms-provider.js';
+import { postToProvider } from './provider-http.js';
 
 export interface StartMessagingSmsProviderOptions {
   /** `sm_live_…`. */
@@ -71,26 +72,16 @@ export class StartMessagingSmsProvider extends SmsProvider {
   }
 
   private async post(operation: string, path: string, body: unknown, signal?: AbortSignal): Promise<HttpAnswer> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    try {
-      const response = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'X-API-Key': this.options.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      });
-      const text = await response.text();
-      let parsed: unknown;
-      try {
-        parsed = text.length > 0 ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
-    } catch (error) {
-      throw fetchFailure(this.name, operation, this.options.timeoutMs, timeout, signal, error);
-    }
+    const answer = await postToProvider({
+      provider: this.name,
+      operation,
+      url: `${this.baseUrl}${path}`,
+      headers: { 'X-API-Key': this.options.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+      timeoutMs: this.options.timeoutMs,
+      signal,
+    });
+    return { status: answer.status, headers: answer.headers, body: answer.json };
   }
 
   private httpError(operation: string, answer: HttpAnswer): ProviderError {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CHANNELS, fetchFailure, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
+import { CHANNELS, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
+import { postToProvider } from './provider-http.js';
 
 export const WEBHOOK_TIMESTAMP_HEADER = 'X-Phone-Auth-Timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Phone-Auth-Signature';
@@ -45,26 +46,19 @@ export class WebhookSmsProvider extends SmsProvider {
       verificationId: message.verificationId,
     });
     const timestamp = Math.floor(this.nowMs() / 1000);
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(this.options.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.options.secret, timestamp, body),
-        },
-        body,
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw fetchFailure(this.name, 'send', this.options.timeoutMs, timeout, signal, error);
-    }
+    const { status, text } = await postToProvider({
+      provider: this.name,
+      operation: 'send',
+      url: this.options.url,
+      headers: {
+        'Content-Type': 'application/json',
+        [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+        [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.options.secret, timestamp, body),
+      },
+      body,
+      timeoutMs: this.options.timeoutMs,
+      signal,
+    });
     if (status < 200 || status >= 300) {
       throw new ProviderError(this.name, `send failed with HTTP ${status}`, { transient: status === 429 || status >= 500, status });
     }

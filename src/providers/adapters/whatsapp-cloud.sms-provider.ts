@@ -1,4 +1,5 @@
-import { fetchFailure, OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
+import { OtpDispatch, OtpMessage, ProviderError, SmsProvider } from '../sms-provider.js';
+import { postToProvider } from './provider-http.js';
 
 export interface WhatsAppCloudSmsProviderOptions {
   /** A (system user) access token with the whatsapp_business_messaging permission. */
@@ -35,23 +36,15 @@ export class WhatsAppCloudSmsProvider extends SmsProvider {
   }
 
   async send(message: OtpMessage, signal?: AbortSignal): Promise<OtpDispatch> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(this.url, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${this.options.accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(this.templateMessage(message)),
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw fetchFailure(this.name, 'send', this.options.timeoutMs, timeout, signal, error);
-    }
-    const answer = parseJson(text);
+    const { status, json: answer } = await postToProvider({
+      provider: this.name,
+      operation: 'send',
+      url: this.url,
+      headers: { Authorization: `Bearer ${this.options.accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(this.templateMessage(message)),
+      timeoutMs: this.options.timeoutMs,
+      signal,
+    });
     if (status < 200 || status >= 300) throw metaFailure(this.name, status, answer);
     const first = field(answer, 'messages');
     const id = Array.isArray(first) ? field(first[0], 'id') : undefined;
@@ -171,14 +164,6 @@ export function whatsAppLanguage(locale: string | undefined, defaultLanguage: st
   if (regional && REGIONAL_LANGUAGES.has(regional)) return regional;
   const scripted = match[2] ? LANGUAGE_FALLBACKS[`${language}-${match[2].toLowerCase()}`] : undefined;
   return scripted ?? LANGUAGE_FALLBACKS[language] ?? (BARE_LANGUAGES.has(language) ? language : defaultLanguage);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text.length > 0 ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function field(value: unknown, key: string): unknown {
