@@ -221,31 +221,9 @@ function channelOrderOf(entries: string[], providers: Record<Channel, string[]>)
   return order;
 }
 
-export const providersConfig = defineConfig(
-  'providers',
-  ProvidersEnvironment,
-  (env) => ({
-    /** Failover order for every country without a route of its own. */
-    smsProviders: env.SMS_PROVIDERS,
-    /** Each channel's failover order (SMS: for countries without an SMS route); empty when not offered. */
-    channelProviders: { sms: env.SMS_PROVIDERS, whatsapp: env.WHATSAPP_PROVIDERS, voice: env.VOICE_PROVIDERS } satisfies Record<
-      Channel,
-      SmsProviderName[]
-    >,
-    /** Country (or `*`) to the channels `auto` tries, in order. */
-    channelOrder: channelOrderOf(env.CHANNEL_ORDER, { sms: env.SMS_PROVIDERS, whatsapp: env.WHATSAPP_PROVIDERS, voice: env.VOICE_PROVIDERS }),
-    /** Country (ISO 3166-1 alpha-2) to its own failover order. */
-    routes: new Map(
-      env.SMS_ROUTES.map((route) => {
-        const [country, providers] = route.split(':');
-        return [country, providers.split('+') as SmsProviderName[]];
-      }),
-    ),
-    timeoutMs: env.SMS_PROVIDER_TIMEOUT_MS,
-    appName: env.APP_NAME,
-    /** Host for the origin-bound code line (`@host #123456`); only when PUBLIC_URL is set. */
-    originHost: env.PUBLIC_URL === undefined ? undefined : new URL(publicUrlOf(env)).hostname,
-    testNumbers: new Map(env.TEST_PHONE_NUMBERS.map((entry) => entry.split(':') as [string, string])),
+/** Each provider's credentials and endpoints (empty strings where unset: only configured providers are built). */
+function providerSettings(env: Environment) {
+  return {
     sinchVerification: {
       applicationKey: env.SINCH_APPLICATION_KEY ?? '',
       applicationSecret: env.SINCH_APPLICATION_SECRET ?? '',
@@ -269,6 +247,35 @@ export const providersConfig = defineConfig(
       apiVersion: env.WHATSAPP_API_VERSION,
       baseUrl: env.WHATSAPP_BASE_URL,
     },
-  }),
+  };
+}
+
+export const providersConfig = defineConfig(
+  'providers',
+  ProvidersEnvironment,
+  (env) => {
+    const channelProviders: Record<Channel, SmsProviderName[]> = { sms: env.SMS_PROVIDERS, whatsapp: env.WHATSAPP_PROVIDERS, voice: env.VOICE_PROVIDERS };
+    return {
+      /** Failover order for every country without a route of its own. */
+      smsProviders: env.SMS_PROVIDERS,
+      /** Each channel's failover order (SMS: for countries without an SMS route); empty when not offered. */
+      channelProviders,
+      /** Country (or `*`) to the channels `auto` tries, in order. */
+      channelOrder: channelOrderOf(env.CHANNEL_ORDER, channelProviders),
+      /** Country (ISO 3166-1 alpha-2) to its own failover order. */
+      routes: new Map(
+        env.SMS_ROUTES.map((route) => {
+          const [country, providers] = route.split(':');
+          return [country, providers.split('+') as SmsProviderName[]];
+        }),
+      ),
+      timeoutMs: env.SMS_PROVIDER_TIMEOUT_MS,
+      appName: env.APP_NAME,
+      /** Host for the origin-bound code line (`@host #123456`); only when PUBLIC_URL is set. */
+      originHost: env.PUBLIC_URL === undefined ? undefined : new URL(publicUrlOf(env)).hostname,
+      testNumbers: new Map(env.TEST_PHONE_NUMBERS.map((entry) => entry.split(':') as [string, string])),
+      ...providerSettings(env),
+    };
+  },
   providerProblems,
 );
