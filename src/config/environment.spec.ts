@@ -123,6 +123,9 @@ describe(validateEnvironment.name, () => {
     expect(problemsOf({ CHANNEL_ORDER: 'IN:fax' })).toEqual([
       'CHANNEL_ORDER entries must look like IN:whatsapp+sms+voice or *:sms (channels: sms, whatsapp, voice)',
     ]);
+    expect(problemsOf({ NODE_ENV: 'production', OTP_VOICE_RESEND_COOLDOWN_SECONDS: '10' })).toContain(
+      'NODE_ENV=production needs OTP_VOICE_RESEND_COOLDOWN_SECONDS of 30 or more (it bounds messages and calls per phone)',
+    );
     expect(problemsOf({ NODE_ENV: 'production', VOICE_PROVIDERS: 'outbox' }).filter((problem) => problem.includes('outbox'))).toEqual([
       'NODE_ENV=production refuses the development-only provider "outbox": change SMS_PROVIDERS, WHATSAPP_PROVIDERS and VOICE_PROVIDERS',
     ]);

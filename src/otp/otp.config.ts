@@ -92,7 +92,9 @@ export const otpConfig = defineConfig(
     ] satisfies SendLimit[],
   }),
   (env) =>
-    env.NODE_ENV === 'production' && env.OTP_RESEND_COOLDOWN_SECONDS < 30
-      ? ['NODE_ENV=production needs OTP_RESEND_COOLDOWN_SECONDS of 30 or more (it bounds messages per phone)']
-      : [],
+    env.NODE_ENV !== 'production'
+      ? []
+      : (['OTP_RESEND_COOLDOWN_SECONDS', 'OTP_VOICE_RESEND_COOLDOWN_SECONDS'] as const)
+          .filter((setting) => env[setting] < 30)
+          .map((setting) => `NODE_ENV=production needs ${setting} of 30 or more (it bounds messages and calls per phone)`),
 );
