@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64Url } from '../common/random/random-pool.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
 
 /**
@@ -8,7 +8,7 @@ import { PhoneTagger } from '../common/phone/phone-tagger.js';
 export const VERIFICATION_ID_PATTERN = /^[A-Za-z0-9_-]{38}$/;
 
 export function newVerificationId(phoneTag: string): string {
-  return `${phoneTag}${randomBytes(16).toString('base64url')}`;
+  return `${phoneTag}${randomBase64Url(16)}`;
 }
 
 export function phoneTagOfVerificationId(id: string): string {

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { fillRandom } from '../common/random/random-pool.js';
 import { Injectable } from '@nestjs/common';
 import { KeyDerivation } from '../common/secrets/key-derivation.js';
 
@@ -48,7 +49,7 @@ export class RefreshTokens {
     }
     const raw = Buffer.alloc(SECRET_BYTES);
     raw.writeUInt32BE(generation, 0);
-    randomBytes(RANDOM_BYTES).copy(raw, GENERATION_BYTES);
+    fillRandom(raw, GENERATION_BYTES, RANDOM_BYTES);
     this.mac(sessionId, raw.subarray(0, GENERATION_BYTES + RANDOM_BYTES)).copy(raw, GENERATION_BYTES + RANDOM_BYTES);
     return raw.toString('base64url');
   }

@@ -1,7 +1,7 @@
 import type { Channel } from '../common/channel.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
+import { randomBase64Url } from '../common/random/random-pool.js';
 import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
 import { maskPhone } from '../common/phone/phone-number.js';
@@ -41,8 +41,8 @@ export class SessionService {
   /** Opens a session for a phone that has just proven possession by a code sent on `channel`, and issues its first token pair. */
   async start(phone: string, caller: Partial<Caller>, channel: Channel = 'sms'): Promise<TokenPair> {
     const nowMs = this.clock.nowMs();
-    const userId = await this.users.findOrCreate(phone, `usr_${randomBytes(16).toString('base64url')}`);
-    const id = `ses_${randomBytes(16).toString('base64url')}`;
+    const userId = await this.users.findOrCreate(phone, `usr_${randomBase64Url(16)}`);
+    const id = `ses_${randomBase64Url(16)}`;
     const secret = this.refreshTokens.mint(id, 0);
     const session: Session = {
       id,
