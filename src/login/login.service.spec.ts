@@ -7,6 +7,7 @@ import { ChannelRouters } from '../providers/channel-routers.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { InMemoryFraudRepository } from '../throttling/in-memory-fraud.repository.js';
+import { ruleModesOf, SafeList } from '../throttling/fraud-rules.js';
 import type { SessionService, TokenPair } from '../sessions/session.service.js';
 import { KeyDerivation } from '../common/secrets/key-derivation.js';
 import { InMemoryVerificationRepository } from '../otp/in-memory-verification.repository.js';
@@ -95,6 +96,8 @@ const throttling = {
   blockedNumberTypes: new Set(['PREMIUM_RATE']),
   countryBudgetsPerHour: new Map<string, number>(),
   prefixBreaker: { windowMs: 3_600_000, minSends: 1000, minConversion: 0.2, blockMs: 43_200_000 },
+  safeList: new SafeList([]),
+  ruleModes: ruleModesOf([]),
 };
 const providersConfig = { appName: 'Acme', originHost: undefined, testNumbers: new Map([['+15005550006', '123456']]) };
 

@@ -42,6 +42,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly fraudDecisions = new Counter({
+    name: 'phone_auth_fraud_decisions_total',
+    help: 'Decisions of each fraud rule (countries, number_types, country_budgets, prefix_breaker): allowed, refused, would_refuse (monitor mode), safe_listed',
+    labelNames: ['rule', 'decision'] as const,
+    registers: [this.registry],
+  });
+
   readonly sessions = new Counter({
     name: 'phone_auth_sessions_total',
     help: 'Session events: issued, refreshed, revoked, reuse_detected',
