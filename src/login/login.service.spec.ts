@@ -95,7 +95,7 @@ const throttling = {
   deniedCountries: new Set<string>(),
   blockedNumberTypes: new Set(['PREMIUM_RATE']),
   countryBudgetsPerHour: new Map<string, number>(),
-  prefixBreaker: { windowMs: 3_600_000, minSends: 1000, minConversion: 0.2, blockMs: 43_200_000 },
+  prefixBreaker: { windowMs: 3_600_000, minSends: 1000, minConversion: 0.2, blockMs: 43_200_000, renewMinAttempts: 12_000 },
   safeList: new SafeList([]),
   ruleModes: ruleModesOf([]),
 };
@@ -269,7 +269,7 @@ describe(LoginService.name, () => {
   it('writes nothing for a send refused by a blocked prefix: the pending code still works, no cooldown or send is counted', async () => {
     const { view: { verification } } = await sut.send({ phone: '+919876543210' });
     let blocked = true;
-    jest.spyOn(fraud, 'prefixBlockedForMs').mockImplementation(async () => (blocked ? 60_000 : 0));
+    jest.spyOn(fraud, 'checkPrefix').mockImplementation(async () => ({ blockedForMs: blocked ? 60_000 : 0 }));
     const start = jest.spyOn(repository, 'start');
     for (let attempt = 0; attempt < config.phoneSendLimits[0].max; attempt += 1) {
       clock.ms += config.resendCooldownSeconds.sms * 1000;
@@ -284,7 +284,7 @@ describe(LoginService.name, () => {
 
   it('answers a blocked prefix before the store\'s own refusal, as if it had been asked first', async () => {
     await sut.send({ phone: '+919876543210' });
-    jest.spyOn(fraud, 'prefixBlockedForMs').mockResolvedValue(60_000);
+    jest.spyOn(fraud, 'checkPrefix').mockResolvedValue({ blockedForMs: 60_000 });
     await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfterSeconds: 60 } });
   });
 

@@ -49,6 +49,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Set by the fraud guard: what the conversion gauge shows at each scrape. */
+  conversionSource?: () => { country: string; window: string; ratio: number }[];
+
+  readonly conversion: Gauge<'country' | 'window'> = new Gauge({
+    name: 'phone_auth_conversion_ratio',
+    help: 'Verified codes over sent codes per country, over the last hour and day (window 1h, 1d), counted by this instance',
+    labelNames: ['country', 'window'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.conversion.reset();
+      for (const { country, window, ratio } of this.conversionSource?.() ?? []) this.conversion.set({ country, window }, ratio);
+    },
+  });
+
   readonly sessions = new Counter({
     name: 'phone_auth_sessions_total',
     help: 'Session events: issued, refreshed, revoked, reuse_detected',

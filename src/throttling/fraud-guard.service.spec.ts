@@ -112,7 +112,7 @@ describe(FraudGuard.name, () => {
     it('feeds no breaker counter with safe-listed sends', async () => {
       const sut = guardWith({ FRAUD_SAFE_LIST: '+9198765*', ...BREAKER });
       for (let send = 0; send < 10; send += 1) await sut.recordSent(INDIAN);
-      expect(await repository.prefixBlockedForMs(prefixOf(INDIAN), clock.nowMs())).toBe(0);
+      expect(await repository.checkPrefix(prefixOf(INDIAN), configOf(BREAKER).prefixBreaker, clock.nowMs())).toEqual({ blockedForMs: 0 });
     });
 
     it('never exempts a number outside the list', async () => {

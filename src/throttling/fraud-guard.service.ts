@@ -5,7 +5,8 @@ import { countryOf, maskPhone, parseE164 } from '../common/phone/phone-number.js
 import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
 import { throttlingConfig } from './throttling.config.js';
-import { FraudRepository } from './fraud.repository.js';
+import { ConversionWindows } from './conversion-windows.js';
+import { FraudRepository, PrefixBlock } from './fraud.repository.js';
 import { FraudRule } from './fraud-rules.js';
 import { SendPolicy } from './send-policy.js';
 
@@ -30,6 +31,7 @@ const THROTTLED_LABEL: Record<FraudRule, string> = {
 @Injectable()
 export class FraudGuard extends SendPolicy {
   private readonly logger = new Logger(FraudGuard.name);
+  private readonly conversion = new ConversionWindows();
 
   constructor(
     private readonly repository: FraudRepository,
@@ -38,6 +40,7 @@ export class FraudGuard extends SendPolicy {
     private readonly metrics: Metrics,
   ) {
     super();
+    metrics.conversionSource = () => this.conversion.ratios(this.clock.nowMs());
   }
 
   /** Country and number type: rules that need no store. */
@@ -58,11 +61,21 @@ export class FraudGuard extends SendPolicy {
     );
   }
 
-  /** The prefix breaker: a read that spends nothing. */
+  /**
+   * The prefix breaker: spends nothing, but counts an attempt into a block, and renews a block
+   * that ended while such attempts kept coming without being verified.
+   */
   async admit(e164: string): Promise<void> {
     if (this.safeListed(e164, 'prefix_breaker')) return;
-    const blockedMs = await this.repository.prefixBlockedForMs(prefixOf(e164), this.clock.nowMs());
-    this.judge('prefix_breaker', e164, blockedMs > 0, () => tooMany(blockedMs));
+    const { blockedForMs, renewed } = await this.repository.checkPrefix(prefixOf(e164), this.config.prefixBreaker, this.clock.nowMs());
+    if (renewed) {
+      this.metrics.throttled.inc({ rule: 'prefix_breaker_renewed' });
+      this.logger.warn(
+        `prefix ${renewed.prefix}xxxx blocked again for ${blockedForMs / 1000} s: ${renewed.sends} attempts during its block, ${renewed.verified} verified`,
+      );
+      await this.list(renewed);
+    }
+    this.judge('prefix_breaker', e164, blockedForMs > 0, () => tooMany(blockedForMs));
   }
 
   /**
@@ -81,20 +94,23 @@ export class FraudGuard extends SendPolicy {
 
   /** Safe-listed numbers feed no breaker counter: their (test) traffic must not hide or cause a trip. */
   async recordSent(e164: string): Promise<void> {
+    this.countConversion(e164, 'sent');
     if (this.config.safeList.has(e164)) return;
     const prefix = prefixOf(e164);
-    const tripped = await this.repository
+    const block = await this.repository
       .recordSend(prefix, this.config.prefixBreaker, this.clock.nowMs())
       .catch((error: Error) => this.countersNotUpdated(error));
-    if (tripped) {
+    if (block) {
       this.metrics.throttled.inc({ rule: 'prefix_breaker_tripped' });
       this.logger.warn(
-        `prefix ${prefix}xxxx blocked for ${this.config.prefixBreaker.blockMs / 1000} s: too few of its codes are verified`,
+        `prefix ${prefix}xxxx blocked for ${this.config.prefixBreaker.blockMs / 1000} s: too few of its codes are verified (${block.verified} of ${block.sends})`,
       );
+      await this.list(block);
     }
   }
 
   async recordVerified(e164: string): Promise<void> {
+    this.countConversion(e164, 'verified');
     if (this.config.safeList.has(e164)) return;
     await this.repository
       .recordVerified(prefixOf(e164), this.config.prefixBreaker, this.clock.nowMs())
@@ -123,9 +139,21 @@ export class FraudGuard extends SendPolicy {
     throw refusal();
   }
 
-  private countersNotUpdated(error: Error): false {
+  private countConversion(e164: string, event: 'sent' | 'verified'): void {
+    const country = countryOf(e164);
+    if (country !== undefined) this.conversion.record(country, event, this.clock.nowMs());
+  }
+
+  /** The block holds on its prefix's key whatever happens here: a failed write only leaves it off the admin list. */
+  private async list(block: PrefixBlock): Promise<void> {
+    await this.repository
+      .listBlock(block, this.clock.nowMs())
+      .catch((error: Error) => this.logger.error(`block of prefix ${block.prefix}xxxx holds but is not listed: ${error.message}`));
+  }
+
+  private countersNotUpdated(error: Error): null {
     this.logger.error(`fraud counters not updated: ${error.message}`);
-    return false;
+    return null;
   }
 }
 

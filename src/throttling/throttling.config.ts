@@ -100,6 +100,8 @@ export const throttlingConfig = defineConfig(
       minSends: env.PREFIX_BREAKER_MIN_SENDS,
       minConversion: env.PREFIX_BREAKER_MIN_CONVERSION_PERCENT / 100,
       blockMs: env.PREFIX_BREAKER_BLOCK_SECONDS * 1000,
+      // A block renews when attempts into it keep the rate that tripped it: minSends per window.
+      renewMinAttempts: Math.max(1, Math.ceil((env.PREFIX_BREAKER_MIN_SENDS * env.PREFIX_BREAKER_BLOCK_SECONDS) / env.PREFIX_BREAKER_WINDOW_SECONDS)),
     },
     safeList: new SafeList(env.FRAUD_SAFE_LIST),
     ruleModes: ruleModesOf(env.FRAUD_RULE_MODES),
