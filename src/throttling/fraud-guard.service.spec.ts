@@ -88,6 +88,26 @@ describe(FraudGuard.name, () => {
     });
   });
 
+  describe('blocks', () => {
+    it('lists a tripped prefix with what tripped it', async () => {
+      const sut = guardWith(BREAKER);
+      await pump(sut, INDIAN);
+      expect(await repository.listedBlocks(clock.nowMs())).toEqual([
+        { prefix: prefixOf(INDIAN), sinceMs: clock.ms, untilMs: clock.ms + 43_200_000, sends: 3, verified: 0, renewals: 0 },
+      ]);
+    });
+
+    it('keeps a block in force when listing it fails, and says so in the log', async () => {
+      const sut = guardWith(BREAKER);
+      const errors: string[] = [];
+      jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+      jest.spyOn(repository, 'listBlock').mockRejectedValue(new Error('connection lost'));
+      await pump(sut, INDIAN);
+      expect(await refusalOf(() => sut.admit(INDIAN))).toBe('rate_limited');
+      expect(errors).toEqual([`block of prefix ${prefixOf(INDIAN)}xxxx holds but is not listed: connection lost`]);
+    });
+  });
+
   describe('with a safe list', () => {
     it('lets a safe-listed number through every fraud rule and counts it as safe_listed', async () => {
       const sut = guardWith({ DENIED_COUNTRIES: 'RU,GB', COUNTRY_SEND_BUDGETS: 'IN:1', FRAUD_SAFE_LIST: `${RUSSIAN},${PREMIUM_GB},+9198765*`, ...BREAKER });

@@ -3,10 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
-import { FraudRepository } from '../../src/throttling/fraud.repository.js';
-import { InMemoryFraudRepository } from '../../src/throttling/in-memory-fraud.repository.js';
 import { InMemoryThrottlerStorage } from '../../src/throttling/in-memory-throttler.storage.js';
-import { RedisFraudRepository } from '../../src/throttling/redis-fraud.repository.js';
 import { RedisThrottlerStorage } from '../../src/throttling/redis-throttler.storage.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
@@ -14,14 +11,13 @@ import { scriptsFor } from './every-store.js';
 
 const HOUR_MS = 3_600_000;
 
-function throttlingContract(adapter: string, setup: (clock: FakeClock) => Promise<{ storage: ThrottlerStorage; fraud: FraudRepository; teardown?: () => Promise<void> }>) {
-  describe(`throttler storage and fraud counters: ${adapter}`, () => {
+function throttlingContract(adapter: string, setup: (clock: FakeClock) => Promise<{ storage: ThrottlerStorage; teardown?: () => Promise<void> }>) {
+  describe(`throttler storage: ${adapter}`, () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 21, 12, 0, 0));
     let storage: ThrottlerStorage;
-    let fraud: FraudRepository;
     let teardown: (() => Promise<void>) | undefined;
     beforeAll(async () => {
-      ({ storage, fraud, teardown } = await setup(clock));
+      ({ storage, teardown } = await setup(clock));
     });
     afterAll(async () => teardown?.());
     const newKey = () => randomBytes(8).toString('hex');
@@ -51,7 +47,7 @@ function throttlingContract(adapter: string, setup: (clock: FakeClock) => Promis
   });
 }
 
-throttlingContract('in-memory', async (clock) => ({ storage: new InMemoryThrottlerStorage(clock), fraud: new InMemoryFraudRepository() }));
+throttlingContract('in-memory', async (clock) => ({ storage: new InMemoryThrottlerStorage(clock) }));
 
 describeWithRedis('on a real redis-server', () => {
   throttlingContract('redis', async (clock) => {
@@ -60,7 +56,6 @@ describeWithRedis('on a real redis-server', () => {
     const keys = new RedisKeys(new PhoneTagger(KeyDerivation.of('contract-secret-of-32-characters!!')));
     return {
       storage: new RedisThrottlerStorage(scriptsFor(redis), keys, clock),
-      fraud: new RedisFraudRepository(redis, scriptsFor(redis), keys),
       teardown: async () => {
         redis.disconnect();
         await server.stop();
