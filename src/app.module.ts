@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { AppConfigModule } from './config/app-config.module.js';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, MetricsModule, LoginModule, HealthModule, DemoModule],
+      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

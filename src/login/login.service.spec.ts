@@ -7,6 +7,7 @@ import { ChannelRouters } from '../providers/channel-routers.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard } from '../throttling/fraud-guard.service.js';
 import { InMemoryFraudRepository } from '../throttling/in-memory-fraud.repository.js';
+import { ruleModesOf, SafeList } from '../throttling/fraud-rules.js';
 import type { SessionService, TokenPair } from '../sessions/session.service.js';
 import { KeyDerivation } from '../common/secrets/key-derivation.js';
 import { InMemoryVerificationRepository } from '../otp/in-memory-verification.repository.js';
@@ -94,7 +95,9 @@ const throttling = {
   deniedCountries: new Set<string>(),
   blockedNumberTypes: new Set(['PREMIUM_RATE']),
   countryBudgetsPerHour: new Map<string, number>(),
-  prefixBreaker: { windowMs: 3_600_000, minSends: 1000, minConversion: 0.2, blockMs: 43_200_000 },
+  prefixBreaker: { windowMs: 3_600_000, minSends: 1000, minConversion: 0.2, blockMs: 43_200_000, renewMinAttempts: 12_000 },
+  safeList: new SafeList([]),
+  ruleModes: ruleModesOf([]),
 };
 const providersConfig = { appName: 'Acme', originHost: undefined, testNumbers: new Map([['+15005550006', '123456']]) };
 
@@ -266,7 +269,7 @@ describe(LoginService.name, () => {
   it('writes nothing for a send refused by a blocked prefix: the pending code still works, no cooldown or send is counted', async () => {
     const { view: { verification } } = await sut.send({ phone: '+919876543210' });
     let blocked = true;
-    jest.spyOn(fraud, 'prefixBlockedForMs').mockImplementation(async () => (blocked ? 60_000 : 0));
+    jest.spyOn(fraud, 'checkPrefix').mockImplementation(async () => ({ blockedForMs: blocked ? 60_000 : 0 }));
     const start = jest.spyOn(repository, 'start');
     for (let attempt = 0; attempt < config.phoneSendLimits[0].max; attempt += 1) {
       clock.ms += config.resendCooldownSeconds.sms * 1000;
@@ -281,7 +284,7 @@ describe(LoginService.name, () => {
 
   it('answers a blocked prefix before the store\'s own refusal, as if it had been asked first', async () => {
     await sut.send({ phone: '+919876543210' });
-    jest.spyOn(fraud, 'prefixBlockedForMs').mockResolvedValue(60_000);
+    jest.spyOn(fraud, 'checkPrefix').mockResolvedValue({ blockedForMs: 60_000 });
     await expect(sut.send({ phone: '+919876543210' })).rejects.toMatchObject({ code: 'rate_limited', extensions: { retryAfterSeconds: 60 } });
   });
 

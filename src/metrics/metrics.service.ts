@@ -42,6 +42,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly fraudDecisions = new Counter({
+    name: 'phone_auth_fraud_decisions_total',
+    help: 'Decisions of each fraud rule (countries, number_types, country_budgets, prefix_breaker): allowed, refused, would_refuse (monitor mode), safe_listed',
+    labelNames: ['rule', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  /** Set by the fraud guard: what the conversion gauge shows at each scrape. */
+  conversionSource?: () => { country: string; window: string; ratio: number }[];
+
+  readonly conversion: Gauge<'country' | 'window'> = new Gauge({
+    name: 'phone_auth_conversion_ratio',
+    help: 'Verified codes over sent codes per country, over the last hour and day (window 1h, 1d), counted by this instance',
+    labelNames: ['country', 'window'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.conversion.reset();
+      for (const { country, window, ratio } of this.conversionSource?.() ?? []) this.conversion.set({ country, window }, ratio);
+    },
+  });
+
   readonly sessions = new Counter({
     name: 'phone_auth_sessions_total',
     help: 'Session events: issued, refreshed, revoked, reuse_detected',

@@ -44,6 +44,16 @@ export class RedisKeys {
     return `fraud:prefix:{${this.phones.tag(`prefix:${prefix}`)}}`;
   }
 
+  /** The list of blocked prefixes: a sorted set scored by each block's end (one slot for all). */
+  fraudBlockIndex(): string {
+    return 'fraud:{blocks}:index';
+  }
+
+  /** The blocks of fraudBlockIndex(), as JSON by prefix (same slot). */
+  fraudBlockDetails(): string {
+    return 'fraud:{blocks}:details';
+  }
+
   /** Sends to one country in one hour. */
   fraudCountryHour(country: string, hour: number): string {
     return `fraud:country:{${country}}:${hour}`;

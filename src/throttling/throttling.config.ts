@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO31661Alpha2, IsString, Matches, Max, Min } from 'class-validator';
 import { defineConfig } from '../config/define-config.js';
 import { toInt, toList, toUpperEach } from '../config/env-transforms.js';
+import { FRAUD_RULES, ruleModesOf, RULE_MODES, SafeList } from './fraud-rules.js';
 
 export const NUMBER_TYPES = [
   'MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST',
@@ -59,6 +60,21 @@ export class ThrottlingEnvironment {
   /** Percent of sends that must be verified within the window. */
   @Transform(toInt) @IsInt() @Min(0) @Max(100) PREFIX_BREAKER_MIN_CONVERSION_PERCENT = 20;
   @Transform(toInt) @IsInt() @Min(60) @Max(604800) PREFIX_BREAKER_BLOCK_SECONDS = 43200;
+
+  /** Numbers (`+447700900123`) and prefixes (`+4477009*`) the fraud rules never refuse. */
+  @Transform(toList)
+  @IsArray()
+  @Matches(/^\+[1-9](\d{6,14}|\d{0,13}\*)$/, { each: true, message: 'FRAUD_SAFE_LIST entries must be E.164 numbers or prefixes ending in * (+4477009*)' })
+  FRAUD_SAFE_LIST: string[] = [];
+
+  /** `rule=enforce|monitor` for countries, number_types, country_budgets, prefix_breaker; default enforce. */
+  @Transform(toList)
+  @IsArray()
+  @Matches(new RegExp(`^(${FRAUD_RULES.join('|')})=(${RULE_MODES.join('|')})$`), {
+    each: true,
+    message: `FRAUD_RULE_MODES entries must be rule=enforce|monitor, rule one of ${FRAUD_RULES.join(', ')}`,
+  })
+  FRAUD_RULE_MODES: string[] = [];
 }
 
 export const throttlingConfig = defineConfig(
@@ -84,7 +100,11 @@ export const throttlingConfig = defineConfig(
       minSends: env.PREFIX_BREAKER_MIN_SENDS,
       minConversion: env.PREFIX_BREAKER_MIN_CONVERSION_PERCENT / 100,
       blockMs: env.PREFIX_BREAKER_BLOCK_SECONDS * 1000,
+      // A block renews when attempts into it keep the rate that tripped it: minSends per window.
+      renewMinAttempts: Math.max(1, Math.ceil((env.PREFIX_BREAKER_MIN_SENDS * env.PREFIX_BREAKER_BLOCK_SECONDS) / env.PREFIX_BREAKER_WINDOW_SECONDS)),
     },
+    safeList: new SafeList(env.FRAUD_SAFE_LIST),
+    ruleModes: ruleModesOf(env.FRAUD_RULE_MODES),
   }),
   (env) =>
     (env.ALLOWED_COUNTRIES ?? []).length > 0 && (env.DENIED_COUNTRIES ?? []).length > 0

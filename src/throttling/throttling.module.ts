@@ -4,6 +4,7 @@ import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { throttlingConfig } from './throttling.config.js';
 import { storeAdapter } from '../redis/store-adapter.js';
 import { AppThrottlerGuard, callerClient, CLIENT_RULE } from './app-throttler.guard.js';
+import { FraudBlocks } from './fraud-blocks.service.js';
 import { FraudGuard } from './fraud-guard.service.js';
 import { FraudRepository } from './fraud.repository.js';
 import { InMemoryFraudRepository } from './in-memory-fraud.repository.js';
@@ -40,12 +41,13 @@ import { THROTTLER_STORE, ThrottlerStoreModule } from './throttler-store.module.
   providers: [
     AppThrottlerGuard,
     FraudGuard,
+    FraudBlocks,
     { provide: SendPolicy, useExisting: FraudGuard },
     storeAdapter(FraudRepository, {
       redis: ({ client, scripts, keys }) => new RedisFraudRepository(client, scripts, keys),
       memory: () => new InMemoryFraudRepository(),
     }),
   ],
-  exports: [AppThrottlerGuard, SendPolicy, ThrottlerModule],
+  exports: [AppThrottlerGuard, SendPolicy, FraudBlocks, ThrottlerModule],
 })
 export class ThrottlingModule {}

@@ -3,10 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
-import { FraudRepository } from '../../src/throttling/fraud.repository.js';
-import { InMemoryFraudRepository } from '../../src/throttling/in-memory-fraud.repository.js';
 import { InMemoryThrottlerStorage } from '../../src/throttling/in-memory-throttler.storage.js';
-import { RedisFraudRepository } from '../../src/throttling/redis-fraud.repository.js';
 import { RedisThrottlerStorage } from '../../src/throttling/redis-throttler.storage.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
@@ -14,18 +11,16 @@ import { scriptsFor } from './every-store.js';
 
 const HOUR_MS = 3_600_000;
 
-function throttlingContract(adapter: string, setup: (clock: FakeClock) => Promise<{ storage: ThrottlerStorage; fraud: FraudRepository; teardown?: () => Promise<void> }>) {
-  describe(`throttler storage and fraud counters: ${adapter}`, () => {
+function throttlingContract(adapter: string, setup: (clock: FakeClock) => Promise<{ storage: ThrottlerStorage; teardown?: () => Promise<void> }>) {
+  describe(`throttler storage: ${adapter}`, () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 21, 12, 0, 0));
     let storage: ThrottlerStorage;
-    let fraud: FraudRepository;
     let teardown: (() => Promise<void>) | undefined;
     beforeAll(async () => {
-      ({ storage, fraud, teardown } = await setup(clock));
+      ({ storage, teardown } = await setup(clock));
     });
     afterAll(async () => teardown?.());
     const newKey = () => randomBytes(8).toString('hex');
-    const policy = { windowMs: HOUR_MS, minSends: 4, minConversion: 0.5, blockMs: 12 * HOUR_MS };
 
     it('counts hits in a fixed window, blocks past the limit, and opens again after the block', async () => {
       const key = newKey();
@@ -49,49 +44,10 @@ function throttlingContract(adapter: string, setup: (clock: FakeClock) => Promis
       const records = await Promise.all(Array.from({ length: 20 }, () => storage.increment(key, 60_000, 5, 60_000, 'verify')));
       expect(records.filter((record) => !record.isBlocked)).toHaveLength(5);
     });
-
-    it('spends a country budget per clock hour', async () => {
-      const country = `X${newKey().slice(0, 1).toUpperCase()}`;
-      clock.advance(HOUR_MS - (clock.nowMs() % HOUR_MS));
-      expect(await fraud.takeCountryBudget(country, 2, clock.nowMs())).toBe(0);
-      expect(await fraud.takeCountryBudget(country, 2, clock.nowMs())).toBe(0);
-      expect(await fraud.takeCountryBudget(country, 2, clock.nowMs() + 1000)).toBe(HOUR_MS - 1000);
-      expect(await fraud.takeCountryBudget(country, 2, clock.nowMs() + HOUR_MS)).toBe(0);
-    });
-
-    it('trips a prefix whose sends are not verified, and lets it recover after the block', async () => {
-      const prefix = `+9198${newKey().slice(0, 4)}`;
-      const t0 = clock.nowMs();
-      expect(await fraud.recordSend(prefix, policy, t0)).toBe(false);
-      await fraud.recordVerified(prefix, policy, t0);
-      expect(await fraud.recordSend(prefix, policy, t0)).toBe(false);
-      expect(await fraud.recordSend(prefix, policy, t0)).toBe(false);
-      // Four sends, one verified: 25 % < 50 %.
-      expect(await fraud.recordSend(prefix, policy, t0)).toBe(true);
-      expect(await fraud.prefixBlockedForMs(prefix, t0 + 1000)).toBe(12 * HOUR_MS - 1000);
-      expect(await fraud.prefixBlockedForMs(prefix, t0 + 12 * HOUR_MS)).toBe(0);
-      expect(await fraud.recordSend(prefix, policy, t0 + 12 * HOUR_MS)).toBe(false);
-    });
-
-    it('does not trip a prefix whose codes are verified', async () => {
-      const prefix = `+9197${newKey().slice(0, 4)}`;
-      const t0 = clock.nowMs();
-      for (let send = 0; send < 10; send += 1) {
-        expect(await fraud.recordSend(prefix, policy, t0)).toBe(false);
-        await fraud.recordVerified(prefix, policy, t0);
-      }
-    });
-
-    it('forgets sends older than the window', async () => {
-      const prefix = `+9196${newKey().slice(0, 4)}`;
-      const t0 = clock.nowMs();
-      for (let send = 0; send < 3; send += 1) await fraud.recordSend(prefix, policy, t0);
-      expect(await fraud.recordSend(prefix, policy, t0 + HOUR_MS + 1)).toBe(false);
-    });
   });
 }
 
-throttlingContract('in-memory', async (clock) => ({ storage: new InMemoryThrottlerStorage(clock), fraud: new InMemoryFraudRepository() }));
+throttlingContract('in-memory', async (clock) => ({ storage: new InMemoryThrottlerStorage(clock) }));
 
 describeWithRedis('on a real redis-server', () => {
   throttlingContract('redis', async (clock) => {
@@ -100,7 +56,6 @@ describeWithRedis('on a real redis-server', () => {
     const keys = new RedisKeys(new PhoneTagger(KeyDerivation.of('contract-secret-of-32-characters!!')));
     return {
       storage: new RedisThrottlerStorage(scriptsFor(redis), keys, clock),
-      fraud: new RedisFraudRepository(redis, scriptsFor(redis), keys),
       teardown: async () => {
         redis.disconnect();
         await server.stop();

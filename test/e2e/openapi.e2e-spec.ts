@@ -185,6 +185,20 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents the admin routes behind the API key, with their answers and problems', async () => {
+    const list = operation('get', '/v1/admin/fraud/blocks');
+    const lift = operation('delete', '/v1/admin/fraud/blocks/{prefix}');
+    expect([list.security, lift.security]).toEqual([[{ apiKey: [] }], [{ apiKey: [] }]]);
+    const block = schema(successSchema('get', '/v1/admin/fraud/blocks', 200).properties!.blocks.items!.$ref);
+    expect(block.required).toEqual(expect.arrayContaining(['prefix', 'since', 'until', 'sends', 'verified', 'conversion', 'renewals']));
+    expect(Object.keys(lift.responses)).toEqual(expect.arrayContaining(['204', '400', '401', '404', '503']));
+    expect(Object.keys(lift.responses['404'].content!['application/problem+json'].examples!)).toEqual(['not_found']);
+    const listed = await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks', headers: { 'x-api-key': API_KEY } });
+    expectConforms(json(listed), successSchema('get', '/v1/admin/fraud/blocks', 200));
+    expectProblem(await t.inject({ method: 'DELETE', url: '/v1/admin/fraud/blocks/+919876', headers: { 'x-api-key': API_KEY } }), 404, 'not_found', 'delete', '/v1/admin/fraud/blocks/{prefix}');
+    expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks' }), 401, 'unauthorized', 'get', '/v1/admin/fraud/blocks');
+  });
+
   it('matches what the routes really answer', async () => {
     const sent = await sendCode(t, '+919876512345');
     expect(sent.statusCode).toBe(202);

@@ -1,0 +1,41 @@
+import { defineScript } from '../../redis/redis-script.js';
+
+/**
+ * Whether a prefix is blocked. Counts an attempt into a live block; the first check after the
+ * block ended renews it if attempts kept coming and did not convert, else clears it.
+ */
+export const CHECK_PREFIX_BLOCK = defineScript<number[]>()({
+  name: 'phoneAuthFraudCheckBlock',
+  keys: ['prefix'],
+  args: ['nowMs', 'blockMs', 'renewMinAttempts', 'minConversion', 'windowMs'],
+  lua: `
+-- KEYS[1] prefix           the prefix's hash (see record-prefix-event: blockedUntil, blockedSince, ba, bv, renewals)
+-- ARGV[1] nowMs            the caller's clock
+-- ARGV[2] blockMs          how long a renewed block lasts
+-- ARGV[3] renewMinAttempts attempts during the block that renew it
+-- ARGV[4] minConversion    ...when fewer than this share of them were verified
+-- ARGV[5] windowMs         the breaker's window: the key outlives a block by it
+-- Replies {0} when not blocked, {ms blocked} when blocked, and
+-- {ms blocked, since, until, attempts, verified, renewals} when this check renewed the block.
+local prefix = KEYS[1]
+local now, blockMs, renewMin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local minConversion, windowMs = tonumber(ARGV[4]), tonumber(ARGV[5])
+local h = redis.call('HMGET', prefix, 'blockedUntil', 'blockedSince', 'ba', 'bv', 'renewals')
+local blockedUntil = tonumber(h[1] or '0')
+if blockedUntil == 0 then return {0} end
+if blockedUntil > now then
+  redis.call('HINCRBY', prefix, 'ba', 1)
+  return {blockedUntil - now}
+end
+local attempts, verified, renewals = tonumber(h[3] or '0'), tonumber(h[4] or '0'), tonumber(h[5] or '0')
+if attempts < renewMin or verified >= minConversion * attempts then
+  redis.call('HDEL', prefix, 'blockedUntil', 'blockedSince', 'ba', 'bv', 'renewals')
+  return {0}
+end
+blockedUntil = now + blockMs
+renewals = renewals + 1
+redis.call('HSET', prefix, 'blockedUntil', blockedUntil, 'ba', 1, 'bv', 0, 'renewals', renewals)
+redis.call('PEXPIRE', prefix, blockMs + windowMs)
+return {blockMs, tonumber(h[2] or '0'), blockedUntil, attempts, verified, renewals}
+`,
+});
