@@ -2,6 +2,7 @@ import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, Log
 import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { RequestWithClient } from '../clients/api-key.guard.js';
 import { DomainError } from '../common/errors/domain.error.js';
 import { maskIp } from '../common/net/mask-ip.js';
@@ -22,7 +23,7 @@ type Decision = { decision: 'passed' } | { decision: 'missing' | 'failed' | 'err
 
 /**
  * The bot check of anonymous callers, before the route's handler (so before any store write or
- * provider call). API-key clients skip it. The token comes in the body (`captchaToken`) or the
+ * provider call). API-key clients skip it unless they relay a token. The token comes in the body (`captchaToken`) or the
  * X-Captcha-Token header; one token opens one request (its hash is remembered until it expires).
  */
 @Injectable()
@@ -43,12 +44,15 @@ export class CaptchaGuard implements CanActivate {
     const route = this.reflector.get<CaptchaRoute>(CAPTCHA_ROUTE, context.getHandler());
     if (this.config.mode === 'off' || (route === 'verify' && !this.config.onVerify)) return true;
     const request = context.switchToHttp().getRequest<RequestWithClient>();
-    if (request.apiClient !== undefined) {
+    const token = tokenOf(request);
+    // An API-key client skips the check, unless it relays its end user's token (a server-side login page does).
+    if (request.apiClient !== undefined && token === undefined) {
       this.count('skipped_api_key');
       return true;
     }
-    const outcome = await this.decide(tokenOf(request), request.ip);
-    return this.config.mode === 'audit' ? this.audit(outcome, route, request.ip) : this.enforce(outcome, route, request.ip);
+    const ip = endUserIpOf(request);
+    const outcome = await this.decide(token, ip);
+    return this.config.mode === 'audit' ? this.audit(outcome, route, ip) : this.enforce(outcome, route, ip);
   }
 
   private async decide(token: string | undefined, remoteIp: string): Promise<Decision> {
@@ -102,6 +106,12 @@ export class CaptchaGuard implements CanActivate {
   private count(decision: string): void {
     this.metrics.captchaDecisions.inc({ provider: this.config.provider ?? 'none', decision });
   }
+}
+
+// The solver's address: X-End-User-IP from an API-key client relaying a token, else the connection's.
+function endUserIpOf(request: RequestWithClient): string {
+  const relayed = request.headers['x-end-user-ip'];
+  return request.apiClient !== undefined && typeof relayed === 'string' && isIP(relayed.trim()) !== 0 ? relayed.trim() : request.ip;
 }
 
 function tokenOf(request: RequestWithClient): string | undefined {

@@ -124,6 +124,16 @@ describeOnEveryStore('the bot check (CAPTCHA) on the $name', (store) => {
     expect(await decisions(t)).toContain('phone_auth_captcha_decisions_total{provider="turnstile",decision="skipped_api_key"} 1');
   });
 
+  it('checks a token an API-key client relays for its end user (their address as remoteip), and refuses a bad one', async () => {
+    const t = await boot('turnstile');
+    const relay = { 'x-api-key': API_KEY, 'x-end-user-ip': '198.51.100.23' };
+    const token = fake.captcha.issue('turnstile');
+    expect((await send(t, nextPhone(), { captchaToken: token }, relay)).statusCode).toBe(202);
+    expect(fake.captcha.turnstile.lastRequest!.body).toMatchObject({ response: token, remoteip: '198.51.100.23' });
+    const refused = await send(t, nextPhone(), { captchaToken: 'forged' }, relay);
+    expect([refused.statusCode, json(refused).code]).toEqual([403, 'captcha_failed']);
+  });
+
   it('fails closed when the provider is down: 503 captcha_unavailable with Retry-After, nothing sent; CAPTCHA_FAIL_OPEN lets it through', async () => {
     const closed = await boot('turnstile');
     fake.captcha.turnstile.always(reply.html502());
