@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { ConfigSection } from './define-config.js';
+import { captchaConfig, type CaptchaEnvironment } from '../captcha/captcha.config.js';
 import { clientsConfig, type ClientsEnvironment } from '../clients/clients.config.js';
 import { secretsConfig, type SecretsEnvironment } from '../common/secrets/secrets.config.js';
 import { otpConfig, type OtpEnvironment } from '../otp/otp.config.js';
@@ -23,6 +24,7 @@ export const CONFIG_SECTIONS = [
   throttlingConfig,
   providersConfig,
   clientsConfig,
+  captchaConfig,
 ] as const;
 
 /** The whole environment of the service, as DESIGN.md "Configuration names" lists it. */
@@ -33,7 +35,8 @@ export type Environment = AppEnvironment &
   OtpEnvironment &
   ThrottlingEnvironment &
   ProvidersEnvironment &
-  ClientsEnvironment;
+  ClientsEnvironment &
+  CaptchaEnvironment;
 
 export class EnvironmentError extends Error {
   constructor(readonly problems: string[]) {

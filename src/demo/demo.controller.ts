@@ -3,20 +3,33 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply } from 'fastify';
+import { captchaConfig } from '../captcha/captcha.config.js';
+import { captchaWidgetOf, type CaptchaWidget } from '../captcha/captcha-widget.js';
 import { DomainError } from '../common/errors/domain.error.js';
 import { appConfig } from '../config/app.config.js';
 
-/** No inline script or style, and the page talks to its own origin only. */
-export const DEMO_CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const BASE_POLICY: [string, ...string[]][] = [
+  ['default-src', "'none'"],
+  ['script-src', "'self'"],
+  ['style-src', "'self'"],
+  ['img-src', "'self'", 'data:'],
+  ['connect-src', "'self'"],
+  ['base-uri', "'none'"],
+  ['form-action', "'none'"],
+  ['frame-ancestors', "'none'"],
+];
+
+/**
+ * No inline script or style, and the page talks to its own origin only; with a CAPTCHA
+ * configured, also to that provider's widget origins (its script, frames and calls), no others.
+ */
+export function demoContentSecurityPolicy(widget?: CaptchaWidget): string {
+  const directives = BASE_POLICY.map(([name, ...sources]) => [name, ...sources, ...(widget?.sources[name as keyof CaptchaWidget['sources']] ?? [])]);
+  if (widget?.sources['frame-src']) directives.splice(5, 0, ['frame-src', ...widget.sources['frame-src']]);
+  return directives.map((directive) => directive.join(' ')).join('; ');
+}
+
+export const DEMO_CONTENT_SECURITY_POLICY = demoContentSecurityPolicy();
 
 // A fixed list, so no request path ever reaches the file system.
 const ASSETS = {
@@ -34,8 +47,20 @@ const PUBLIC_DIR = new URL('./public/', import.meta.url);
 @Controller()
 export class DemoController {
   private readonly contents: Map<AssetName, string> | undefined;
+  private readonly contentSecurityPolicy: string;
+  /** What the page needs to render the bot check: null when CAPTCHA_MODE is off. */
+  private readonly captcha: { provider: string; siteKey: string; action: string; scriptUrl: string; onVerify: boolean } | null;
 
-  constructor(@Inject(appConfig.KEY) app: ConfigType<typeof appConfig>) {
+  constructor(
+    @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
+    @Inject(captchaConfig.KEY) captcha: ConfigType<typeof captchaConfig>,
+  ) {
+    const widget = captcha.provider ? captchaWidgetOf(captcha.provider, captcha.siteKey) : undefined;
+    this.contentSecurityPolicy = demoContentSecurityPolicy(widget);
+    this.captcha =
+      captcha.provider && widget
+        ? { provider: captcha.provider, siteKey: captcha.siteKey, action: captcha.expectedAction, scriptUrl: widget.scriptUrl, onVerify: captcha.onVerify }
+        : null;
     // Read once at boot: a missing file fails the start, not the first visitor.
     this.contents = app.demoPage
       ? new Map((Object.keys(ASSETS) as AssetName[]).map((name) => [name, readFileSync(new URL(ASSETS[name].file, PUBLIC_DIR), 'utf8')]))
@@ -43,10 +68,19 @@ export class DemoController {
   }
 
   @Get()
-  @Header('Content-Security-Policy', DEMO_CONTENT_SECURITY_POLICY)
   @Header('Referrer-Policy', 'no-referrer')
   page(@Res({ passthrough: true }) reply: FastifyReply) {
-    return this.serve('page', reply);
+    const page = this.serve('page', reply);
+    void reply.header('Content-Security-Policy', this.contentSecurityPolicy);
+    return page;
+  }
+
+  /** The page's settings: the bot check's provider, public site key, action and widget script. */
+  @Get('demo/config.json')
+  @Header('Cache-Control', 'no-cache')
+  config() {
+    if (this.contents === undefined) throw new DomainError('not_found', 'No such resource.');
+    return { captcha: this.captcha };
   }
 
   @Get('demo/app.js')

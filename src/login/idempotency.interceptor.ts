@@ -80,7 +80,8 @@ function keyOf(request: RequestWithClient, header: string | string[]): string {
 function fingerprintOf(body: unknown): string {
   let serialized: string;
   try {
-    serialized = JSON.stringify(body ?? null);
+    // A retry carries a fresh CAPTCHA token (each works once): the token is not part of what is asked.
+    serialized = JSON.stringify(body ?? null, (key, value: unknown) => (key === 'captchaToken' ? undefined : value));
   } catch {
     // Only a body too deeply nested for the stack gets here; validation would refuse it anyway.
     throw new DomainError('validation_failed', 'The request is nested too deeply.');

@@ -10,6 +10,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { BotChecked } from '../captcha/captcha.guard.js';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
@@ -31,6 +32,14 @@ const END_USER_IP_HEADER = {
   required: false,
   description: 'With a valid X-API-Key only: the end user\'s IP address, counted by the per-IP limits and recorded on the session.',
   schema: { type: 'string', example: '203.0.113.7' },
+} as const;
+
+const CAPTCHA_TOKEN_HEADER = {
+  name: 'X-Captcha-Token',
+  required: false,
+  description:
+    'Instead of `captchaToken` in the body: the bot-check widget\'s token (Turnstile, hCaptcha or reCAPTCHA v3, per CAPTCHA_PROVIDER). Anonymous callers only; used once.',
+  schema: { type: 'string', maxLength: 4096 },
 } as const;
 
 @ApiTags('otp')
@@ -57,6 +66,7 @@ export class LoginController {
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', example: '8d0c6f2e-5b1a-4c8e-9a57-0b4f3f1d2c11' },
   })
   @ApiHeader(END_USER_IP_HEADER)
+  @ApiHeader(CAPTCHA_TOKEN_HEADER)
   @ApiBody({ type: SendOtpDto })
   @ApiAcceptedResponse({
     type: SendOtpResponse,
@@ -70,7 +80,9 @@ export class LoginController {
     [
       'validation_failed',
       'invalid_phone',
+      'captcha_required',
       'unauthorized',
+      'captcha_failed',
       'country_not_allowed',
       'idempotency_in_flight',
       'payload_too_large',
@@ -83,11 +95,13 @@ export class LoginController {
       'max_attempts_reached',
       'provider_unavailable',
       'store_unavailable',
+      'captcha_unavailable',
     ],
     { rateLimited: true },
   )
   @Post('send')
   @HttpCode(202)
+  @BotChecked('send')
   @RateLimited('send')
   @UseInterceptors(IdempotencyInterceptor)
   @Header('Cache-Control', 'no-store')
@@ -103,6 +117,7 @@ export class LoginController {
   @ApiSecurity({})
   @ApiSecurity('apiKey')
   @ApiHeader(END_USER_IP_HEADER)
+  @ApiHeader(CAPTCHA_TOKEN_HEADER)
   @ApiExtraModels(VerifyOtpDto)
   @ApiBody({
     schema: { $ref: getSchemaPath(VerifyOtpDto) },
@@ -122,7 +137,9 @@ export class LoginController {
       'validation_failed',
       'invalid_phone',
       'invalid_code',
+      'captcha_required',
       'unauthorized',
+      'captcha_failed',
       'verification_not_found',
       'verification_expired',
       'payload_too_large',
@@ -131,11 +148,13 @@ export class LoginController {
       'rate_limited',
       'provider_unavailable',
       'store_unavailable',
+      'captcha_unavailable',
     ],
     { rateLimited: true },
   )
   @Post('verify')
   @HttpCode(200)
+  @BotChecked('verify')
   @RateLimited('verify')
   @Header('Cache-Control', 'no-store')
   async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {

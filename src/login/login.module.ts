@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CaptchaModule } from '../captcha/captcha.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { OtpModule } from '../otp/otp.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
@@ -15,7 +16,7 @@ import { RedisIdempotencyRepository } from './redis-idempotency.repository.js';
 
 /** The use cases "send a code" and "verify a code", over otp/, providers/, throttling/ and sessions/. */
 @Module({
-  imports: [OtpModule, ProvidersModule, SessionsModule, ThrottlingModule, ClientsModule],
+  imports: [OtpModule, ProvidersModule, SessionsModule, ThrottlingModule, ClientsModule, CaptchaModule],
   controllers: [LoginController],
   providers: [
     LoginService,

@@ -63,6 +63,13 @@ export class Metrics {
     },
   });
 
+  readonly captchaDecisions = new Counter({
+    name: 'phone_auth_captcha_decisions_total',
+    help: 'Bot checks of anonymous requests by provider and decision: passed, failed, missing, error, skipped_api_key; in audit mode would_refuse',
+    labelNames: ['provider', 'decision'] as const,
+    registers: [this.registry],
+  });
+
   readonly sessions = new Counter({
     name: 'phone_auth_sessions_total',
     help: 'Session events: issued, refreshed, revoked, reuse_detected',

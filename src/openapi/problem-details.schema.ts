@@ -92,6 +92,9 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   payload_too_large: new DomainError('payload_too_large', 'The request body is too large.'),
   unsupported_media_type: new DomainError('unsupported_media_type', 'Send the request body as application/json.'),
   internal_error: new DomainError('internal_error', 'An unexpected error occurred.'),
+  captcha_required: new DomainError('captcha_required', 'Complete the bot check (CAPTCHA) and send its token as captchaToken or X-Captcha-Token.'),
+  captcha_failed: new DomainError('captcha_failed', 'The bot check (CAPTCHA) did not pass. Complete it again.'),
+  captcha_unavailable: new DomainError('captcha_unavailable', 'The bot check cannot be verified just now. Complete it again shortly.', { retryAfterSeconds: 5 }),
 };
 
 export function exampleProblem(code: ErrorCode) {

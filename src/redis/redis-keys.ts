@@ -59,6 +59,11 @@ export class RedisKeys {
     return `fraud:country:{${country}}:${hour}`;
   }
 
+  /** A CAPTCHA token already used; `tokenHash` is its SHA-256. */
+  captchaToken(tokenHash: string): string {
+    return `captcha:token:{${tokenHash}}`;
+  }
+
   outbox(e164: string): string {
     return `outbox:{${this.phoneTag(e164)}}`;
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_CONTENT_SECURITY_POLICY } from '../../src/demo/demo.controller.js';
 import { json, JSON_HEADERS, startTestApp, TestApp } from '../support/e2e-kit.js';
+import { type FakeProviders, startFakeProviders } from '../support/fake-providers.js';
 
 const PHONE = '+919876543210';
 const CHROMIUM = '/usr/bin/chromium';
@@ -50,15 +51,47 @@ describe('demo page', () => {
     expect(script.body).toContain("'OTPCredential' in window");
     expect(script.body).not.toMatch(/console\.|localStorage|sessionStorage/);
 
+    // No bot check configured: the page renders no widget.
+    const config = await t.inject({ method: 'GET', url: '/demo/config.json' });
+    expect([config.statusCode, json(config)]).toEqual([200, { captcha: null }]);
+
     const style = await t.inject({ method: 'GET', url: '/demo/app.css' });
     expect(style.statusCode).toBe(200);
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
   });
 
+  it.each([
+    ['turnstile', 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit', ["script-src 'self' https://challenges.cloudflare.com", 'frame-src https://challenges.cloudflare.com']],
+    [
+      'hcaptcha',
+      'https://js.hcaptcha.com/1/api.js?render=explicit',
+      [
+        "script-src 'self' https://hcaptcha.com https://*.hcaptcha.com",
+        "style-src 'self' https://hcaptcha.com https://*.hcaptcha.com",
+        "connect-src 'self' https://hcaptcha.com https://*.hcaptcha.com",
+        'frame-src https://hcaptcha.com https://*.hcaptcha.com',
+      ],
+    ],
+    [
+      'recaptcha',
+      'https://www.google.com/recaptcha/api.js?render=site-key-1',
+      ["script-src 'self' https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/", 'frame-src https://www.google.com/recaptcha/ https://recaptcha.google.com/recaptcha/'],
+    ],
+  ])('should publish the %s widget (site key, script) and allow only its origins in the CSP, never the secret', async (provider, scriptUrl, directives) => {
+    t = await startTestApp({ CAPTCHA_PROVIDER: provider, CAPTCHA_SECRET: 'the-secret-value', CAPTCHA_SITE_KEY: 'site-key-1', CAPTCHA_MODE: 'audit' });
+    const config = await t.inject({ method: 'GET', url: '/demo/config.json' });
+    expect(json(config)).toEqual({ captcha: { provider, siteKey: 'site-key-1', action: 'login', scriptUrl, onVerify: false } });
+    expect(config.body).not.toContain('the-secret-value');
+    const csp = (await t.inject({ method: 'GET', url: '/' })).headers['content-security-policy'] as string;
+    for (const directive of directives) expect(csp.split('; ')).toContain(directive);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+  });
+
   it('should answer 404 not_found for the page and its assets when DEMO_PAGE=false', async () => {
     t = await startTestApp({ DEMO_PAGE: 'false' });
 
-    for (const url of ['/', '/demo/app.js', '/demo/app.css']) {
+    for (const url of ['/', '/demo/app.js', '/demo/app.css', '/demo/config.json']) {
       const response = await t.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -215,6 +248,96 @@ describeWithBrowser('demo page in headless Chromium', () => {
     expect(await activeId()).toBe('phone');
     await shot('07-invalid-phone');
   }, 30_000);
+
+  describe('with a bot check (Turnstile; its widget faked, served by page.route: no network)', () => {
+    const TURNSTILE_PHONE = '+919876500042';
+    let fake: FakeProviders;
+    let guarded: TestApp;
+    let guardedUrl: string;
+    let tokens: string[];
+
+    // Renders a button instead of Cloudflare's iframe; each click "solves" the check with the next token.
+    const fakeTurnstile = (issued: string[]) => `
+      'use strict';
+      (() => {
+        const tokens = ${JSON.stringify(issued)};
+        window.turnstile = {
+          render(container, options) {
+            window.fakeTurnstileOptions = { sitekey: options.sitekey, action: options.action };
+            const button = document.createElement('button');
+            button.type = 'button';
+            button.textContent = "I'm not a robot";
+            button.addEventListener('click', () => options.callback(tokens.shift()));
+            container.append(button);
+            return 'widget-1';
+          },
+          reset(id) { window.fakeTurnstileResets = (window.fakeTurnstileResets || 0) + 1; },
+        };
+      })();`;
+
+    beforeAll(async () => {
+      fake = await startFakeProviders();
+      guarded = await startTestApp({ SMS_PROVIDERS: 'outbox', CAPTCHA_MODE: 'enforce', ...fake.captcha.env('turnstile', fake.baseUrl) });
+      await guarded.app.listen(0, '127.0.0.1');
+      guardedUrl = `http://127.0.0.1:${(guarded.app.getHttpServer().address() as AddressInfo).port}`;
+      tokens = ['forged-by-a-bot', fake.captcha.issue('turnstile', { hostname: '127.0.0.1' })];
+      await page.route('https://challenges.cloudflare.com/**', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: fakeTurnstile(tokens) }),
+      );
+    });
+
+    afterAll(async () => {
+      await page.unroute('https://challenges.cloudflare.com/**');
+      await guarded?.close();
+      await fake?.close();
+    });
+
+    const outbox = async () => {
+      const response = await fetch(`${guardedUrl}/v1/dev/outbox?phone=${encodeURIComponent(TURNSTILE_PHONE)}`);
+      return ((await response.json()) as { messages: OutboxEntry[] }).messages;
+    };
+
+    it('should allow the widget\'s origin in the CSP, render it with the site key, and send its token with the code request', async () => {
+      const served = await fetch(`${guardedUrl}/`);
+      const csp = served.headers.get('content-security-policy')!;
+      expect(csp).toContain("script-src 'self' https://challenges.cloudflare.com");
+      expect(csp).toContain('frame-src https://challenges.cloudflare.com');
+      expect(csp).not.toContain('unsafe-inline');
+
+      await page.goto(`${guardedUrl}/`);
+      await page.waitForSelector('html[data-ready="true"]');
+      const robot = page.getByRole('button', { name: "I'm not a robot" });
+      await robot.waitFor({ state: 'visible' });
+      expect(await page.evaluate('window.fakeTurnstileOptions')).toEqual({ sitekey: fake.captcha.siteKeys.turnstile, action: 'login' });
+      await shot('20-captcha');
+
+      // Not solved yet: the page asks for it and sends nothing.
+      await page.getByLabel('Phone number').fill(TURNSTILE_PHONE);
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await expectText(page.getByRole('alert'), 'Please complete the robot check first.');
+      expect(await outbox()).toEqual([]);
+
+      // A token the provider refuses: 403 captcha_failed, explained; the widget is reset for another go.
+      await robot.click();
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await expectText(page.getByRole('alert'), "The robot check didn't pass. Please complete it again.");
+      expect(await outbox()).toEqual([]);
+      expect(await page.evaluate('window.fakeTurnstileResets')).toBe(1);
+
+      await robot.click();
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await expectText(page.locator('#sent-to'), `We sent a code by SMS to ${TURNSTILE_PHONE}.`);
+      const checked = fake.captcha.turnstile.lastRequest!.body as Record<string, string>;
+      expect(checked.response).toBe(tokens[1]);
+      expect(checked).toMatchObject({ secret: fake.captcha.secrets.turnstile, remoteip: '127.0.0.1' });
+      const [message] = await outbox();
+      await page.getByLabel('6-digit code').fill(/(\d{6}) is your/.exec(message.text)![1]);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expectText(page.locator('#signed-in-heading'), `Signed in as ${TURNSTILE_PHONE}`);
+      await shot('21-captcha-signed-in');
+      expect(pageErrors).toEqual([]);
+    });
+  });
 
   describe('with WhatsApp and voice calls on offer', () => {
     const UK_PHONE = '+447400123456';

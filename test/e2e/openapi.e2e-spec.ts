@@ -6,7 +6,7 @@ import { bearer, json, postJson, refreshSession, sendCode, startTestApp, type Te
 const API_KEY = 'pa_test_key_for_the_openapi_suite_0123456789';
 
 /** Routes the app serves that are not API operations: the demo page and its assets. */
-const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css'];
+const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css', 'GET /demo/config.json'];
 /** Swagger UI and the document themselves. */
 const isDocsRoute = (path: string) => path === '/docs' || path.startsWith('/docs/');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
@@ -144,16 +144,18 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['verificationId', 'status', 'phone', 'channel', 'expiresAt', 'resendAvailableAt', 'attemptsRemaining']),
     );
     expect(send.responses['202'].headers).toEqual(expect.objectContaining({ 'RateLimit-Limit': expect.anything(), 'RateLimit-Remaining': expect.anything(), 'RateLimit-Reset': expect.anything() }));
-    expect(send.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(expect.arrayContaining(['Idempotency-Key', 'X-End-User-IP']));
+    expect(send.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(expect.arrayContaining(['Idempotency-Key', 'X-End-User-IP', 'X-Captcha-Token']));
     expect(send.security).toEqual(expect.arrayContaining([{}, { apiKey: [] }]));
     const codesOf = (status: number) => Object.keys(send.responses[String(status)]?.content?.['application/problem+json']?.examples ?? {});
-    expect(codesOf(400)).toEqual(expect.arrayContaining(['invalid_phone', 'validation_failed']));
-    expect(codesOf(403)).toEqual(['country_not_allowed']);
+    expect(codesOf(400)).toEqual(expect.arrayContaining(['invalid_phone', 'validation_failed', 'captcha_required']));
+    expect(codesOf(403).sort()).toEqual(['captcha_failed', 'country_not_allowed']);
     expect(codesOf(409)).toEqual(['idempotency_in_flight']);
     expect(codesOf(422)).toEqual(expect.arrayContaining(['number_type_not_allowed', 'idempotency_conflict']));
     expect(codesOf(429)).toEqual(expect.arrayContaining(['resend_too_soon', 'rate_limited', 'max_attempts_reached']));
-    expect(codesOf(503)).toEqual(expect.arrayContaining(['provider_unavailable', 'store_unavailable']));
+    expect(codesOf(503)).toEqual(expect.arrayContaining(['provider_unavailable', 'store_unavailable', 'captcha_unavailable']));
     expect(send.responses['429'].headers).toEqual(expect.objectContaining({ 'Retry-After': expect.anything(), 'RateLimit-Limit': expect.anything() }));
+    expect(doc.components.schemas.SendOtpDto.properties?.captchaToken).toMatchObject({ type: 'string', maxLength: 4096 });
+    expect(doc.components.schemas.VerifyOtpDto.properties?.captchaToken).toMatchObject({ type: 'string', maxLength: 4096 });
   });
 
   it('documents verify, refresh, introspect and the JWKS with their success schemas and problems', () => {

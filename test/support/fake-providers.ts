@@ -7,8 +7,9 @@ import { ProviderError } from '../../src/providers/sms-provider.js';
 
 /**
  * One local HTTP server playing Sinch Verification, Sinch SMS (OAuth2 + batches),
- * StartMessaging, an SMS webhook gateway and the WhatsApp Cloud API (authentication template
- * messages), for adapter specs and e2e suites.
+ * StartMessaging, an SMS webhook gateway, the WhatsApp Cloud API (authentication template
+ * messages) and the siteverify endpoints of Turnstile, hCaptcha and reCAPTCHA v3, for adapter
+ * specs and e2e suites.
  *
  *   const fake = await startFakeProviders();
  *   // point an adapter's baseUrl (and Sinch SMS's authBaseUrl) at fake.baseUrl
@@ -452,6 +453,110 @@ function whatsAppCloudFake(accessToken: string, phoneNumberId: string, templateN
   return fake;
 }
 
+export type FakeCaptchaProvider = 'turnstile' | 'hcaptcha' | 'recaptcha';
+
+/** What the person's browser "solved": where, for which action, how human it looked (reCAPTCHA). */
+export interface FakeCaptchaSolve {
+  hostname?: string;
+  action?: string;
+  score?: number;
+  /** The site key the widget ran with (hCaptcha checks it against `sitekey`). */
+  siteKey?: string;
+}
+
+const CAPTCHA_PATHS: { [provider in FakeCaptchaProvider]: string } = {
+  turnstile: '/turnstile/v0/siteverify',
+  hcaptcha: '/siteverify',
+  recaptcha: '/recaptcha/api/siteverify',
+};
+
+// What each provider answers a token seen before (their siteverify documentation).
+const DUPLICATE_CODE: { [provider in FakeCaptchaProvider]: string } = {
+  turnstile: 'timeout-or-duplicate',
+  hcaptcha: 'invalid-or-already-seen-response',
+  recaptcha: 'timeout-or-duplicate',
+};
+
+/**
+ * The siteverify endpoints of Cloudflare Turnstile, hCaptcha and reCAPTCHA v3: form bodies in,
+ * each provider's JSON out. Tokens are "solved" with issue(); each validates once (a second
+ * validation is the provider's duplicate error, unless acceptReplays: a provider that forgot),
+ * except a Turnstile retry with the same idempotency_key, which gets the first answer again.
+ */
+function captchaFake() {
+  const secrets: { [provider in FakeCaptchaProvider]: string } = {
+    turnstile: 'test-turnstile-secret',
+    hcaptcha: '0xTestHCaptchaSecret',
+    recaptcha: 'test-recaptcha-secret',
+  };
+  const siteKeys: { [provider in FakeCaptchaProvider]: string } = {
+    turnstile: '0x4AAAAAAATestSiteKey',
+    hcaptcha: '10000000-ffff-ffff-ffff-000000000001',
+    recaptcha: '6LeTestSiteKey_recaptcha',
+  };
+  const tokens = new Map<string, { provider: FakeCaptchaProvider; solve: FakeCaptchaSolve; validations: number; idempotencyKey?: string; first?: FakeReply }>();
+  const fake = {
+    secrets,
+    siteKeys,
+    /** Answer success to a token's second validation too (to test that the service remembers tokens itself). */
+    acceptReplays: false,
+    /** A token the provider will accept once, as if a person solved the widget. */
+    issue(provider: FakeCaptchaProvider, solve: FakeCaptchaSolve = {}): string {
+      const token = `${provider}.${randomUUID()}.${'x'.repeat(40)}`;
+      tokens.set(token, { provider, solve: { hostname: 'localhost', action: 'login', score: 0.9, siteKey: siteKeys[provider], ...solve }, validations: 0 });
+      return token;
+    },
+    /** The service's settings for a provider pointed at this fake. */
+    env(provider: FakeCaptchaProvider, baseUrl: string): Record<string, string> {
+      return {
+        CAPTCHA_PROVIDER: provider,
+        CAPTCHA_SECRET: secrets[provider],
+        CAPTCHA_SITE_KEY: siteKeys[provider],
+        CAPTCHA_VERIFY_URL: `${baseUrl}${CAPTCHA_PATHS[provider]}`,
+      };
+    },
+    turnstile: undefined as unknown as FakeRoute,
+    hcaptcha: undefined as unknown as FakeRoute,
+    recaptcha: undefined as unknown as FakeRoute,
+  };
+  const failure = (provider: FakeCaptchaProvider, code: string) =>
+    json(200, provider === 'recaptcha' || provider === 'hcaptcha' ? { success: false, 'error-codes': [code] } : { success: false, 'error-codes': [code], messages: [] });
+  const success = (provider: FakeCaptchaProvider, solve: FakeCaptchaSolve) => {
+    const challenge_ts = new Date().toISOString();
+    switch (provider) {
+      case 'turnstile':
+        return json(200, { success: true, 'error-codes': [], challenge_ts, hostname: solve.hostname, action: solve.action ?? '', cdata: '', metadata: { interactive: false } });
+      case 'hcaptcha':
+        return json(200, { success: true, challenge_ts, hostname: solve.hostname, credit: false });
+      case 'recaptcha':
+        return json(200, { success: true, challenge_ts, hostname: solve.hostname, score: solve.score, action: solve.action });
+    }
+  };
+  const route = (provider: FakeCaptchaProvider) =>
+    new FakeRoute('POST', new RegExp(`^${CAPTCHA_PATHS[provider].replaceAll('/', '\\/')}$`), (request) => {
+      if (!(request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) return failure(provider, 'bad-request');
+      const body = loose(request.body);
+      if (!body.secret) return failure(provider, 'missing-input-secret');
+      if (body.secret !== secrets[provider]) return failure(provider, 'invalid-input-secret');
+      if (!body.response) return failure(provider, 'missing-input-response');
+      const entry = tokens.get(body.response);
+      if (entry === undefined || entry.provider !== provider) return failure(provider, 'invalid-input-response');
+      if (provider === 'turnstile' && entry.first && body.idempotency_key && body.idempotency_key === entry.idempotencyKey) return entry.first;
+      entry.validations += 1;
+      if (entry.validations > 1 && !fake.acceptReplays) return failure(provider, DUPLICATE_CODE[provider]);
+      const answer =
+        provider === 'hcaptcha' && body.sitekey !== undefined && body.sitekey !== entry.solve.siteKey
+          ? failure(provider, 'sitekey-secret-mismatch')
+          : success(provider, entry.solve);
+      Object.assign(entry, { idempotencyKey: body.idempotency_key, first: answer });
+      return answer;
+    });
+  fake.turnstile = route('turnstile');
+  fake.hcaptcha = route('hcaptcha');
+  fake.recaptcha = route('recaptcha');
+  return fake;
+}
+
 export interface FakeProviderCredentials {
   sinchApplicationKey?: string;
   /** Base64, as Sinch issues them. */
@@ -484,7 +589,11 @@ export async function startFakeProviders(credentials: FakeProviderCredentials = 
     credentials.whatsAppPhoneNumberId ?? '106540352242922',
     credentials.whatsAppTemplateName ?? 'verification_code',
   );
+  const captcha = captchaFake();
   const routes = [
+    captcha.turnstile,
+    captcha.hcaptcha,
+    captcha.recaptcha,
     sinchVerification.start,
     sinchVerification.report,
     sinchSms.token,
@@ -600,6 +709,8 @@ export async function startFakeProviders(credentials: FakeProviderCredentials = 
     startMessaging,
     webhook,
     whatsAppCloud,
+    /** Turnstile, hCaptcha and reCAPTCHA siteverify: `captcha.issue('turnstile')`, `captcha.env('turnstile', baseUrl)`. */
+    captcha,
     /** Stops listening (connections are refused) but keeps state and port; resume() listens again. */
     refuse: stop,
     resume: listen,

@@ -99,8 +99,9 @@ function clientHeaders(user: EndUser): Record<string, string> {
  * POST /v1/otp/send with the API key, on behalf of the end user. A resend to the same phone keeps
  * the verification and makes a new code (the one sent before stops working), by `channel`.
  */
-export function sendCode(phone: string, channel: ChannelChoice, user: EndUser): Promise<SentCode> {
-  return call('/v1/otp/send', { body: { phone, channel }, headers: clientHeaders(user) });
+export function sendCode(phone: string, channel: ChannelChoice, user: EndUser, captchaToken?: string): Promise<SentCode> {
+  // The browser's CAPTCHA token, relayed: with it phone-auth checks the bot check for this API-key client too.
+  return call('/v1/otp/send', { body: { phone, channel, ...(captchaToken ? { captchaToken } : {}) }, headers: clientHeaders(user) });
 }
 
 /** POST /v1/otp/verify with the API key: the session and its tokens. */

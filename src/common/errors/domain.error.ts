@@ -24,10 +24,13 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'internal_error',
+  'captcha_required',
+  'captcha_failed',
+  'captcha_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const SERVER_ERRORS = new Set<ErrorCode>(['provider_unavailable', 'store_unavailable', 'internal_error']);
+const SERVER_ERRORS = new Set<ErrorCode>(['provider_unavailable', 'store_unavailable', 'internal_error', 'captcha_unavailable']);
 
 /**
  * A failure the client can act on. `detail` is safe to show to the client; `extensions` become

@@ -64,6 +64,12 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 503, title: 'Provider unavailable' };
     case 'store_unavailable':
       return { status: 503, title: 'Store unavailable' };
+    case 'captcha_required':
+      return { status: 400, title: 'CAPTCHA required' };
+    case 'captcha_failed':
+      return { status: 403, title: 'CAPTCHA failed' };
+    case 'captcha_unavailable':
+      return { status: 503, title: 'CAPTCHA check unavailable' };
     default:
       return assertNever(code);
   }

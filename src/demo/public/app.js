@@ -12,6 +12,7 @@
     changePhone: $('change-phone'), sentTo: $('sent-to'), attempts: $('attempts'), otherChannels: $('other-channels'),
     signedIn: $('signed-in'), signedInHeading: $('signed-in-heading'), userId: $('user-id'), sessionId: $('session-id'),
     tokenExpiry: $('token-expiry'), claims: $('claims'), refresh: $('refresh'), signOut: $('sign-out'),
+    captchaField: $('captcha-field'), captcha: $('captcha'),
   };
 
   let verification = null; // { verificationId, phone, attemptsRemaining, channel, channels, choice }
@@ -55,6 +56,74 @@
     const date = Date.parse(response.headers.get('date') || '');
     const serverNowMs = Number.isNaN(date) || Math.abs(date - now) < 2000 ? now : date;
     return { ok: response.ok, status: response.status, body: parsed, serverNowMs };
+  }
+
+  // ---- Bot check (CAPTCHA) ------------------------------------------------------------------
+  // The service names the provider, its public site key and widget script (GET /demo/config.json);
+  // the page loads that script, renders the widget and sends one fresh token with each request.
+
+  let captcha = null; // { provider, siteKey, action, scriptUrl, onVerify, widgetId, token }
+
+  async function setUpCaptcha() {
+    const result = await api('/demo/config.json', { method: 'GET' });
+    if (!result.ok || !result.body.captcha) return;
+    captcha = { ...result.body.captcha, widgetId: undefined, token: null };
+    try {
+      await loadScript(captcha.scriptUrl);
+      renderCaptcha();
+    } catch {
+      showError("The robot check couldn't load. Check your connection and reload the page.");
+    }
+  }
+
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = src;
+      script.async = true;
+      script.addEventListener('load', resolve);
+      script.addEventListener('error', reject);
+      document.head.append(script);
+    });
+  }
+
+  function renderCaptcha() {
+    const keep = (token) => { captcha.token = token; showError(''); };
+    const drop = () => { captcha.token = null; };
+    const options = { sitekey: captcha.siteKey, callback: keep, 'expired-callback': drop, 'error-callback': drop };
+    if (captcha.provider === 'turnstile') {
+      captcha.widgetId = window.turnstile.render(el.captcha, { ...options, action: captcha.action });
+    } else if (captcha.provider === 'hcaptcha') {
+      captcha.widgetId = window.hcaptcha.render(el.captcha, options);
+    }
+    // reCAPTCHA v3 has no widget: it scores the visit when asked for a token (captchaToken).
+    el.captchaField.hidden = captcha.provider === 'recaptcha';
+  }
+
+  /** A fresh token for one request (each works once), or null when the person has not passed the check yet. */
+  async function captchaToken() {
+    if (captcha.provider === 'recaptcha') {
+      await new Promise((resolve) => window.grecaptcha.ready(resolve));
+      return window.grecaptcha.execute(captcha.siteKey, { action: captcha.action });
+    }
+    const token = captcha.token;
+    captcha.token = null;
+    // The widget makes a new token for the next request.
+    if (token) (captcha.provider === 'turnstile' ? window.turnstile : window.hcaptcha).reset(captcha.widgetId);
+    return token;
+  }
+
+  /** Adds `captchaToken` to a send (or, with CAPTCHA_ON_VERIFY, a verify) body; false when the check is not passed yet. */
+  async function withCaptcha(body, isVerify) {
+    if (!captcha || (isVerify && !captcha.onVerify)) return true;
+    const token = await captchaToken();
+    if (!token) {
+      showError("Please complete the robot check first.");
+      el.captchaField.querySelector('button, iframe')?.focus();
+      return false;
+    }
+    body.captchaToken = token;
+    return true;
   }
 
   // ---- Messages ----------------------------------------------------------------------------
@@ -110,6 +179,9 @@
       case 'not_found':
       case 'method_not_allowed':
       case 'unsupported_media_type': return "This page and the service don't agree on the request. Please reload the page.";
+      case 'captcha_required': return 'Please complete the robot check first.';
+      case 'captcha_failed': return "The robot check didn't pass. Please complete it again.";
+      case 'captcha_unavailable': return `The robot check can't be verified just now. Please try again ${wait(retry)}.`;
       case 'internal_error': return 'Something went wrong on our side. Please try again.';
       case 'network_error': return "Can't reach the service. Check your connection and try again.";
       default: return problem.detail || problem.title || 'Something went wrong. Please try again.';
@@ -305,6 +377,10 @@
     // A number in full (+…) speaks for itself; national input needs the chosen country.
     const body = raw.startsWith('+') ? { phone: raw, channel: choice } : { phone: raw, country: el.country.value, channel: choice };
     sending = true;
+    if (!(await withCaptcha(body, false))) {
+      sending = false;
+      return;
+    }
     busy(button, true);
     showError('');
     say(isResend ? 'Sending a new code…' : 'Sending a code…');
@@ -354,10 +430,12 @@
       el.code.focus();
       return;
     }
+    const body = { verificationId: verification.verificationId, code };
+    if (!(await withCaptcha(body, true))) return;
     busy(el.verify, true);
     showError('');
     say('Checking the code…');
-    const result = await api('/v1/otp/verify', { body: { verificationId: verification.verificationId, code } });
+    const result = await api('/v1/otp/verify', { body });
     busy(el.verify, false);
     if (result.ok) {
       say('');
@@ -425,5 +503,6 @@
   el.refresh.addEventListener('click', () => { void refresh(); });
   el.signOut.addEventListener('click', () => { void signOut(); });
   void loadChannels();
+  void setUpCaptcha();
   document.documentElement.dataset.ready = 'true';
 })();

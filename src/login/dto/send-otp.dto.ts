@@ -37,4 +37,15 @@ export class SendOtpDto {
   @IsString()
   @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'locale must be a BCP 47 tag such as en or pt-BR' })
   locale?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 4096,
+    example: '0.zrSnRHO7h0HwSjSCU8oyzbjEtD8p.d62306d4ee00c77dda697f959ebbd7bd97',
+    description:
+      'The bot-check widget\'s token (CAPTCHA_PROVIDER: Turnstile, hCaptcha or reCAPTCHA v3), or send it as X-Captcha-Token. Required from anonymous callers when CAPTCHA_MODE=enforce; ignored for API-key clients. Each token works once.',
+  })
+  @ValidateIf(present)
+  @IsString()
+  @MaxLength(4096)
+  captchaToken?: string;
 }

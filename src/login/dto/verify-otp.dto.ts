@@ -32,4 +32,15 @@ export class VerifyOtpDto {
   @IsString()
   @Matches(/^[0-9]{4,10}$/, { message: 'code must be 4 to 10 digits' })
   code!: string;
+
+  @ApiPropertyOptional({
+    maxLength: 4096,
+    example: '0.zrSnRHO7h0HwSjSCU8oyzbjEtD8p.d62306d4ee00c77dda697f959ebbd7bd97',
+    description:
+      'The bot-check widget\'s token (CAPTCHA_PROVIDER: Turnstile, hCaptcha or reCAPTCHA v3), or send it as X-Captcha-Token. Required from anonymous callers when CAPTCHA_MODE=enforce and CAPTCHA_ON_VERIFY=true; ignored for API-key clients. Each token works once.',
+  })
+  @ValidateIf(present)
+  @IsString()
+  @MaxLength(4096)
+  captchaToken?: string;
 }

@@ -26,7 +26,7 @@ export interface LoginState {
 export async function loginAction(previous: LoginState, form: FormData): Promise<LoginState> {
   switch (form.get('intent')) {
     case 'send':
-      return withCountdown(await send(previous, String(form.get('phone') ?? '').trim(), choiceFrom(form.get('channel'))));
+      return withCountdown(await send(previous, String(form.get('phone') ?? '').trim(), choiceFrom(form.get('channel')), captchaTokenFrom(form)));
     case 'verify':
       return withCountdown(await verify(previous, String(form.get('code') ?? '').trim()));
     default:
@@ -42,12 +42,18 @@ function withCountdown(state: LoginState): LoginState {
   return { ...state, resendInSeconds: Number.isNaN(ms) ? 0 : Math.max(0, Math.ceil(ms / 1000)) };
 }
 
+/** The CAPTCHA widget's token, when the page rendered one (its hidden field): passed through to phone-auth as is. */
+function captchaTokenFrom(form: FormData): string | undefined {
+  const token = form.get('captchaToken') ?? form.get('cf-turnstile-response') ?? form.get('h-captcha-response') ?? form.get('g-recaptcha-response');
+  return typeof token === 'string' && token !== '' && token.length <= 4096 ? token : undefined;
+}
+
 /** A first send (`auto`: phone-auth's order for the country), or a resend by the channel asked for. */
-async function send(previous: LoginState, phone: string, choice: ChannelChoice): Promise<LoginState> {
+async function send(previous: LoginState, phone: string, choice: ChannelChoice, captchaToken?: string): Promise<LoginState> {
   if (phone === '') return { ...previous, error: 'Enter your phone number.' };
   const resend = previous.step === 'code';
   try {
-    const sent = await sendCode(phone, choice, endUserFrom(await headers()));
+    const sent = await sendCode(phone, choice, endUserFrom(await headers()), captchaToken);
     const ttl = Math.max(1, Math.round((Date.parse(sent.expiresAt) - Date.now()) / 1000));
     (await cookies()).set(cookieNames().verification, sent.verificationId, cookieOptions(ttl));
     return {
