@@ -287,10 +287,12 @@ describeWithBrowser('demo page in headless Chromium', () => {
     });
 
     afterAll(async () => {
+      // Off the app first: an open page keeps its connections, and the app waits for them to close.
+      await page.goto('about:blank');
       await page.unroute('https://challenges.cloudflare.com/**');
       await guarded?.close();
       await fake?.close();
-    });
+    }, 60_000);
 
     const outbox = async () => {
       const response = await fetch(`${guardedUrl}/v1/dev/outbox?phone=${encodeURIComponent(TURNSTILE_PHONE)}`);
@@ -358,7 +360,10 @@ describeWithBrowser('demo page in headless Chromium', () => {
       channelsUrl = `http://127.0.0.1:${(channels.app.getHttpServer().address() as AddressInfo).port}`;
     });
 
-    afterAll(async () => channels?.close());
+    afterAll(async () => {
+      await page.goto('about:blank');
+      await channels?.close();
+    }, 60_000);
 
     async function newestMessage(phone: string): Promise<OutboxEntry> {
       const response = await fetch(`${channelsUrl}/v1/dev/outbox?phone=${encodeURIComponent(phone)}`);
