@@ -1,15 +1,8 @@
-import { EnvironmentError, validateEnvironment } from '../config/environment.js';
+import { environmentProblems } from '../../test/support/environment-problems.js';
+import { validateEnvironment } from '../config/environment.js';
 import { captchaConfig } from './captcha.config.js';
 
-const problemsOf = (raw: Record<string, string>) => {
-  try {
-    validateEnvironment(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof EnvironmentError) return error.problems;
-    throw error;
-  }
-};
+const problemsOf = environmentProblems;
 
 describe('captchaConfig', () => {
   it('is off by default, failing closed, with a 0.5 score and the login action', () => {

@@ -1,3 +1,4 @@
+import { environmentProblems } from '../../test/support/environment-problems.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { providersConfig } from '../providers/providers.config.js';
 import { EnvironmentError, validateEnvironment } from './environment.js';
@@ -8,15 +9,7 @@ const SHARED = {
   JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
 };
 
-function problemsOf(raw: Record<string, string>): string[] {
-  try {
-    validateEnvironment(raw);
-  } catch (error) {
-    if (error instanceof EnvironmentError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = environmentProblems;
 
 describe(validateEnvironment.name, () => {
   it('runs on embedded defaults with no configuration at all', () => {

@@ -1,16 +1,9 @@
-import { EnvironmentError, validateEnvironment } from '../config/environment.js';
+import { environmentProblems } from '../../test/support/environment-problems.js';
+import { validateEnvironment } from '../config/environment.js';
 import { providersConfig } from './providers.config.js';
 
 // The whatsapp-cloud settings only; the rest of the environment is covered in src/config.
-function problemsOf(raw: Record<string, string>): string[] {
-  try {
-    validateEnvironment(raw);
-  } catch (error) {
-    if (error instanceof EnvironmentError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = environmentProblems;
 
 const CONFIGURED = {
   WHATSAPP_ACCESS_TOKEN: 'EAAtoken',
