@@ -1,15 +1,27 @@
-// Next 16's route guard (formerly middleware.ts). Runs on the server before /dashboard renders:
-// a valid access token passes; an expired or missing one is refreshed once with the refresh
-// token (both cookies rotate); anything else goes to /login.
+// Next 16's route guard (formerly middleware.ts). Runs on the server before every page renders:
+// it gives the page its Content-Security-Policy (a fresh nonce per request, the bot check's
+// origins when one is configured). For /dashboard it also checks the session: a valid access
+// token passes; an expired or missing one is refreshed once with the refresh token (both
+// cookies rotate); anything else goes to /login.
 import { NextResponse, type NextRequest } from 'next/server';
+import { captchaWidget, contentSecurityPolicy } from './lib/captcha';
 import { PhoneAuthError, refreshSession, type TokenSet } from './lib/phone-auth';
 import { clearSessionCookies, cookieNames, setSessionCookies } from './lib/session';
 import { checkAccessToken } from './lib/tokens';
 
 export async function proxy(request: NextRequest) {
+  // Next.js reads the nonce from the request's CSP header and puts it on the scripts it renders.
+  const csp = contentSecurityPolicy(Buffer.from(crypto.randomUUID()).toString('base64'), captchaWidget());
+  request.headers.set('content-security-policy', csp);
+  const response = isDashboard(request) ? await guard(request) : NextResponse.next({ request: { headers: request.headers } });
+  response.headers.set('content-security-policy', csp);
+  return response;
+}
+
+async function guard(request: NextRequest): Promise<NextResponse> {
   const names = cookieNames();
   const check = await checkAccessToken(request.cookies.get(names.access)?.value);
-  if (check.ok) return NextResponse.next();
+  if (check.ok) return NextResponse.next({ request: { headers: request.headers } });
   if (check.reason === 'unavailable') return unavailable();
 
   const refreshToken = request.cookies.get(names.refresh)?.value;
@@ -31,10 +43,15 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
+function isDashboard(request: NextRequest): boolean {
+  const path = request.nextUrl.pathname;
+  return path === '/dashboard' || path.startsWith('/dashboard/');
+}
+
 function toLogin(request: NextRequest): NextResponse {
   // A server action (sign out) posted from a stale page: let it run; it clears the cookies and
   // redirects by itself, which a redirect answered to its fetch here could not do.
-  if (request.method === 'POST' && request.headers.has('next-action')) return NextResponse.next();
+  if (request.method === 'POST' && request.headers.has('next-action')) return NextResponse.next({ request: { headers: request.headers } });
   const response = NextResponse.redirect(new URL('/login', request.url), 303);
   if (Object.values(cookieNames()).some((name) => request.cookies.has(name))) clearSessionCookies(response.cookies);
   return response;
@@ -49,5 +66,6 @@ function unavailable(): NextResponse {
 }
 
 export const config = {
-  matcher: ['/dashboard', '/dashboard/:path*'],
+  // Every page (the session check only acts on /dashboard), not Next's static files.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
 };

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm test: builds this app, compiles and starts phone-auth (this repository's src/), starts
-// `next start`, both on free loopback ports, then logs in with headless Chromium driven by
-// playwright-core. Stops everything it started; exits non-zero on any failure; gives up
-// after 3 minutes.
+// npm test: builds this app, compiles and starts phone-auth (this repository's src/) with a
+// fake Turnstile siteverify, starts `next start` twice (without and with the bot-check widget),
+// all on free loopback ports, then logs in with headless Chromium driven by playwright-core
+// (Turnstile's widget script faked through page.route: no network). Stops everything it
+// started; exits non-zero on any failure; gives up after 3 minutes.
 //
 //   E2E_SKIP_BUILD=1       use the existing .next build
 //   PHONE_AUTH_MAIN=…      start this phone-auth build (a dist/main.js) instead of compiling src/
@@ -11,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,8 +25,11 @@ const repoRoot = path.resolve(appDir, '../..');
 const artifacts = path.join(appDir, 'test-artifacts');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PHONE = '+919876543210';
+const CAPTCHA_PHONE = '+447400123456'; // SMS only (CHANNEL_ORDER below)
+const TURNSTILE_ORIGIN = 'https://challenges.cloudflare.com';
 
 const children = [];
+const servers = [];
 const logs = new Map();
 let browser;
 let passed = 0;
@@ -97,6 +102,64 @@ async function waitForHttp(name, url, child, timeoutMs) {
   throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Turnstile's siteverify, played on 127.0.0.1 (phone-auth's CAPTCHA_VERIFY_URL): a form with
+ * secret, response, remoteip, idempotency_key in; `success` only for a token it issued, once.
+ * https://developers.cloudflare.com/turnstile/get-started/server-side-validation/
+ */
+async function startFakeSiteverify(secret) {
+  const issued = new Set();
+  const requests = [];
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const form = Object.fromEntries(new URLSearchParams(body));
+      requests.push({ path: request.url, form });
+      const known = form.secret === secret && issued.delete(form.response);
+      const errors = form.secret !== secret ? ['invalid-input-secret'] : known ? [] : ['invalid-input-response'];
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ success: known, 'error-codes': errors, ...(known ? { hostname: '127.0.0.1', action: 'login' } : {}) }));
+    });
+  });
+  servers.push(server);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/turnstile/v0/siteverify`,
+    requests,
+    issue() {
+      const token = `solved-${randomBytes(12).toString('base64url')}`;
+      issued.add(token);
+      return token;
+    },
+  };
+}
+
+/**
+ * Stands in for Turnstile's api.js: a button instead of Cloudflare's iframe; each click "solves"
+ * the check with the next token. It records how it was rendered and how often it was reset.
+ */
+function fakeTurnstileScript(tokens) {
+  return `'use strict';
+(() => {
+  const tokens = ${JSON.stringify(tokens)};
+  window.fakeTurnstile = { renders: [], resets: 0 };
+  window.turnstile = {
+    render(container, options) {
+      window.fakeTurnstile.renders.push({ sitekey: options.sitekey, action: options.action });
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = "I'm not a robot";
+      button.addEventListener('click', () => options.callback(tokens.shift()));
+      container.append(button);
+      return 'widget-' + window.fakeTurnstile.renders.length;
+    },
+    reset() { window.fakeTurnstile.resets += 1; },
+    remove() {},
+  };
+})();`;
+}
+
 async function check(description, body) {
   inCheck = true;
   try {
@@ -122,6 +185,7 @@ async function finish(code) {
   } catch {
     // already gone
   }
+  for (const server of servers) server.close();
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     try {
@@ -203,6 +267,9 @@ async function main() {
     console.log(`# compiled (${elapsed()})`);
   }
   const apiKey = `pa_${randomBytes(32).toString('base64url')}`;
+  const captchaSecret = randomBytes(16).toString('hex');
+  const captchaSiteKey = '0x4AAAAAAAE2eTestSiteKey';
+  const siteverify = await startFakeSiteverify(captchaSecret);
   const phoneAuthPort = await freePort();
   const phoneAuthUrl = `http://127.0.0.1:${phoneAuthPort}`;
   // A scratch working directory, so no .env file of a developer's is read.
@@ -223,28 +290,43 @@ async function main() {
       OTP_RESEND_COOLDOWN_SECONDS: '2',
       OTP_VOICE_RESEND_COOLDOWN_SECONDS: '0',
       API_KEYS: `nextjs-e2e:${createHash('sha256').update(apiKey).digest('hex')}`,
+      // The bot check, enforced. This app's key skips it unless the app relays a token, so the
+      // app without the widget below is unaffected; the one with it is checked.
+      CAPTCHA_PROVIDER: 'turnstile',
+      CAPTCHA_MODE: 'enforce',
+      CAPTCHA_SECRET: captchaSecret,
+      CAPTCHA_SITE_KEY: captchaSiteKey,
+      CAPTCHA_VERIFY_URL: siteverify.url,
+      CAPTCHA_EXPECTED_HOSTNAMES: '127.0.0.1',
       DEMO_PAGE: 'false', // this app is the login page here
       LOG_LEVEL: 'warn',
     },
   });
-  await waitForHttp('phone-auth', `${phoneAuthUrl}/.well-known/jwks.json`, phoneAuth, 30_000);
-  console.log(`# phone-auth on ${phoneAuthUrl} (${elapsed()})`);
-
-  // 3. This app, configured by its environment like any deployment.
-  const appPort = await freePort();
-  const appUrl = `http://127.0.0.1:${appPort}`;
-  const app = startServer('next start', process.execPath, [path.join(appDir, 'node_modules/next/dist/bin/next'), 'start', '-H', '127.0.0.1', '-p', String(appPort)], {
-    cwd: appDir,
-    env: {
-      ...baseEnv,
-      NODE_ENV: 'production',
-      PHONE_AUTH_URL: phoneAuthUrl,
-      PHONE_AUTH_API_KEY: apiKey,
-      COOKIE_SECURE: 'false', // plain http on 127.0.0.1
-    },
-  });
-  await waitForHttp('next start', `${appUrl}/login`, app, 30_000);
-  console.log(`# next start on ${appUrl} (${elapsed()})`);
+  // 3. This app, configured by its environment like any deployment: once as it ships, once with
+  // the bot-check widget (same build: the settings are read at run time).
+  const nextBin = path.join(appDir, 'node_modules/next/dist/bin/next');
+  const startApp = async (name, extraEnv) => {
+    const port = await freePort();
+    const child = startServer(name, process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+      cwd: appDir,
+      env: {
+        ...baseEnv,
+        NODE_ENV: 'production',
+        PHONE_AUTH_URL: phoneAuthUrl,
+        PHONE_AUTH_API_KEY: apiKey,
+        COOKIE_SECURE: 'false', // plain http on 127.0.0.1
+        ...extraEnv,
+      },
+    });
+    return { name, child, url: `http://127.0.0.1:${port}` };
+  };
+  const plain = await startApp('next start', {});
+  const guarded = await startApp('next start (bot check)', { CAPTCHA_PROVIDER: 'turnstile', CAPTCHA_SITE_KEY: captchaSiteKey });
+  await Promise.all([
+    waitForHttp('phone-auth', `${phoneAuthUrl}/.well-known/jwks.json`, phoneAuth, 30_000).then(() => console.log(`# phone-auth on ${phoneAuthUrl} (${elapsed()})`)),
+    ...[plain, guarded].map((app) => waitForHttp(app.name, `${app.url}/login`, app.child, 30_000).then(() => console.log(`# ${app.name} on ${app.url} (${elapsed()})`))),
+  ]);
+  const appUrl = plain.url;
 
   // 4. The browser.
   rmSync(artifacts, { recursive: true, force: true });
@@ -269,6 +351,13 @@ async function main() {
   const page = await context.newPage();
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
   const cookie = async (name) => (await context.cookies(appUrl)).find((c) => c.name === name);
+  // Whatever the pages' CSP blocks (Chromium reports it on the console) or throws.
+  const problems = [];
+  const watch = (watched) => {
+    watched.on('console', (message) => /Content Security Policy/i.test(message.text()) && problems.push(message.text()));
+    watched.on('pageerror', (error) => problems.push(String(error)));
+  };
+  watch(page);
 
   try {
     await check('/dashboard without cookies redirects to /login', async () => {
@@ -401,6 +490,106 @@ async function main() {
       await page.goto('/dashboard');
       await page.waitForURL('**/login');
     });
+
+    await check('every page has a CSP: scripts from itself or with its nonce, the widget\'s origins only where configured', async () => {
+      assert(problems.length === 0, `blocked or failed in the browser: ${problems.join('\n')}`);
+      const policyOf = async (url) => {
+        const response = await fetch(`${url}/login`);
+        const policy = response.headers.get('content-security-policy') ?? '';
+        const directives = new Map(policy.split(';').map((directive) => directive.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+        return { policy, directives, html: await response.text() };
+      };
+      const plainPolicy = await policyOf(plain.url);
+      const script = plainPolicy.directives.get('script-src') ?? [];
+      const nonce = /^'nonce-([A-Za-z0-9+/=]+)'$/.exec(script[1] ?? '')?.[1];
+      assert(script[0] === "'self'" && nonce && script.length === 2, `plain app script-src: ${plainPolicy.policy}`);
+      assert(plainPolicy.html.includes(`nonce="${nonce}"`), 'Next.js did not put the nonce on its scripts');
+      assert(JSON.stringify(plainPolicy.directives.get('frame-src')) === `["'none'"]`, `plain app frame-src: ${plainPolicy.policy}`);
+      assert(!/unsafe-inline|unsafe-eval|strict-dynamic/.test(plainPolicy.policy), `plain app policy: ${plainPolicy.policy}`);
+      const guardedPolicy = await policyOf(guarded.url);
+      const guardedScript = guardedPolicy.directives.get('script-src') ?? [];
+      assert(guardedScript.length === 3 && guardedScript[2] === TURNSTILE_ORIGIN && guardedScript[1] !== script[1], `widget app script-src: ${guardedPolicy.policy}`);
+      assert(JSON.stringify(guardedPolicy.directives.get('frame-src')) === JSON.stringify([TURNSTILE_ORIGIN]), `widget app frame-src: ${guardedPolicy.policy}`);
+      assert(!/hcaptcha|google|gstatic/.test(guardedPolicy.policy), `another provider's origin is allowed: ${guardedPolicy.policy}`);
+    });
+
+    // With the bot check: a new browser profile on the app with the widget. Turnstile's script
+    // is faked; any other request off this machine is refused and counted.
+    const goodToken = siteverify.issue();
+    const captchaContext = await browser.newContext({ baseURL: guarded.url });
+    captchaContext.setDefaultTimeout(15_000);
+    const offMachine = [];
+    await captchaContext.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${TURNSTILE_ORIGIN}/`)) {
+        return route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: fakeTurnstileScript(['forged-by-a-bot', goodToken]) });
+      }
+      if (new URL(url).hostname === '127.0.0.1') return route.continue();
+      offMachine.push(url);
+      return route.abort();
+    });
+    const captchaPage = await captchaContext.newPage();
+    watch(captchaPage);
+    const captchaShot = (name) => captchaPage.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+    const captchaOutbox = async () => (await fetch(`${phoneAuthUrl}/v1/dev/outbox?phone=${encodeURIComponent(CAPTCHA_PHONE)}`).then((r) => r.json())).messages ?? [];
+    const robot = captchaPage.getByRole('button', { name: "I'm not a robot" });
+    const alert = captchaPage.locator('main [role="alert"]');
+
+    try {
+      await check('with the widget configured: it renders with the site key; a send without solving it is refused', async () => {
+        await captchaPage.goto('/login');
+        await robot.waitFor();
+        const renders = await captchaPage.evaluate(() => window.fakeTurnstile.renders);
+        assert(JSON.stringify(renders) === JSON.stringify([{ sitekey: captchaSiteKey, action: 'login' }]), `rendered with ${JSON.stringify(renders)}`);
+        await captchaShot('5-captcha');
+        await captchaPage.getByLabel('Phone number').fill(CAPTCHA_PHONE);
+        await captchaPage.getByRole('button', { name: 'Send code' }).click();
+        await alert.waitFor();
+        assert((await alert.textContent()) === 'Complete the bot check first.', `unexpected message: ${await alert.textContent()}`);
+        assert((await captchaPage.getByLabel('Phone number').inputValue()) === CAPTCHA_PHONE, 'the typed number was lost');
+        assert((await captchaOutbox()).length === 0, 'a code was sent without the bot check');
+        assert(siteverify.requests.length === 0, 'siteverify was asked without a token');
+        await captchaShot('6-captcha-unsolved');
+      });
+
+      await check('a token the provider refuses: phone-auth\'s captcha_failed is shown, the widget resets', async () => {
+        await robot.click();
+        await captchaPage.getByRole('button', { name: 'Send code' }).click();
+        await captchaPage.getByText('The bot check (CAPTCHA) did not pass. Complete it again.').waitFor();
+        assert((await captchaOutbox()).length === 0, 'a code was sent on a refused token');
+        assert(siteverify.requests.length === 1 && siteverify.requests[0].form.response === 'forged-by-a-bot', `siteverify saw ${JSON.stringify(siteverify.requests)}`);
+        assert((await captchaPage.evaluate(() => window.fakeTurnstile.resets)) === 1, 'the widget was not reset after the send');
+        assert((await captchaPage.locator('input[name="captchaToken"]').inputValue()) === '', 'the spent token is still in the form');
+      });
+
+      await check('solved: the server action relays the token with the person\'s address; the code comes; signed in', async () => {
+        await robot.click();
+        await captchaPage.getByRole('button', { name: 'Send code' }).click();
+        await captchaPage.getByLabel('Code', { exact: true }).waitFor();
+        const notice = await captchaPage.getByRole('status').textContent();
+        assert(notice === `We sent a code by SMS to ${CAPTCHA_PHONE}.`, `unexpected notice: ${notice}`);
+        const { form } = siteverify.requests.at(-1);
+        assert(siteverify.requests.length === 2 && form.response === goodToken, `siteverify saw ${JSON.stringify(siteverify.requests)}`);
+        assert(form.secret === captchaSecret && form.remoteip === '127.0.0.1' && form.idempotency_key, `siteverify form: ${JSON.stringify({ ...form, secret: '…' })}`);
+        // The spent token is gone; a resend needs the check again (the widget is there for it).
+        const fields = await captchaPage.locator('input[name="captchaToken"]').evaluateAll((inputs) => inputs.map((input) => input.value));
+        assert(fields.length > 0 && fields.every((value) => value === ''), `token fields after the send: ${JSON.stringify(fields)}`);
+        await robot.waitFor();
+        await captchaShot('7-captcha-code-form');
+        const [message] = await captchaOutbox();
+        const code = /^(\d{6}) is your /.exec(message?.text ?? '')?.[1];
+        assert(message?.channel === 'sms' && code, `unexpected message: ${JSON.stringify(message)}`);
+        await captchaPage.getByLabel('Code', { exact: true }).fill(code);
+        await captchaPage.getByRole('button', { name: 'Sign in' }).click();
+        await captchaPage.waitForURL('**/dashboard');
+        await captchaPage.getByText(`Signed in as ${CAPTCHA_PHONE}`).waitFor();
+        assert(offMachine.length === 0, `requests off this machine: ${offMachine.join(', ')}`);
+        assert(problems.length === 0, `blocked or failed in the browser: ${problems.join('\n')}`);
+      });
+    } catch (error) {
+      await captchaShot('failure-captcha').catch(() => {});
+      throw error;
+    }
   } catch (error) {
     await shot('failure').catch(() => {});
     throw error;

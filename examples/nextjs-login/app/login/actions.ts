@@ -3,6 +3,7 @@
 // ever sees this app's own pages and its httpOnly cookies.
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { captchaWidget } from '../../lib/captcha';
 import { type Channel, type ChannelChoice, choiceFrom, knownChannels, sentNotice } from '../../lib/channels';
 import { endUserFrom, PhoneAuthError, problemMessage, sendCode, verifyCode, type TokenSet } from '../../lib/phone-auth';
 import { cookieNames, cookieOptions, setSessionCookies } from '../../lib/session';
@@ -21,14 +22,19 @@ export interface LoginState {
   resendInSeconds?: number;
   notice?: string;
   error?: string;
+  /** This answer's send spent the bot check's token (passed or not): the widget makes a new one. */
+  captchaUsed?: boolean;
 }
 
 export async function loginAction(previous: LoginState, form: FormData): Promise<LoginState> {
   switch (form.get('intent')) {
-    case 'send':
-      return withCountdown(await send(previous, String(form.get('phone') ?? '').trim(), choiceFrom(form.get('channel')), captchaTokenFrom(form)));
+    case 'send': {
+      const captchaToken = captchaTokenFrom(form);
+      const sent = await send(previous, String(form.get('phone') ?? '').trim(), choiceFrom(form.get('channel')), captchaToken);
+      return withCountdown({ ...sent, captchaUsed: captchaToken !== undefined });
+    }
     case 'verify':
-      return withCountdown(await verify(previous, String(form.get('code') ?? '').trim()));
+      return withCountdown({ ...(await verify(previous, String(form.get('code') ?? '').trim())), captchaUsed: false });
     default:
       (await cookies()).delete(cookieNames().verification);
       return { step: 'phone' };
@@ -51,6 +57,10 @@ function captchaTokenFrom(form: FormData): string | undefined {
 /** A first send (`auto`: phone-auth's order for the country), or a resend by the channel asked for. */
 async function send(previous: LoginState, phone: string, choice: ChannelChoice, captchaToken?: string): Promise<LoginState> {
   if (phone === '') return { ...previous, error: 'Enter your phone number.' };
+  // Checked here, not only in the browser: phone-auth lets this app's API key through without a
+  // token, so a bot posting to this action directly would otherwise skip the check.
+  // (`phone` keeps what was typed: React resets the form after the action.)
+  if (captchaWidget() && captchaToken === undefined) return { ...previous, phone, notice: undefined, error: 'Complete the bot check first.' };
   const resend = previous.step === 'code';
   try {
     const sent = await sendCode(phone, choice, endUserFrom(await headers()), captchaToken);
@@ -66,7 +76,7 @@ async function send(previous: LoginState, phone: string, choice: ChannelChoice, 
       notice: sentNotice(sent.channel, sent.phone) + (resend ? ' The code sent before no longer works.' : ''),
     };
   } catch (error) {
-    return { ...previous, ...afterFailedResend(error, resend), notice: undefined, error: problemMessage(error, choice) };
+    return { ...previous, phone, ...afterFailedResend(error, resend), notice: undefined, error: problemMessage(error, choice) };
   }
 }
 

@@ -1,7 +1,9 @@
 'use client';
 import { useActionState, useEffect, useMemo, useState } from 'react';
+import type { CaptchaWidgetSettings } from '../../lib/captcha';
 import { SWITCH_LABELS } from '../../lib/channels';
 import { loginAction, type LoginState } from './actions';
+import { CaptchaWidget } from './captcha-widget';
 
 /** Seconds until a resend is taken, counted down from each answer's `resendInSeconds`. */
 function useResendCountdown(state: LoginState): number {
@@ -23,11 +25,15 @@ function useResendCountdown(state: LoginState): number {
   return Math.min(total, Math.max(0, Math.ceil((resendAtMs - nowMs) / 1000)));
 }
 
-export function LoginForm() {
+export function LoginForm({ captcha }: { captcha: CaptchaWidgetSettings | null }) {
   const [state, action, pending] = useActionState<LoginState, FormData>(loginAction, { step: 'phone' });
   const secondsLeft = useResendCountdown(state);
   const waiting = secondsLeft > 0;
   const later = (label: string) => (waiting ? `${label} (in ${secondsLeft} s)` : label);
+  // The bot check: every send (first or resend) posts the widget's current token; one token, one send.
+  const [captchaToken, setCaptchaToken] = useState<string | null>(null);
+  const captchaField = captcha ? <input type="hidden" name="captchaToken" value={captchaToken ?? ''} /> : null;
+  const widget = captcha ? <CaptchaWidget settings={captcha} resetKey={state.captchaUsed ? state : undefined} onToken={setCaptchaToken} /> : null;
 
   const error = state.error ? (
     <p className="error" role="alert">
@@ -53,6 +59,8 @@ export function LoginForm() {
         <p id="phone-hint" className="hint">
           With + and the country code.
         </p>
+        {captchaField}
+        {widget}
         {error}
         <button type="submit" disabled={pending}>
           {pending ? 'Sending…' : 'Send code'}
@@ -99,6 +107,7 @@ export function LoginForm() {
               <input type="hidden" name="intent" value="send" />
               <input type="hidden" name="phone" value={state.phone ?? ''} />
               <input type="hidden" name="channel" value={channel} />
+              {captchaField}
               <button type="submit" className="secondary" disabled={pending || waiting}>
                 {later(SWITCH_LABELS[channel])}
               </button>
@@ -111,6 +120,7 @@ export function LoginForm() {
           <input type="hidden" name="intent" value="send" />
           <input type="hidden" name="phone" value={state.phone ?? ''} />
           <input type="hidden" name="channel" value={state.choice ?? 'auto'} />
+          {captchaField}
           <button type="submit" className="link" disabled={pending || waiting}>
             {later('Send a new code')}
           </button>
@@ -122,6 +132,12 @@ export function LoginForm() {
           </button>
         </form>
       </div>
+      {widget ? (
+        <div className="captcha-resend">
+          {captcha?.provider === 'recaptcha' ? null : <p className="hint">Pass the bot check to get a new code.</p>}
+          {widget}
+        </div>
+      ) : null}
     </>
   );
 }
