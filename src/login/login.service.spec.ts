@@ -337,6 +337,20 @@ describe(LoginService.name, () => {
       expect(await repository.find(sent.view.verification.id, clock.ms)).toMatchObject({ channel: 'sms', provider: 'sms-gateway' });
     });
 
+    it('counts a fall-through to a call on the call\'s own cap and cooldown, and skips calls once the cap is used up', async () => {
+      const down = (name: string) => new ProviderError(name, 'HTTP 400 not deliverable', { transient: false, status: 400 });
+      whatsapp.failWith = down('whatsapp-gateway');
+      sms.failWith = down('sms-gateway');
+      for (let call = 1; call <= 2; call += 1) {
+        const sent = await channels.send({ phone: '+919876543210', channel: 'auto' });
+        expect(sent.view.verification).toMatchObject({ channel: 'voice', resendAtMs: clock.ms + 60_000 });
+        clock.ms += 60_000;
+      }
+      // Two calls a day in this configuration: the third auto send may not ring the phone.
+      await expect(channels.send({ phone: '+919876543210', channel: 'auto' })).rejects.toMatchObject({ code: 'provider_unavailable' });
+      expect(voice.sent).toHaveLength(2);
+    });
+
     it('refuses an explicit channel whose providers fail rather than using another, and leaves no pending code', async () => {
       whatsapp.failWith = new ProviderError('whatsapp-gateway', 'HTTP 503', { transient: true, status: 503 });
       await expect(channels.send({ phone: '+919876543210', channel: 'whatsapp' })).rejects.toMatchObject({ code: 'provider_unavailable' });

@@ -108,6 +108,7 @@ export class LoginService {
         code,
         locale,
         channels,
+        admitFallThrough: (channel) => this.verifications.chargeChannel(opened, channel),
       });
     } catch (error) {
       // provider_unavailable: nobody received this code. Anything else is a fault of ours, left as it was.

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Verification } from './verification.js';
 import {
+  ChargeChannel,
+  ChargeResult,
   CheckCode,
   CheckResult,
   Dispatched,
@@ -165,14 +167,36 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     verification.resendAtMs = Math.min(verification.resendAtMs, nowMs);
   }
 
-  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void> {
+  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number, countedLimits: number[]): Promise<void> {
     const verification = this.byPhone.get(phone)?.verification;
     if (verification?.status !== 'pending' || verification.resendAtMs !== sentAtMs + resendCooldownSeconds * 1000) return;
     verification.status = 'canceled';
     verification.resendAtMs = sentAtMs;
-    for (const count of this.sends.get(phone) ?? []) {
-      if (count.resetAtMs > sentAtMs && count.count > 0) count.count -= 1;
+    const counts = this.sends.get(phone) ?? [];
+    for (const index of countedLimits) {
+      const count = counts[index];
+      if (count !== undefined && count.resetAtMs > sentAtMs && count.count > 0) count.count -= 1;
     }
+  }
+
+  async chargeChannel(request: ChargeChannel): Promise<ChargeResult> {
+    const { nowMs, channel } = request;
+    const verification = this.findEntry(request.id, nowMs)?.verification;
+    if (verification?.status !== 'pending') return { outcome: 'gone' };
+    const counts = this.sends.get(verification.phone) ?? [];
+    const own = request.sendLimits.map((limit, index) => ({ limit, index })).filter(({ limit }) => limit.channel === channel);
+    for (const { limit, index } of own) {
+      const count = counts[index];
+      if (count && count.resetAtMs > nowMs && count.count >= limit.max) return { outcome: 'send_limited', retryAfterMs: count.resetAtMs - nowMs };
+    }
+    for (const { limit, index } of own) {
+      const count = counts[index];
+      counts[index] = count && count.resetAtMs > nowMs ? { ...count, count: count.count + 1 } : { count: 1, resetAtMs: nowMs + limit.windowSeconds * 1000 };
+    }
+    this.sends.set(verification.phone, counts);
+    verification.resendAtMs = Math.max(verification.resendAtMs, request.startedAtMs + request.resendCooldownSeconds * 1000);
+    verification.channel = channel;
+    return { outcome: 'charged', resendAtMs: verification.resendAtMs };
   }
 
   async find(id: string, nowMs: number): Promise<Verification | null> {

@@ -8,11 +8,14 @@ import { ABANDON_UNSENT } from './scripts/abandon-unsent.script.js';
 import { CANCEL } from './scripts/cancel.script.js';
 import { CHECK_CODE } from './scripts/check-code.script.js';
 import { RECORD_DISPATCH } from './scripts/record-dispatch.script.js';
+import { CHARGE_CHANNEL } from './scripts/charge-channel.script.js';
 import { SETTLE_ATTEMPT } from './scripts/settle-attempt.script.js';
 import { START_VERIFICATION } from './scripts/start-verification.script.js';
 import { Verification } from './verification.js';
 import { phoneTagOfVerificationId } from './verification-id.js';
 import {
+  ChargeChannel,
+  ChargeResult,
   CheckCode,
   CheckResult,
   Dispatched,
@@ -35,7 +38,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     private readonly keys: RedisKeys,
   ) {
     super();
-    scripts.register(START_VERIFICATION, CHECK_CODE, SETTLE_ATTEMPT, RECORD_DISPATCH, ABANDON, ABANDON_UNSENT, CANCEL);
+    scripts.register(START_VERIFICATION, CHECK_CODE, SETTLE_ATTEMPT, RECORD_DISPATCH, ABANDON, ABANDON_UNSENT, CANCEL, CHARGE_CHANNEL);
   }
 
   async start(request: StartVerification): Promise<StartResult> {
@@ -144,15 +147,45 @@ export class RedisVerificationRepository extends VerificationRepository {
     }
   }
 
-  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void> {
+  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number, countedLimits: number[]): Promise<void> {
     const tag = this.keys.phoneTag(phone);
     await onStore(() =>
       this.scripts.run(
         ABANDON_UNSENT,
         { verification: this.keys.otpVerification(tag), sends: this.keys.otpSends(tag) },
         { sentAtMs, cooldownMs: resendCooldownSeconds * 1000 },
+        // c<i> counts from 1.
+        countedLimits.map((index) => ({ limit: index + 1 })),
       ),
     );
+  }
+
+  async chargeChannel(request: ChargeChannel): Promise<ChargeResult> {
+    const tag = phoneTagOfVerificationId(request.id);
+    const [outcome, value] = await onStore(() =>
+      this.scripts.run(
+        CHARGE_CHANNEL,
+        { verification: this.keys.otpVerification(tag), sends: this.keys.otpSends(tag) },
+        {
+          id: request.id,
+          channel: request.channel,
+          startedAtMs: request.startedAtMs,
+          nowMs: request.nowMs,
+          cooldownMs: request.resendCooldownSeconds * 1000,
+        },
+        request.sendLimits.map((limit) => ({ max: limit.max, windowMs: limit.windowSeconds * 1000, channel: limit.channel ?? '' })),
+      ),
+    );
+    switch (outcome) {
+      case 'charged':
+        return { outcome, resendAtMs: Number(value) };
+      case 'send_limited':
+        return { outcome, retryAfterMs: Number(value) };
+      case 'gone':
+        return { outcome };
+      default:
+        throw new Error(`unexpected reply from the charge-channel script: ${String(outcome)}`);
+    }
   }
 
   async abandon(id: string, nowMs: number): Promise<void> {

@@ -52,6 +52,18 @@ export type CheckResult =
   | { outcome: 'max_attempts'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
 
+export interface ChargeChannel {
+  id: string;
+  channel: Channel;
+  startedAtMs: number;
+  nowMs: number;
+  resendCooldownSeconds: number;
+  /** Every send limit, in the start's order; only those of exactly `channel` are counted. */
+  sendLimits: SendLimit[];
+}
+
+export type ChargeResult = { outcome: 'charged'; resendAtMs: number } | { outcome: 'send_limited'; retryAfterMs: number } | { outcome: 'gone' };
+
 export interface Dispatched {
   id: string;
   /** The channel that carried it: another than the start's when that channel's providers all failed. */
@@ -121,10 +133,18 @@ export abstract class VerificationRepository {
    * Undoes a start() whose answer was lost (the store timed out, but may run it later): nothing
    * was sent. If the phone's verification was sent at `sentAtMs` (its cooldown ends at `sentAtMs`
    * plus the cooldown), cancels it, lifts the cooldown and gives back the send it counted on each
-   * send limit whose window is still the same. Commands run in order, so this lands after the lost
+   * of `countedLimits` (indexes into the start's send limits) whose window is still the same. Commands run in order, so this lands after the lost
    * start() if that ever runs.
    */
-  abstract abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number): Promise<void>;
+  abstract abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number, countedLimits: number[]): Promise<void>;
+
+  /**
+   * Before the send that opened verification `id` falls through to another channel: counts the
+   * send on that channel's own limits (those with exactly its `channel`; the start counted the
+   * rest) and stretches the cooldown to `startedAtMs` plus the channel's, in one step. A limit
+   * that refuses changes nothing; a verification no longer pending is `gone`.
+   */
+  abstract chargeChannel(request: ChargeChannel): Promise<ChargeResult>;
 
   /** The verification with this id, whatever its status, or null. */
   abstract find(id: string, nowMs: number): Promise<Verification | null>;

@@ -123,6 +123,26 @@ export class VerificationService {
     };
   }
 
+  /**
+   * Before the send of `opened` falls through to another channel (`auto`): counts it on that
+   * channel's own caps (a call's daily cap) and stretches the cooldown to that channel's. False,
+   * with nothing changed, when a cap refuses it: that channel is skipped.
+   */
+  async chargeChannel(opened: OpenedVerification, channel: Channel): Promise<boolean> {
+    const charged = await this.repository.chargeChannel({
+      id: opened.verification.id,
+      channel,
+      startedAtMs: opened.nowMs,
+      nowMs: this.clock.nowMs(),
+      resendCooldownSeconds: this.config.resendCooldownSeconds[channel],
+      sendLimits: this.config.phoneSendLimits,
+    });
+    if (charged.outcome !== 'charged') return false;
+    // The answer shows the cooldown that now applies.
+    opened.verification = { ...opened.verification, channel, resendAtMs: charged.resendAtMs };
+    return true;
+  }
+
   /** Nobody received this code: no pending verification stays behind, and the person may retry at once. */
   async abandon(opened: OpenedVerification): Promise<void> {
     await this.repository.abandon(opened.verification.id, opened.nowMs);
@@ -195,7 +215,9 @@ export class VerificationService {
       return await this.repository.start(request);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'store_unavailable') {
-        void this.repository.abandonUnsent(request.phone, request.nowMs, request.resendCooldownSeconds).catch(() => undefined);
+        // The limits this send counted: every channel's and its own channel's.
+        const counted = request.sendLimits.flatMap((limit, index) => (limit.channel === undefined || limit.channel === request.channel ? [index] : []));
+        void this.repository.abandonUnsent(request.phone, request.nowMs, request.resendCooldownSeconds, counted).catch(() => undefined);
       }
       throw error;
     }

@@ -22,6 +22,8 @@ export interface CodeToDeliver {
   locale?: string;
   /** The channels to try, in order (CodeDelivery.plan). */
   channels: Channel[];
+  /** Asked before falling through to each channel after the first; false skips that channel (its caps refused). */
+  admitFallThrough?: (channel: Channel) => Promise<boolean>;
 }
 
 export interface Delivered {
@@ -82,7 +84,11 @@ export class CodeDelivery {
 
   async deliver(request: CodeToDeliver): Promise<Delivered> {
     const failures: string[] = [];
-    for (const channel of request.channels) {
+    for (const [index, channel] of request.channels.entries()) {
+      if (index > 0 && request.admitFallThrough && !(await request.admitFallThrough(channel))) {
+        failures.push(`${channel}: refused by its per-phone caps`);
+        continue;
+      }
       try {
         return await this.deliverBy(channel, request);
       } catch (error) {

@@ -21,6 +21,8 @@ export class ConversionWindows {
     const buckets = this.countries.get(country) ?? new Map<number, { sent: number; verified: number }>();
     this.countries.set(country, buckets);
     const bucket = Math.floor(nowMs / BUCKET_MS);
+    // Pruned here too: without scrapes, ratios() would never run and buckets would pile up.
+    if (!buckets.has(bucket)) for (const old of buckets.keys()) if (old <= bucket - CONVERSION_WINDOWS['1d'] / BUCKET_MS) buckets.delete(old);
     const counts = buckets.get(bucket) ?? { sent: 0, verified: 0 };
     counts[event] += 1;
     buckets.set(bucket, counts);

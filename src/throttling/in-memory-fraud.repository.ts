@@ -23,7 +23,8 @@ export class InMemoryFraudRepository extends FraudRepository {
       return { blockedForMs: state.blockedUntilMs - nowMs };
     }
     const { attempts, verified } = state;
-    if (attempts < policy.renewMinAttempts || verified >= policy.minConversion * attempts) {
+    // A block that ended a window ago or more is forgotten, as the Redis key's expiry forgets it.
+    if (state.blockedUntilMs + policy.windowMs <= nowMs || attempts < policy.renewMinAttempts || verified >= policy.minConversion * attempts) {
       Object.assign(state, { blockedUntilMs: 0, blockedSinceMs: 0, attempts: 0, verified: 0, renewals: 0 });
       return { blockedForMs: 0 };
     }

@@ -83,6 +83,14 @@ const fraudRepositoryContract: Contract<FraudRepository> = (adapter, setup) => {
       expect(await blocked(prefix, end + 6000)).toEqual({ blockedForMs: 12 * HOUR_MS - 1000 });
     });
 
+    it('forgets a block whose end is a window or more ago, however many attempts it took', async () => {
+      const prefix = newPrefix();
+      await trip(prefix, T0);
+      for (let attempt = 1; attempt <= 3; attempt += 1) await blocked(prefix, T0 + attempt * HOUR_MS);
+      expect(await blocked(prefix, T0 + 12 * HOUR_MS + POLICY.windowMs)).toEqual({ blockedForMs: 0 });
+      expect(await blocked(prefix, T0 + 12 * HOUR_MS + POLICY.windowMs + 1)).toEqual({ blockedForMs: 0 });
+    });
+
     it('lets a block end when too few attempts came during it', async () => {
       const prefix = newPrefix();
       await trip(prefix, T0);

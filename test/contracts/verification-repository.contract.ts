@@ -312,9 +312,9 @@ export function verificationRepositoryContract(
     it('undoes the send of a given moment only: canceled, cooldown lifted', async () => {
       const phone = newPhone();
       const { id } = await created(phone);
-      await repository.abandonUnsent(phone, T0 + 1, 30);
+      await repository.abandonUnsent(phone, T0 + 1, 30, [0, 1]);
       expect((await repository.find(id, T0))?.status).toBe('pending');
-      await repository.abandonUnsent(phone, T0, 30);
+      await repository.abandonUnsent(phone, T0, 30, [0, 1]);
       expect(await repository.find(id, T0)).toMatchObject({ status: 'canceled', resendAtMs: T0 });
       expect((await startFor(phone, { nowMs: T0 + 1000 })).outcome).toBe('created');
     });
@@ -326,10 +326,67 @@ export function verificationRepositoryContract(
       for (let undone = 0; undone < 3; undone += 1) {
         const nowMs = T0 + 1000 * (undone + 1);
         expect((await startFor(phone, { ...limits, nowMs })).outcome).toMatch(/^(created|resent)$/);
-        await repository.abandonUnsent(phone, nowMs, 0);
+        await repository.abandonUnsent(phone, nowMs, 0, [0]);
       }
       expect((await startFor(phone, { ...limits, nowMs: T0 + 10_000 })).outcome).toBe('created');
       expect(await startFor(phone, { ...limits, nowMs: T0 + 11_000 })).toEqual({ outcome: 'send_limited', retryAfterMs: 3600_000 - 11_000 });
+    });
+
+    it('gives back only the limits an undone start counted: another channel\'s cap keeps its count', async () => {
+      const phone = newPhone();
+      const sendLimits = [
+        { max: 5, windowSeconds: 3600 },
+        { max: 1, windowSeconds: 86400, channel: 'voice' as const },
+      ];
+      expect((await startFor(phone, { nowMs: T0, channel: 'voice', sendLimits, resendCooldownSeconds: 0 })).outcome).toBe('created');
+      expect((await startFor(phone, { nowMs: T0 + 1000, channel: 'sms', sendLimits, resendCooldownSeconds: 0 })).outcome).toBe('resent');
+      // The SMS start is undone: it counted on limit 0 only.
+      await repository.abandonUnsent(phone, T0 + 1000, 0, [0]);
+      expect(await startFor(phone, { nowMs: T0 + 2000, channel: 'voice', sendLimits, resendCooldownSeconds: 0 })).toEqual({
+        outcome: 'send_limited',
+        retryAfterMs: 86_400_000 - 2000,
+      });
+    });
+
+    describe('charging a channel a send falls through to', () => {
+      const sendLimits = [
+        { max: 5, windowSeconds: 3600 },
+        { max: 1, windowSeconds: 86400, channel: 'voice' as const },
+      ];
+      const charge = (id: string, nowMs: number, channel: 'sms' | 'voice' = 'voice', resendCooldownSeconds = 60) =>
+        repository.chargeChannel({ id, channel, startedAtMs: T0, nowMs, resendCooldownSeconds, sendLimits });
+
+      it('counts the channel\'s own cap, stretches the cooldown to the channel\'s, and records the channel', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone, { channel: 'whatsapp', sendLimits });
+        expect(await charge(id, T0 + 500)).toEqual({ outcome: 'charged', resendAtMs: T0 + 60_000 });
+        expect(await repository.find(id, T0 + 500)).toMatchObject({ channel: 'voice', resendAtMs: T0 + 60_000 });
+        // The call was counted: a second call today is refused, whatever channel the next send starts on.
+        expect(await startFor(phone, { nowMs: T0 + 60_000, channel: 'voice', sendLimits })).toEqual({
+          outcome: 'send_limited',
+          retryAfterMs: 86_400_000 + 500 - 60_000,
+        });
+      });
+
+      it('refuses, changing nothing, when the channel\'s cap is used up; a shorter cooldown never shortens the one set', async () => {
+        const phone = newPhone();
+        const first = await created(phone, { channel: 'voice', sendLimits, resendCooldownSeconds: 0 });
+        expect((await startFor(phone, { nowMs: T0 + 1000, channel: 'whatsapp', sendLimits, codeHash: 'hash-2', resendCooldownSeconds: 30 })).outcome).toBe('resent');
+        expect(await charge(first.id, T0 + 2000)).toEqual({ outcome: 'send_limited', retryAfterMs: 86_400_000 - 2000 });
+        expect(await repository.find(first.id, T0 + 2000)).toMatchObject({ channel: 'whatsapp', resendAtMs: T0 + 31_000 });
+        expect(await repository.chargeChannel({ id: first.id, channel: 'sms', startedAtMs: T0, nowMs: T0 + 2000, resendCooldownSeconds: 0, sendLimits })).toEqual({
+          outcome: 'charged',
+          resendAtMs: T0 + 31_000,
+        });
+      });
+
+      it('leaves a verification that is no longer pending alone', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone, { sendLimits });
+        await repository.abandon(id, T0 + 100);
+        expect(await charge(id, T0 + 200)).toEqual({ outcome: 'gone' });
+        expect(await charge(newVerificationId(tagger.tag(newPhone())), T0 + 200)).toEqual({ outcome: 'gone' });
+      });
     });
 
     describe('when the provider owns the code', () => {

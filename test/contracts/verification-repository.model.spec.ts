@@ -49,6 +49,7 @@ type Command =
   | { kind: 'recordDispatch'; id: IdPick; providerOwnsCode: boolean; channel: Channel }
   | { kind: 'cancel'; id: IdPick }
   | { kind: 'abandon'; id: IdPick }
+  | { kind: 'chargeChannel'; id: IdPick; channel: Channel }
   /** `startsAgo`: which earlier start of the phone (0 the latest) was lost; the cooldown as sent or not. */
   | { kind: 'abandonUnsent'; phone: number; startsAgo: number; sameCooldown: boolean }
   | { kind: 'find'; id: IdPick }
@@ -100,6 +101,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('recordDispatch' as const), id: idPick, providerOwnsCode: fc.boolean(), channel: fc.constantFrom(...CHANNELS) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('cancel' as const), id: idPick }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('abandon' as const), id: idPick }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('chargeChannel' as const), id: idPick, channel: fc.constantFrom(...CHANNELS) }), weight: 2 },
   {
     arbitrary: fc.record({ kind: fc.constant('abandonUnsent' as const), phone, startsAgo: fc.nat(2), sameCooldown: fc.boolean() }),
     weight: 1,
@@ -207,11 +209,18 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
       return (repository) => repository.cancel(world.id(command.id), nowMs);
     case 'abandon':
       return (repository) => repository.abandon(world.id(command.id), nowMs);
+    case 'chargeChannel': {
+      // The send being charged started at the latest start of any phone (or now): its cooldown runs from then.
+      const startedAtMs = Math.max(nowMs - 1000, T0);
+      const request = { id: world.id(command.id), channel: command.channel, startedAtMs, nowMs, resendCooldownSeconds: config.resendCooldownSeconds, sendLimits: config.sendLimits };
+      return (repository) => repository.chargeChannel(request);
+    }
     case 'abandonUnsent': {
       const starts = world.startsAtMs[command.phone];
       const sentAtMs = starts[command.startsAgo] ?? nowMs;
       const cooldownSeconds = command.sameCooldown ? config.resendCooldownSeconds : config.resendCooldownSeconds + 1;
-      return (repository) => repository.abandonUnsent(PHONES[command.phone], sentAtMs, cooldownSeconds);
+      const counted = config.sendLimits.map((_limit, index) => index);
+      return (repository) => repository.abandonUnsent(PHONES[command.phone], sentAtMs, cooldownSeconds, counted);
     }
     case 'find':
       return (repository) => repository.find(world.id(command.id), nowMs);

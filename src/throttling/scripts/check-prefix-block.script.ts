@@ -28,7 +28,8 @@ if blockedUntil > now then
   return {blockedUntil - now}
 end
 local attempts, verified, renewals = tonumber(h[3] or '0'), tonumber(h[4] or '0'), tonumber(h[5] or '0')
-if attempts < renewMin or verified >= minConversion * attempts then
+-- A block that ended a window ago or more is forgotten, as the key's expiry would (by the caller's clock).
+if blockedUntil + windowMs <= now or attempts < renewMin or verified >= minConversion * attempts then
   redis.call('HDEL', prefix, 'blockedUntil', 'blockedSince', 'ba', 'bv', 'renewals')
   return {0}
 end
