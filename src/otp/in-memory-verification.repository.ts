@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Verification } from './verification.js';
 import {
+  AbandonUnsent,
   ChargeChannel,
   ChargeResult,
   CheckCode,
@@ -167,8 +168,8 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     verification.resendAtMs = Math.min(verification.resendAtMs, nowMs);
   }
 
-  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number, countedLimits: number[]): Promise<void> {
-    const verification = this.byPhone.get(phone)?.verification;
+  async abandonUnsent({ phone, sentAtMs, resendCooldownSeconds, countedLimits, nowMs }: AbandonUnsent): Promise<void> {
+    const verification = this.live(phone, nowMs)?.verification;
     if (verification?.status !== 'pending' || verification.resendAtMs !== sentAtMs + resendCooldownSeconds * 1000) return;
     verification.status = 'canceled';
     verification.resendAtMs = sentAtMs;

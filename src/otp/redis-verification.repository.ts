@@ -14,6 +14,7 @@ import { START_VERIFICATION } from './scripts/start-verification.script.js';
 import { Verification } from './verification.js';
 import { phoneTagOfVerificationId } from './verification-id.js';
 import {
+  AbandonUnsent,
   ChargeChannel,
   ChargeResult,
   CheckCode,
@@ -147,7 +148,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     }
   }
 
-  async abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number, countedLimits: number[]): Promise<void> {
+  async abandonUnsent({ phone, sentAtMs, resendCooldownSeconds, countedLimits }: AbandonUnsent): Promise<void> {
     const tag = this.keys.phoneTag(phone);
     await onStore(() =>
       this.scripts.run(

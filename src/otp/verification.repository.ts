@@ -52,6 +52,17 @@ export type CheckResult =
   | { outcome: 'max_attempts'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
 
+export interface AbandonUnsent {
+  phone: string;
+  /** When the lost start ran; with its cooldown it names that start's verification. */
+  sentAtMs: number;
+  resendCooldownSeconds: number;
+  /** Indexes into the start's send limits that it counted on. */
+  countedLimits: number[];
+  /** Now: a verification past its retention is gone, as in every other step. */
+  nowMs: number;
+}
+
 export interface ChargeChannel {
   id: string;
   channel: Channel;
@@ -133,10 +144,10 @@ export abstract class VerificationRepository {
    * Undoes a start() whose answer was lost (the store timed out, but may run it later): nothing
    * was sent. If the phone's verification was sent at `sentAtMs` (its cooldown ends at `sentAtMs`
    * plus the cooldown), cancels it, lifts the cooldown and gives back the send it counted on each
-   * of `countedLimits` (indexes into the start's send limits) whose window is still the same. Commands run in order, so this lands after the lost
+   * of `countedLimits` whose window is still the same. Commands run in order, so this lands after the lost
    * start() if that ever runs.
    */
-  abstract abandonUnsent(phone: string, sentAtMs: number, resendCooldownSeconds: number, countedLimits: number[]): Promise<void>;
+  abstract abandonUnsent(request: AbandonUnsent): Promise<void>;
 
   /**
    * Before the send that opened verification `id` falls through to another channel: counts the

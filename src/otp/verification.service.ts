@@ -217,7 +217,8 @@ export class VerificationService {
       if (error instanceof DomainError && error.code === 'store_unavailable') {
         // The limits this send counted: every channel's and its own channel's.
         const counted = request.sendLimits.flatMap((limit, index) => (limit.channel === undefined || limit.channel === request.channel ? [index] : []));
-        void this.repository.abandonUnsent(request.phone, request.nowMs, request.resendCooldownSeconds, counted).catch(() => undefined);
+        const undo = { phone: request.phone, sentAtMs: request.nowMs, resendCooldownSeconds: request.resendCooldownSeconds, countedLimits: counted };
+        void this.repository.abandonUnsent({ ...undo, nowMs: this.clock.nowMs() }).catch(() => undefined);
       }
       throw error;
     }

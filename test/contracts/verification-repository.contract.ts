@@ -312,9 +312,9 @@ export function verificationRepositoryContract(
     it('undoes the send of a given moment only: canceled, cooldown lifted', async () => {
       const phone = newPhone();
       const { id } = await created(phone);
-      await repository.abandonUnsent(phone, T0 + 1, 30, [0, 1]);
+      await repository.abandonUnsent({ phone, sentAtMs: T0 + 1, resendCooldownSeconds: 30, countedLimits: [0, 1], nowMs: T0 + 1 });
       expect((await repository.find(id, T0))?.status).toBe('pending');
-      await repository.abandonUnsent(phone, T0, 30, [0, 1]);
+      await repository.abandonUnsent({ phone, sentAtMs: T0, resendCooldownSeconds: 30, countedLimits: [0, 1], nowMs: T0 });
       expect(await repository.find(id, T0)).toMatchObject({ status: 'canceled', resendAtMs: T0 });
       expect((await startFor(phone, { nowMs: T0 + 1000 })).outcome).toBe('created');
     });
@@ -326,7 +326,7 @@ export function verificationRepositoryContract(
       for (let undone = 0; undone < 3; undone += 1) {
         const nowMs = T0 + 1000 * (undone + 1);
         expect((await startFor(phone, { ...limits, nowMs })).outcome).toMatch(/^(created|resent)$/);
-        await repository.abandonUnsent(phone, nowMs, 0, [0]);
+        await repository.abandonUnsent({ phone, sentAtMs: nowMs, resendCooldownSeconds: 0, countedLimits: [0], nowMs });
       }
       expect((await startFor(phone, { ...limits, nowMs: T0 + 10_000 })).outcome).toBe('created');
       expect(await startFor(phone, { ...limits, nowMs: T0 + 11_000 })).toEqual({ outcome: 'send_limited', retryAfterMs: 3600_000 - 11_000 });
@@ -341,7 +341,7 @@ export function verificationRepositoryContract(
       expect((await startFor(phone, { nowMs: T0, channel: 'voice', sendLimits, resendCooldownSeconds: 0 })).outcome).toBe('created');
       expect((await startFor(phone, { nowMs: T0 + 1000, channel: 'sms', sendLimits, resendCooldownSeconds: 0 })).outcome).toBe('resent');
       // The SMS start is undone: it counted on limit 0 only.
-      await repository.abandonUnsent(phone, T0 + 1000, 0, [0]);
+      await repository.abandonUnsent({ phone, sentAtMs: T0 + 1000, resendCooldownSeconds: 0, countedLimits: [0], nowMs: T0 + 1000 });
       expect(await startFor(phone, { nowMs: T0 + 2000, channel: 'voice', sendLimits, resendCooldownSeconds: 0 })).toEqual({
         outcome: 'send_limited',
         retryAfterMs: 86_400_000 - 2000,

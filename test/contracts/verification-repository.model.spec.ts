@@ -220,7 +220,8 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
       const sentAtMs = starts[command.startsAgo] ?? nowMs;
       const cooldownSeconds = command.sameCooldown ? config.resendCooldownSeconds : config.resendCooldownSeconds + 1;
       const counted = config.sendLimits.map((_limit, index) => index);
-      return (repository) => repository.abandonUnsent(PHONES[command.phone], sentAtMs, cooldownSeconds, counted);
+      const request = { phone: PHONES[command.phone], sentAtMs, resendCooldownSeconds: cooldownSeconds, countedLimits: counted, nowMs };
+      return (repository) => repository.abandonUnsent(request);
     }
     case 'find':
       return (repository) => repository.find(world.id(command.id), nowMs);

@@ -37,17 +37,21 @@ for i = 1, limits do
     return {'send_limited', reset - now}
   end
 end
+local longest, counted = 0, false
 for i = 1, limits do
+  local window = tonumber(ARGV[named + 3 * i - 1])
+  longest = math.max(longest, window)
   if ARGV[named + 3 * i] == channel then
-    local window = tonumber(ARGV[named + 3 * i - 1])
     if (counts['r' .. i] or 0) > now then
       redis.call('HINCRBY', sends, 'c' .. i, 1)
     else
       redis.call('HSET', sends, 'c' .. i, 1, 'r' .. i, now + window)
     end
-    if redis.call('PTTL', sends) < window then redis.call('PEXPIRE', sends, window) end
+    counted = true
   end
 end
+-- As the start script does: the counts live as long as the longest window from their last write.
+if counted then redis.call('PEXPIRE', sends, longest) end
 local resendAt = math.max(tonumber(v[3]), startedAt + cooldown)
 redis.call('HSET', verification, 'channel', channel, 'resendAt', resendAt)
 return {'charged', resendAt}
