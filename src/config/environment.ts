@@ -27,7 +27,7 @@ export const CONFIG_SECTIONS = [
   captchaConfig,
 ] as const;
 
-/** The whole environment of the service, as the README's Configuration section lists it. */
+/** The whole environment of the service, as DESIGN.md "Configuration names" lists it. */
 export type Environment = AppEnvironment &
   RedisEnvironment &
   SecretsEnvironment &

@@ -1,4 +1,4 @@
-/** Stable, snake_case error codes of the HTTP contract (the README's Errors table). */
+/** Stable, snake_case error codes of the HTTP contract (DESIGN.md). */
 export const ERROR_CODES = [
   'invalid_phone',
   'invalid_code',
