@@ -15,5 +15,7 @@ module.exports = {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/support/global-setup.cjs',
+  // Nest's console logger off in every test file (see the file); apps that capture logs set their own.
+  setupFiles: ['<rootDir>/test/support/quiet-logger.ts'],
   testTimeout: 30000,
 };

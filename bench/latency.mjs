@@ -14,15 +14,16 @@
 //   BENCH_LATENCY_CASES      comma list (send,verify-wrong)
 //   BENCH_CONNECTIONS        closed-loop connections of the probe (8)
 //   BENCH_LATENCY_SOCKETS    most sockets of the fixed-rate client (64)
-//   BENCH_APP_DIR, BENCH_NODE_ARGS, BENCH_LATENCY_OUT (bench/results/latency.json)
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+//   BENCH_APP_DIR, BENCH_NODE_ARGS, BENCH_LATENCY_OUT (bench/results/runs/<UTC time>/latency.json;
+//   `-- --record` also copies it to bench/results/latency.json)
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from './lib/load.mjs';
 import { runFixedRate } from './lib/open-loop.mjs';
 import { freePort, startRedis, stop, stopAll } from './lib/processes.mjs';
 import { BENCH_DIR, endUserIp, ensureBuilt, newApiKey, phoneSequence, REPO_DIR, serviceEnv, startService } from './lib/service.mjs';
 import { markdownTable } from './lib/table.mjs';
+import { newRunDir, parseArgs, saveResults } from './lib/results.mjs';
 
 const env = process.env;
 const config = {
@@ -36,7 +37,7 @@ const config = {
   sockets: Number(env.BENCH_LATENCY_SOCKETS ?? 64),
   appDir: env.BENCH_APP_DIR ?? REPO_DIR,
   nodeArgs: (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  out: env.BENCH_LATENCY_OUT ?? join(BENCH_DIR, 'results', 'latency.json'),
+  record: parseArgs(process.argv.slice(2)).record,
 };
 const EXPECTED_STATUS = { send: 202, 'verify-wrong': 400 };
 const ATTEMPTS = 10;
@@ -55,7 +56,10 @@ if (loadAtStart > 1) log(`warning: load average ${loadAtStart.toFixed(2)} before
 for (const name of config.cases) if (!(name in EXPECTED_STATUS)) throw new Error(`unknown latency case ${name}: send, verify-wrong`);
 
 ensureBuilt(config.appDir, log);
-const workDir = mkdtempSync(join(tmpdir(), 'phone-auth-latency-'));
+const resultsDir = join(BENCH_DIR, 'results');
+const runDir = newRunDir(resultsDir);
+const out = env.BENCH_LATENCY_OUT ?? join(runDir, 'latency.json');
+const workDir = join(runDir, 'logs');
 const redis = await startRedis(workDir);
 const api = newApiKey('bench');
 const service = await startService({
@@ -160,11 +164,6 @@ log(`p50 / p99 / p99.9 / max: from the moment each request was written to its co
 log(`"from due": from the moment it was due by the schedule (open loop: includes the client's timer lateness, ~1 ms, and any wait for a socket).`);
 log(`Total time ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`);
 
-mkdirSync(join(config.out, '..'), { recursive: true });
-const output = { startedAt: new Date(startedAt).toISOString(), loadAverageAtStart: Number(loadAtStart.toFixed(2)), settings: { ...config, appDir: undefined, out: undefined }, cases: rows, table };
-writeFileSync(`${config.out}.tmp`, `${JSON.stringify(output, null, 2)}\n`);
-renameSync(`${config.out}.tmp`, config.out);
-log(`Results: ${config.out}`);
-if (env.BENCH_KEEP_LOGS === '1') log(`Logs kept in ${workDir}`);
-else rmSync(workDir, { recursive: true, force: true });
+const output = { startedAt: new Date(startedAt).toISOString(), loadAverageAtStart: Number(loadAtStart.toFixed(2)), settings: { ...config, appDir: undefined, record: undefined }, cases: rows, table };
+saveResults({ resultsDir, runDir, out, output, record: config.record, reference: 'latency.json', log });
 process.exit(0);

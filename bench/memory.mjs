@@ -8,14 +8,16 @@
 //     cost can be compared at 10^4 and at BENCH_MEMORY_VERIFICATIONS (10^6) stored verifications;
 //  3. a soak: BENCH_SOAK_SECONDS (60) of sends, the service's RSS sampled every 5 s.
 // Settings: BENCH_CONNECTIONS (8), BENCH_DURATION (seconds per verify-wrong run, 8),
-// BENCH_MEMORY_VERIFICATIONS (1000000), BENCH_SOAK_SECONDS (60), BENCH_APP_DIR, BENCH_MEMORY_OUT.
+// BENCH_MEMORY_VERIFICATIONS (1000000), BENCH_SOAK_SECONDS (60), BENCH_APP_DIR, BENCH_MEMORY_OUT
+// (bench/results/runs/<UTC time>/memory.json; `-- --record` also copies it over the tracked
+// bench/results/memory.json).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { runLoad } from './lib/load.mjs';
 import { freePort, rssBytes, startRedis, stop, stopAll } from './lib/processes.mjs';
+import { newRunDir, parseArgs, saveResults } from './lib/results.mjs';
 import { BENCH_DIR, endUserIp, ensureBuilt, newApiKey, phoneSequence, REPO_DIR, serviceEnv, startService } from './lib/service.mjs';
 
 const env = process.env;
@@ -25,7 +27,7 @@ const config = {
   verifications: Number(env.BENCH_MEMORY_VERIFICATIONS ?? 1_000_000),
   soakS: Number(env.BENCH_SOAK_SECONDS ?? 60),
   appDir: env.BENCH_APP_DIR ?? REPO_DIR,
-  out: env.BENCH_MEMORY_OUT ?? join(BENCH_DIR, 'results', 'memory.json'),
+  record: parseArgs(process.argv.slice(2)).record,
 };
 const PREFIX = 'phone-auth:';
 const SMALL = 10_000;
@@ -33,7 +35,10 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 const startedAt = Date.now();
 
 ensureBuilt(config.appDir, log);
-const workDir = mkdtempSync(join(tmpdir(), 'phone-auth-memory-'));
+const resultsDir = join(BENCH_DIR, 'results');
+const runDir = newRunDir(resultsDir);
+const out = env.BENCH_MEMORY_OUT ?? join(runDir, 'memory.json');
+const workDir = join(runDir, 'logs');
 const redisServer = await startRedis(workDir);
 const api = newApiKey('bench');
 const service = await startService({
@@ -286,7 +291,7 @@ stopAll();
 const output = {
   startedAt: new Date(startedAt).toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg()[0] },
-  settings: { ...config, appDir: undefined, out: undefined },
+  settings: { ...config, appDir: undefined, record: undefined },
   keys: { send: sendKeys, wrongCode: failureKeys, login: loginKeys, sessionAfterRefresh },
   sessionGrowth,
   bytes: { perPendingVerification: perVerification, perWrongCodeFailureCount: sum(failureKeys, (row) => !isShared(row)), perSession, perUser, perSyntheticVerificationInKeyspace: Math.round(bytesPerVerification) },
@@ -298,9 +303,7 @@ const output = {
   },
   soak: { seconds: config.soakS, sends: soak.completed, rps: soak.rps, unexpected: soak.unexpected, rssMiB: rss, secondHalfMiBPerMinute: slope },
 };
-mkdirSync(join(config.out, '..'), { recursive: true });
-writeFileSync(`${config.out}.tmp`, `${JSON.stringify(output, null, 2)}\n`);
-renameSync(`${config.out}.tmp`, config.out);
-log(`Results: ${config.out}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-rmSync(workDir, { recursive: true, force: true });
+
+saveResults({ resultsDir, runDir, out, output, record: config.record, reference: 'memory.json', log });
+log(`Total ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`);
 process.exit(0);

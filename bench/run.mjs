@@ -9,11 +9,13 @@
 //   BENCH_CASES        comma list of the service's cases to run after the yardsticks (all)
 //   BENCH_PROFILE      1: a V8 CPU profile of the service per case, in bench/results/profiles/
 //   BENCH_APP_DIR      directory whose dist/main.js is measured (this repository)
-//   BENCH_OUT          results file (bench/results/latest.json)
+//   BENCH_OUT          results file (bench/results/runs/<UTC time>/bench.json)
 //   BENCH_NODE_ARGS    extra node flags for the service only, e.g. '--max-semi-space-size=32'
-//   BENCH_KEEP_LOGS    1: keep each run's process logs
+// Every run writes bench/results/runs/<UTC time>/ (gitignored): bench.json and logs/ (kept).
+// `-- --record` also copies the result over the tracked bench/results/latest.json; so does
+// `npm run bench:record` for the newest run afterwards (bench/record.mjs).
 // `npm run bench -- memory` and `npm run bench -- latency` run bench/memory.mjs and bench/latency.mjs.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -21,15 +23,16 @@ import { stopAll } from './lib/processes.mjs';
 import { BENCH_DIR, ensureBuilt, REPO_DIR } from './lib/service.mjs';
 import { EXPECTED_STATUS, runSet } from './lib/throughput.mjs';
 import { median, markdownTable } from './lib/table.mjs';
+import { newRunDir, parseArgs, saveResults } from './lib/results.mjs';
 
-const mode = process.argv[2];
-if (mode === 'memory' || mode === 'latency') {
-  await import(`./${mode}.mjs`);
-  process.exit(0);
-}
-if (mode !== undefined) {
-  process.stderr.write(`unknown mode ${mode}: npm run bench [-- memory | -- latency]\n`);
+const args = parseArgs(process.argv.slice(2));
+if (args.unknown.length > 0 || args.extra.length > 0 || (args.mode !== undefined && args.mode !== 'memory' && args.mode !== 'latency')) {
+  process.stderr.write(`unknown arguments ${process.argv.slice(2).join(' ')}: npm run bench [-- memory | -- latency] [-- --record]\n`);
   process.exit(2);
+}
+if (args.mode !== undefined) {
+  await import(`./${args.mode}.mjs`);
+  process.exit(0);
 }
 
 const env = process.env;
@@ -41,10 +44,12 @@ const config = {
   cases: (env.BENCH_CASES ?? 'send,verify-wrong,verify-right,refresh').split(',').map((name) => name.trim()).filter(Boolean),
   profile: env.BENCH_PROFILE === '1',
   appDir: env.BENCH_APP_DIR ?? REPO_DIR,
-  out: env.BENCH_OUT ?? join(BENCH_DIR, 'results', 'latest.json'),
   nodeArgs: (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  keepLogs: env.BENCH_KEEP_LOGS === '1',
+  record: args.record,
 };
+const resultsDir = join(BENCH_DIR, 'results');
+const runDir = newRunDir(resultsDir);
+const out = env.BENCH_OUT ?? join(runDir, 'bench.json');
 /** Most service CPU µs per request, as a multiple of nest-floor's in the same run (issue 14). */
 const TARGETS = { 'verify-wrong': 1.6, send: 2.5, 'verify-right': 2.5, refresh: 2.0 };
 
@@ -159,6 +164,7 @@ for (let index = 1; index <= config.runs; index++) {
   const run = await runSet({
     config,
     log,
+    logDir: join(runDir, 'logs', `run-${index}`),
     profileDir,
     profileLabel: (name) => (config.runs > 1 ? `${name}-run${index}` : name),
   });
@@ -197,17 +203,14 @@ const judged = medianCases.filter((row) => row.met !== null).length;
 log(missed.length === 0 ? `Every target is met (${judged} judged on the median).` : `Targets missed on the median: ${missed.join(', ')}.`);
 log(`Total time ${((Date.now() - benchStartedAt) / 1000).toFixed(0)} s.`);
 
-mkdirSync(join(config.out, '..'), { recursive: true });
 const output = {
   startedAt: new Date(benchStartedAt).toISOString(),
   totalSeconds: Math.round((Date.now() - benchStartedAt) / 1000),
   code,
   machine,
-  settings: { ...config, appDir: undefined, out: undefined, expectedStatus: EXPECTED_STATUS, targets: TARGETS },
+  settings: { ...config, appDir: undefined, record: undefined, expectedStatus: EXPECTED_STATUS, targets: TARGETS },
   runs,
   median: { cases: medianCases, table: medianTable, missed },
 };
-writeFileSync(`${config.out}.tmp`, `${JSON.stringify(output, null, 2)}\n`);
-renameSync(`${config.out}.tmp`, config.out);
-log(`Results: ${config.out}`);
+saveResults({ resultsDir, runDir, out, output, record: config.record, reference: 'latest.json', log });
 process.exit(0);

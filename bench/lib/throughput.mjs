@@ -1,8 +1,8 @@
 // One run of the whole set of `npm run bench`: fresh processes (Redis, the service, the ceiling
 // server, the NestJS floor), the three yardsticks, then the service's cases, each a warm-up and
 // a timed run; every process stopped at the end.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,14 +23,16 @@ export const EXPECTED_STATUS = {
 const ATTEMPTS = 10;
 
 /**
- * Runs the set once. `config` is run.mjs's; `label` names this run's profiles (`<case>` or
- * `<case>-run<k>`). Returns the per-case load results and the state after the run.
+ * Runs the set once. `config` is run.mjs's; `logDir` receives the processes' logs (kept);
+ * `label` names this run's profiles (`<case>` or `<case>-run<k>`). Returns the per-case load
+ * results and the state after the run.
  */
-export async function runSet({ config, log, profileDir, profileLabel = (name) => name }) {
+export async function runSet({ config, log, logDir, profileDir, profileLabel = (name) => name }) {
   const startedAt = Date.now();
   const loadAverageAtStart = loadavg()[0];
   if (loadAverageAtStart > 1) log(`warning: load average ${loadAverageAtStart.toFixed(2)} before the run: other work on this machine skews the numbers`);
-  const workDir = mkdtempSync(join(tmpdir(), 'phone-auth-bench-'));
+  const workDir = logDir;
+  mkdirSync(workDir, { recursive: true });
   const redis = await startRedis(workDir);
   const api = newApiKey('bench');
   const servicePort = await freePort();
@@ -238,8 +240,6 @@ export async function runSet({ config, log, profileDir, profileLabel = (name) =>
   await stop(floor.child);
   await stop(ceiling.child);
   await stop(redis.child);
-  if (config.keepLogs) log(`Logs kept in ${workDir}`);
-  else rmSync(workDir, { recursive: true, force: true });
   return {
     startedAt,
     totalSeconds: Math.round((Date.now() - startedAt) / 1000),
