@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
@@ -107,6 +107,11 @@ async function aclReport(admin: Redis): Promise<{ users: string[]; denials: stri
   });
   return { users, denials };
 }
+
+it('README lists the ACL line these tests prove, for the default prefix', () => {
+  expect(readFileSync('README.md', 'utf8')).toContain(`ACL SETUSER ${SERVICE_ACL_USER} on >CHANGE-ME ${serviceAclRules('phone-auth:')}\n`);
+  expect(readFileSync('README.md', 'utf8')).toContain(SENTINEL_ACL_RULES);
+});
 
 describeWithRedis('a standalone Redis with TLS, mutual TLS and an ACL user', () => {
   let server: RedisServer;
