@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,6 +17,7 @@ import {
   AppSettings,
   bearer,
   json,
+  login,
   phoneSequence,
   postJson,
   refreshSession,
@@ -36,6 +38,8 @@ const SENTINEL_ACL_RULES =
   '-@all +ping +hello +auth +sentinel|get-master-addr-by-name +sentinel|sentinels +sentinel|replicas +sentinel|slaves';
 
 const nextPhone = phoneSequence('987611');
+const API_KEY = 'pa_redis_tls_test_key_0123456789abcdef';
+const API_KEYS = `ops:${createHash('sha256').update(API_KEY).digest('hex')}`;
 
 let tls: TlsFiles;
 let passwordFile: string;
@@ -141,6 +145,37 @@ describeWithRedis('a standalone Redis with TLS, mutual TLS and an ACL user', () 
     const report = await aclReport(admin);
     expect(report.denials).toEqual([]);
     expect(report.users).toEqual(['default', SERVICE_ACL_USER]);
+  });
+
+  it('serves the operations routes as the ACL user too: outbox, cancel, introspection, revocation, fraud blocks', async () => {
+    await admin.call('ACL', 'LOG', 'RESET');
+    const t = await start({ REDIS_URL: server.url, SMS_PROVIDERS: 'outbox', API_KEYS, ...serviceTlsSettings() });
+    const client = { 'x-api-key': API_KEY };
+    const phone = nextPhone();
+    const sent = await postJson(t, '/v1/otp/send', { phone });
+    expect(sent.statusCode).toBe(202);
+    const outbox = await t.inject({ method: 'GET', url: `/v1/dev/outbox?phone=${encodeURIComponent(phone)}` });
+    expect([outbox.statusCode, JSON.stringify(json(outbox)).includes(t.codes.last)]).toEqual([200, true]);
+    const canceled = await t.inject({ method: 'DELETE', url: `/v1/otp/verifications/${json(sent).verificationId}` });
+    expect(canceled.statusCode).toBeLessThan(300);
+
+    const session = await login(t, nextPhone(), client);
+    const introspected = await postJson(t, '/v1/tokens/introspect', { token: session.accessToken }, client);
+    expect(json(introspected)).toMatchObject({ active: true, client_id: 'ops' });
+    const revoked = await t.inject({ method: 'DELETE', url: `/v1/users/${session.user.id}/sessions`, headers: client });
+    expect(revoked.statusCode).toBeLessThan(300);
+    expect((await refreshSession(t, session.refreshToken)).statusCode).toBe(401);
+    expect((await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks', headers: client })).statusCode).toBe(200);
+    expect((await aclReport(admin)).denials).toEqual([]);
+  });
+
+  it('refuses a server whose certificate does not carry REDIS_TLS_SERVERNAME: verification stays on', async () => {
+    const t = await start({ REDIS_URL: server.url, ...serviceTlsSettings({ REDIS_TLS_SERVERNAME: 'not-on-the-certificate.example' }) });
+    const ready = await untilReadinessSaysWhy(t);
+    expect(ready.statusCode).toBe(503);
+    expect(json(ready).error.store.cause).toMatch(/not-on-the-certificate\.example|altnames/);
+    const named = await start({ REDIS_URL: server.url, ...serviceTlsSettings({ REDIS_TLS_SERVERNAME: 'localhost' }) });
+    expect((await named.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
   });
 
   it('runs with REDIS_TLS=true and the password itself as well', async () => {
