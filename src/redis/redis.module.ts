@@ -73,16 +73,7 @@ function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): Red
       `Redis Sentinel mode: master "${config.sentinelName}"${described(config.tls, config.username, config.password)}` +
         ` via sentinels ${hosts(config.sentinels)}${described(config.sentinelTls, config.sentinelUsername, config.sentinelPassword)}`,
     );
-    return new Redis({
-      sentinels: config.sentinels,
-      name: config.sentinelName,
-      ...options,
-      // ioredis dials the master with plain TCP unless told to use `tls` there too.
-      enableTLSForSentinelMode: config.tls !== undefined,
-      ...(config.sentinelTls && { sentinelTLS: config.sentinelTls }),
-      ...(config.sentinelUsername !== undefined && { sentinelUsername: config.sentinelUsername }),
-      ...(config.sentinelPassword !== undefined && { sentinelPassword: config.sentinelPassword }),
-    });
+    return new Redis({ sentinels: config.sentinels, name: config.sentinelName, ...options, ...sentinelSecured(config) });
   }
   if (config.url !== undefined) {
     logger.log(`Redis standalone mode: ${withoutCredentials(config.url)}${described(config.tls, config.username, config.password)}`);
@@ -91,11 +82,22 @@ function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): Red
   return null;
 }
 
+/** The sentinels' own TLS and user, and TLS to the master they name. */
+function sentinelSecured(config: RedisConfig) {
+  return {
+    // ioredis dials the master with plain TCP unless told to use `tls` there too.
+    enableTLSForSentinelMode: config.tls !== undefined,
+    ...(config.sentinelTls && { sentinelTLS: config.sentinelTls }),
+    ...(config.sentinelUsername !== undefined && { sentinelUsername: config.sentinelUsername }),
+    ...(config.sentinelPassword !== undefined && { sentinelPassword: config.sentinelPassword }),
+  };
+}
+
 /** How a connection is secured, for the boot log: never a password or a file's content. */
 function described(tls: RedisConfig['tls'], username: string | undefined, password: string | undefined): string {
   const parts = [
     tls ? `TLS${tls.ca ? ' (own CA)' : ''}${tls.cert ? ' with a client certificate' : ''}` : 'no TLS',
-    username !== undefined ? `ACL user "${username}"` : password !== undefined ? 'password' : 'no password',
+    ...(username !== undefined ? [`ACL user "${username}"`] : password !== undefined ? ['password'] : []),
   ];
   return ` (${parts.join(', ')})`;
 }
