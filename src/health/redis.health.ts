@@ -8,11 +8,22 @@ import { REDIS_CLIENT } from '../redis/redis.constants.js';
 /** PING within the command timeout; the in-memory store is always up. */
 @Injectable()
 export class RedisHealth {
+  // Why the connection failed (refused, TLS certificate not trusted, wrong password): a PING that
+  // fails only says it gave up.
+  private connectionError?: string;
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
     private readonly indicators: HealthIndicatorService,
     @Inject(redisConfig.KEY) private readonly config: ConfigType<typeof redisConfig>,
-  ) {}
+  ) {
+    const failed = (error: Error & { code?: string }) => {
+      this.connectionError = error.code && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;
+    };
+    redis?.on('error', failed);
+    redis?.on('node error', failed);
+    redis?.on('ready', () => (this.connectionError = undefined));
+  }
 
   async check(key: string) {
     const indicator = this.indicators.check(key);
@@ -25,7 +36,8 @@ export class RedisHealth {
       ]);
       return indicator.up({ kind: 'redis', latencyMs: Math.round(performance.now() - startedAt) });
     } catch (error) {
-      return indicator.down({ kind: 'redis', message: (error as Error).message });
+      const cause = this.connectionError;
+      return indicator.down({ kind: 'redis', message: (error as Error).message, ...(cause !== undefined && { cause }) });
     }
   }
 }

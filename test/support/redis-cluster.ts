@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { createRedisClient } from '../../src/redis/redis.module.js';
 import { freePort, redisServerAvailable } from './redis-server.js';
+import { adminOptions, cliArgs, RedisSecurity, securityArgs } from './redis-tls.js';
 
 const run = promisify(execFile);
 
@@ -37,14 +38,18 @@ export class RedisCluster {
     readonly ports: number[],
     private readonly busPorts: number[],
     private readonly dir: string,
+    /** TLS (cluster bus too), requirepass and ACL users of every node (redis-tls.ts); {}: plain and open. */
+    readonly security: RedisSecurity = {},
   ) {}
 
-  static async start(): Promise<RedisCluster> {
+  static async start(security: RedisSecurity = {}): Promise<RedisCluster> {
     const ports = await distinctFreePorts(MASTERS * 2);
-    const cluster = new RedisCluster(ports.slice(0, MASTERS), ports.slice(MASTERS), mkdtempSync(join(tmpdir(), 'phone-auth-cluster-')));
+    const cluster = new RedisCluster(ports.slice(0, MASTERS), ports.slice(MASTERS), mkdtempSync(join(tmpdir(), 'phone-auth-cluster-')), security);
     try {
       await cluster.spawnNodes();
-      await run('redis-cli', ['--cluster', 'create', ...cluster.ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+      await run('redis-cli', [
+        ...cliArgs(security), '--cluster', 'create', ...cluster.ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes',
+      ]);
       await cluster.untilHealthy();
       return cluster;
     } catch (error) {
@@ -78,7 +83,7 @@ export class RedisCluster {
 
   /** A plain client on one master, to look at what that node alone holds; the caller disconnects it. */
   node(port: number): Redis {
-    return new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    return new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, ...adminOptions(this.security) });
   }
 
   /** Every key each master holds, in the order of `ports`. */
@@ -126,20 +131,23 @@ export class RedisCluster {
       spawn(
         'redis-server',
         [
-          '--port', String(port), '--cluster-port', String(this.busPorts[i]), '--bind', '127.0.0.1',
+          ...securityArgs(port, this.security), ...(this.security.tls ? ['--tls-cluster', 'yes'] : []),
+          '--cluster-port', String(this.busPorts[i]), '--bind', '127.0.0.1',
           '--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${port}.conf`),
           '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--loglevel', 'warning',
         ],
         { stdio: 'ignore' },
       ),
     );
-    await Promise.all(this.ports.map((port, i) => waitFor(port, this.processes[i], async (node) => (await node.ping()) === 'PONG')));
+    await Promise.all(
+      this.ports.map((port, i) => waitFor(port, this.processes[i], async (node) => (await node.ping()) === 'PONG', this.security)),
+    );
   }
 
   private async untilHealthy(): Promise<void> {
     await Promise.all(
       this.ports.map((port, i) =>
-        waitFor(port, this.processes[i], async (node) => /^cluster_state:ok\r?$/m.test(String(await node.cluster('INFO')))),
+        waitFor(port, this.processes[i], async (node) => /^cluster_state:ok\r?$/m.test(String(await node.cluster('INFO'))), this.security),
       ),
     );
   }
@@ -154,10 +162,20 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-async function waitFor(port: number, child: ChildProcess, ready: (node: Redis) => Promise<boolean>): Promise<void> {
+async function waitFor(
+  port: number,
+  child: ChildProcess,
+  ready: (node: Redis) => Promise<boolean>,
+  security: RedisSecurity = {},
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      ...adminOptions(security),
+    });
     let error: unknown = 'not ready';
     try {
       await probe.connect();

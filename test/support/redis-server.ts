@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { adminOptions, RedisSecurity, securityArgs } from './redis-tls.js';
 
 /** True when a redis-server binary is on PATH; REQUIRE_REDIS=1 turns its absence into a failure. */
 export const redisServerAvailable = (() => {
@@ -37,28 +38,38 @@ export async function freePort(): Promise<number> {
 export class RedisServer {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** TLS, requirepass and ACL users of this server (redis-tls.ts); {}: plain and open. */
+    readonly security: RedisSecurity = {},
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(security: RedisSecurity = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), security);
     await server.start();
     return server;
   }
 
+  /** `redis://127.0.0.1:P`, or `rediss://` for a TLS server; never with credentials. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.security.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      [...securityArgs(this.port, this.security), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore' },
     );
     this.process = child;
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis(this.port, '127.0.0.1', {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        ...adminOptions(this.security),
+      });
       try {
         await probe.connect();
         await probe.ping();
@@ -94,7 +105,7 @@ export class RedisServer {
 
   /** A plain client for assertions; the caller disconnects it. */
   client(): Redis {
-    return new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    return new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 1, ...adminOptions(this.security) });
   }
 }
 
@@ -111,20 +122,36 @@ export class RedisSentinel {
     private readonly process: ChildProcess,
   ) {}
 
-  static async start(name = 'mymaster'): Promise<RedisSentinel> {
-    const master = await RedisServer.start();
+  /**
+   * `security` secures the master (see RedisServer); `sentinelSecurity` the sentinel itself (its
+   * TLS port, requirepass and ACL users); it reaches the master with the master's default user.
+   */
+  static async start(name = 'mymaster', security: RedisSecurity = {}, sentinelSecurity: RedisSecurity = {}): Promise<RedisSentinel> {
+    const master = await RedisServer.start(security);
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'phone-auth-sentinel-'));
     const config = join(dir, 'sentinel.conf');
     writeFileSync(
       config,
-      [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, ''].join('\n'),
+      [
+        ...confLines(securityArgs(port, { ...sentinelSecurity, tls: sentinelSecurity.tls ?? security.tls })),
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+        ...(security.adminPassword !== undefined ? [`sentinel auth-pass ${name} ${security.adminPassword}`] : []),
+        '',
+      ].join('\n'),
     );
     const child = spawn('redis-server', [config, '--sentinel', '--loglevel', 'warning'], { stdio: 'ignore' });
     const sentinel = new RedisSentinel(master, port, name, dir, child);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis(port, '127.0.0.1', {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        ...adminOptions({ ...sentinelSecurity, tls: sentinelSecurity.tls ?? security.tls }),
+      });
       let problem: unknown = 'the master is not known yet';
       try {
         await probe.connect();
@@ -158,4 +185,14 @@ export class RedisSentinel {
     await this.master.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** redis-server arguments (`--name value...`) as redis.conf lines; masterauth is no sentinel directive. */
+function confLines(args: string[]): string[] {
+  const lines: string[][] = [];
+  for (const arg of args) {
+    if (arg.startsWith('--')) lines.push([arg.slice(2)]);
+    else lines.at(-1)?.push(arg === '' ? '""' : arg);
+  }
+  return lines.filter(([name]) => name !== 'masterauth').map((line) => line.join(' '));
 }
