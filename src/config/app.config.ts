@@ -3,6 +3,7 @@ import { IsArray, IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsUrl, M
 import { defineConfig } from './define-config.js';
 import type { Environment } from './environment.js';
 import { emptyToUndefined, toBoolean, toInt, toList, toUpper, URL_OPTIONS } from './env-transforms.js';
+import { sharedStoreOf } from '../redis/redis.config.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -58,6 +59,19 @@ export function publicUrlOf(env: Pick<Environment, 'PUBLIC_URL' | 'PORT'>): stri
   return env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
 }
 
+/**
+ * Every instance on a shared store must call itself by one name: it is the issuer and audience of
+ * the tokens, and each instance refuses a token naming another. The port-based default differs
+ * per instance.
+ */
+function publicUrlProblems(env: Environment): string[] {
+  if (env.PUBLIC_URL !== undefined || !sharedStoreOf(env)) return [];
+  return [
+    'PUBLIC_URL is required with a shared store (Redis): it is the issuer and audience of every token and must be the same on every instance ' +
+      '(without it each instance names itself http://localhost:PORT and refuses the tokens of the others); set the URL clients reach, such as https://auth.example.com',
+  ];
+}
+
 export const appConfig = defineConfig('app', AppEnvironment, (env) => ({
   port: env.PORT,
   nodeEnv: env.NODE_ENV,
@@ -68,4 +82,4 @@ export const appConfig = defineConfig('app', AppEnvironment, (env) => ({
   demoPage: env.DEMO_PAGE ?? env.NODE_ENV !== 'production',
   shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
   corsOrigins: env.CORS_ORIGINS,
-}));
+}), publicUrlProblems);

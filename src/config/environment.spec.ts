@@ -5,6 +5,7 @@ import { EnvironmentError, validateEnvironment } from './environment.js';
 
 const SHARED = {
   REDIS_URL: 'redis://127.0.0.1:6379',
+  PUBLIC_URL: 'https://auth.example.com',
   OTP_HMAC_SECRET: 'x'.repeat(32),
   JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
 };
@@ -52,10 +53,22 @@ describe(validateEnvironment.name, () => {
   it('names the shared secrets a shared store needs, and how to make them', () => {
     const problems = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(problems).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is required with a shared store .*issuer and audience.*same on every instance/),
       expect.stringMatching(/^OTP_HMAC_SECRET is required .* openssl rand -base64 32$/),
       expect.stringMatching(/^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required .* npm run keys:generate$/),
     ]);
     expect(problemsOf(SHARED)).toEqual([]);
+  });
+
+  it('wants PUBLIC_URL on every store mode, whatever NODE_ENV, and not in the in-memory mode', () => {
+    const { PUBLIC_URL: _unset, ...withoutPublicUrl } = SHARED;
+    const connections: Record<string, string>[] = [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { REDIS_CLUSTER_NODES: 'a:7000,b:7001' }, { REDIS_SENTINELS: 'a:26379' }];
+    for (const connection of connections) {
+      for (const NODE_ENV of ['development', 'test']) {
+        expect(problemsOf({ ...withoutPublicUrl, REDIS_URL: '', ...connection, NODE_ENV })).toEqual([expect.stringMatching(/^PUBLIC_URL is required/)]);
+      }
+    }
+    expect(problemsOf({})).toEqual([]);
   });
 
   it('refuses development-only defaults in production and says which setting is missing', () => {
