@@ -3,7 +3,7 @@ import { IsArray, IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsUrl, M
 import { defineConfig } from './define-config.js';
 import type { Environment } from './environment.js';
 import { emptyToUndefined, toBoolean, toInt, toList, toUpper, URL_OPTIONS } from './env-transforms.js';
-import { sharedStoreOf } from '../redis/redis.config.js';
+import { sharedSettingsReason } from '../redis/redis.config.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -65,10 +65,11 @@ export function publicUrlOf(env: Pick<Environment, 'PUBLIC_URL' | 'PORT'>): stri
  * per instance.
  */
 function publicUrlProblems(env: Environment): string[] {
-  if (env.PUBLIC_URL !== undefined || !sharedStoreOf(env)) return [];
+  const reason = sharedSettingsReason(env);
+  if (env.PUBLIC_URL !== undefined || reason === undefined) return [];
   return [
-    'PUBLIC_URL is required with a shared store (Redis): it is the issuer and audience of every token and must be the same on every instance ' +
-      '(without it each instance names itself http://localhost:PORT and refuses the tokens of the others); set the URL clients reach, such as https://auth.example.com',
+    `PUBLIC_URL is required ${reason}: it is the issuer and audience of every token and must be the same on every instance ' +
+      '(without it each instance names itself http://localhost:PORT and refuses the tokens of the others); set the URL clients reach, such as https://auth.example.com`,
   ];
 }
 

@@ -55,7 +55,7 @@ describe(validateEnvironment.name, () => {
     expect(problems).toEqual([
       expect.stringMatching(/^PUBLIC_URL is required with a shared store .*issuer and audience.*same on every instance/),
       expect.stringMatching(/^OTP_HMAC_SECRET is required .* openssl rand -base64 32$/),
-      expect.stringMatching(/^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required .* npm run keys:generate$/),
+      expect.stringMatching(/^JWT_PRIVATE_KEY_FILE \(or JWT_PRIVATE_KEY\) is required with a shared store .* npm run keys:generate$/),
     ]);
     expect(problemsOf(SHARED)).toEqual([]);
   });
@@ -74,12 +74,29 @@ describe(validateEnvironment.name, () => {
   it('refuses development-only defaults in production and says which setting is missing', () => {
     const problems = problemsOf({ NODE_ENV: 'production', SMS_PROVIDERS: 'console,outbox', OTP_RESEND_COOLDOWN_SECONDS: '5' });
     expect(problems).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is required with NODE_ENV=production/),
       'NODE_ENV=production needs a shared store: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS',
-      expect.stringContaining('NODE_ENV=production needs a signing key: set JWT_PRIVATE_KEY_FILE'),
+      expect.stringMatching(/^OTP_HMAC_SECRET is required with NODE_ENV=production/),
+      expect.stringMatching(/^JWT_PRIVATE_KEY_FILE \(or JWT_PRIVATE_KEY\) is required with NODE_ENV=production/),
       expect.stringContaining('OTP_RESEND_COOLDOWN_SECONDS of 30 or more'),
       expect.stringContaining('"console"'),
       expect.stringContaining('"outbox"'),
     ]);
+  });
+
+  it('lists in its first refusal everything production still lacks once the store is set, each setting once', () => {
+    const first = problemsOf({ NODE_ENV: 'production' });
+    // What the operator fixes after reading the first refusal: nothing new may appear.
+    const fixed = problemsOf({ NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379', SMS_PROVIDERS: 'sinch-sms' });
+    const named = (problems: string[]) =>
+      problems.flatMap((problem) => ['PUBLIC_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY_FILE'].filter((name) => problem.startsWith(name)));
+    expect(named(first)).toEqual(['PUBLIC_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY_FILE']);
+    expect(named(fixed)).toEqual(['PUBLIC_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY_FILE']);
+    for (const setting of ['JWT_PRIVATE_KEY', 'PUBLIC_URL', 'OTP_HMAC_SECRET']) {
+      expect(fixed.filter((problem) => problem.includes(setting))).toHaveLength(1);
+    }
+    const complete = { ...SHARED, NODE_ENV: 'production', SMS_PROVIDERS: 'startmessaging', STARTMESSAGING_API_KEY: 'k' };
+    expect(problemsOf(complete)).toEqual([]);
   });
 
   it('says when the key is not a PEM private key', () => {
