@@ -40,8 +40,8 @@ async function bootstrap(): Promise<void> {
         );
     });
   }
-  await app.listen(env.PORT, '0.0.0.0');
-  logger.log(`phone-auth listening on port ${env.PORT}`, 'Bootstrap');
+  await app.listen(env.PORT, env.HOST);
+  logger.log(`phone-auth listening on ${env.HOST} port ${env.PORT}`, 'Bootstrap');
 }
 
 await bootstrap();

@@ -99,6 +99,21 @@ describe(validateEnvironment.name, () => {
     expect(problemsOf(complete)).toEqual([]);
   });
 
+  it('takes info and trace, pino\'s names, as LOG_LEVEL aliases of log and verbose', () => {
+    expect(validateEnvironment({ LOG_LEVEL: 'info' }).LOG_LEVEL).toBe('log');
+    expect(validateEnvironment({ LOG_LEVEL: 'trace' }).LOG_LEVEL).toBe('verbose');
+    expect(validateEnvironment({ LOG_LEVEL: 'WARN' }).LOG_LEVEL).toBe('warn');
+    expect(problemsOf({ LOG_LEVEL: 'loud' })).toEqual(['LOG_LEVEL must be one of fatal, error, warn, log (or info), debug, verbose (or trace)']);
+  });
+
+  it('listens on 0.0.0.0 unless HOST names an address or a host name', () => {
+    expect(validateEnvironment({}).HOST).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', '::', '::1', 'localhost', 'auth.internal']) expect(validateEnvironment({ HOST: host }).HOST).toBe(host);
+    for (const host of ['http://127.0.0.1', '127.0.0.1:3000', 'two words', '']) {
+      expect(problemsOf({ HOST: host })).toEqual([expect.stringMatching(/^HOST must be an IP address to listen on/)]);
+    }
+  });
+
   it('says when the key is not a PEM private key', () => {
     expect(problemsOf({ JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----' })).toEqual([
       'JWT_PRIVATE_KEY is not a readable PEM private key',
