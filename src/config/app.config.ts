@@ -29,7 +29,7 @@ const IsListenHost = () =>
 export class AppEnvironment {
   @Transform(toInt)
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(65535)
   PORT = 3000;
 
@@ -90,8 +90,8 @@ function publicUrlProblems(env: Environment): string[] {
   const reason = sharedSettingsReason(env);
   if (env.PUBLIC_URL !== undefined || reason === undefined) return [];
   return [
-    `PUBLIC_URL is required ${reason}: it is the issuer and audience of every token and must be the same on every instance ' +
-      '(without it each instance names itself http://localhost:PORT and refuses the tokens of the others); set the URL clients reach, such as https://auth.example.com`,
+    `PUBLIC_URL is required ${reason}: it is the issuer and audience of every token and must be the same on every instance ` +
+      `(without it each instance names itself http://localhost:PORT and refuses the tokens of the others); set the URL clients reach, such as https://auth.example.com`,
   ];
 }
 

@@ -114,6 +114,11 @@ describe(validateEnvironment.name, () => {
     }
   });
 
+  it('states the range of an integer setting that is not one, or out of it', () => {
+    for (const port of ['abc', '0', '65536', '80.5', '']) expect(problemsOf({ PORT: port })).toEqual(['PORT must be an integer from 1 to 65535']);
+    expect(problemsOf({ OTP_TTL_SECONDS: 'five minutes' })).toEqual(['OTP_TTL_SECONDS must be an integer from 30 to 600']);
+  });
+
   it('says when the key is not a PEM private key', () => {
     expect(problemsOf({ JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----' })).toEqual([
       'JWT_PRIVATE_KEY is not a readable PEM private key',
