@@ -9,10 +9,13 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 /** pino's (and most tools') names for Nest's `log` and `verbose`, accepted as LOG_LEVEL too. */
-export const LOG_LEVEL_ALIASES: Readonly<Record<string, (typeof LOG_LEVELS)[number]>> = { info: 'log', trace: 'verbose' };
+export const LOG_LEVEL_ALIASES: ReadonlyMap<string, (typeof LOG_LEVELS)[number]> = new Map([
+  ['info', 'log'],
+  ['trace', 'verbose'],
+]);
 
 const toLogLevel = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? (LOG_LEVEL_ALIASES[value.trim().toLowerCase()] ?? value.trim().toLowerCase()) : value;
+  typeof value === 'string' ? (LOG_LEVEL_ALIASES.get(value.trim().toLowerCase()) ?? value.trim().toLowerCase()) : value;
 
 /** An address to listen on: an IP address, or a host name such as localhost. */
 const IsListenHost = () =>
