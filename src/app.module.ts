@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { LoginModule } from './login/login.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { ProblemPagesModule } from './openapi/problem-pages.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule],
+      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule, ProblemPagesModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

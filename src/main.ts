@@ -7,6 +7,13 @@ import { ShutdownState } from './health/shutdown-state.js';
 import { configureApp, fastifyOptions } from './app.setup.js';
 import { EnvironmentError, validateEnvironment } from './config/environment.js';
 import { publicUrlOf } from './config/app.config.js';
+import { describeListenError, listenProblem } from './common/net/listen-problem.js';
+
+/** A refusal to start: one line, no stack trace, exit 1. */
+function refuse(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -14,9 +21,10 @@ async function bootstrap(): Promise<void> {
     env = validateEnvironment(process.env);
   } catch (error) {
     if (!(error instanceof EnvironmentError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    refuse(error.message);
   }
+  const addressProblem = await listenProblem(env.HOST, env.PORT);
+  if (addressProblem !== undefined) refuse(addressProblem);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
     new FastifyAdapter(fastifyOptions(env.TRUST_PROXY, publicUrlOf(env))),
@@ -40,8 +48,9 @@ async function bootstrap(): Promise<void> {
         );
     });
   }
-  await app.listen(env.PORT, '0.0.0.0');
-  logger.log(`phone-auth listening on port ${env.PORT}`, 'Bootstrap');
+  // Taken in the instant since the probe above: the same line, after Nest's startup lines.
+  await app.listen(env.PORT, env.HOST).catch((error: unknown) => refuse(describeListenError(error, env.HOST, env.PORT) ?? `cannot listen on ${env.HOST} port ${env.PORT}: ${String(error)}`));
+  logger.log(`phone-auth listening on ${env.HOST} port ${env.PORT}`, 'Bootstrap');
 }
 
 await bootstrap();

@@ -57,6 +57,8 @@ export function serviceEnv({ port, redisUrl, apiKeyEntry, extra = {} }) {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     REDIS_URL: redisUrl,
+    // Required with a shared store: the tokens' issuer and audience.
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     OTP_HMAC_SECRET: randomBytes(32).toString('base64'),
     JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     SMS_PROVIDERS: 'outbox',

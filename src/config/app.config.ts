@@ -1,19 +1,44 @@
 import { Transform } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, isFQDN, isIP, IsISO31661Alpha2, IsOptional, IsUrl, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { defineConfig } from './define-config.js';
 import type { Environment } from './environment.js';
 import { emptyToUndefined, toBoolean, toInt, toList, toUpper, URL_OPTIONS } from './env-transforms.js';
+import { sharedSettingsReason } from '../redis/redis.config.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** pino's (and most tools') names for Nest's `log` and `verbose`, accepted as LOG_LEVEL too. */
+export const LOG_LEVEL_ALIASES: ReadonlyMap<string, (typeof LOG_LEVELS)[number]> = new Map([
+  ['info', 'log'],
+  ['trace', 'verbose'],
+]);
+
+const toLogLevel = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (LOG_LEVEL_ALIASES.get(value.trim().toLowerCase()) ?? value.trim().toLowerCase()) : value;
+
+/** An address to listen on: an IP address, or a host name such as localhost. */
+const IsListenHost = () =>
+  ValidateBy({
+    name: 'isListenHost',
+    validator: {
+      validate: (value) => typeof value === 'string' && (isIP(value) || isFQDN(value, { require_tld: false, allow_underscores: false })),
+      defaultMessage: () =>
+        'HOST must be an IP address to listen on (0.0.0.0: every IPv4 interface, :: every interface, 127.0.0.1: this machine only) or a host name such as localhost',
+    },
+  });
 
 /** Settings of the whole process: where it listens, who it is, what it logs. */
 export class AppEnvironment {
   @Transform(toInt)
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(65535)
   PORT = 3000;
+
+  /** The address the HTTP server listens on; 0.0.0.0 (every IPv4 interface) as a container needs. */
+  @IsListenHost()
+  HOST = '0.0.0.0';
 
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
@@ -43,7 +68,8 @@ export class AppEnvironment {
   @IsUrl(URL_OPTIONS, { each: true, message: 'CORS_ORIGINS must list origins such as https://app.example.com' })
   CORS_ORIGINS: string[] = [];
 
-  @IsIn(LOG_LEVELS)
+  @Transform(toLogLevel)
+  @IsIn(LOG_LEVELS, { message: 'LOG_LEVEL must be one of fatal, error, warn, log (or info), debug, verbose (or trace)' })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
   @Transform(emptyToUndefined)
@@ -58,8 +84,23 @@ export function publicUrlOf(env: Pick<Environment, 'PUBLIC_URL' | 'PORT'>): stri
   return env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
 }
 
+/**
+ * Every instance on a shared store must call itself by one name: it is the issuer and audience of
+ * the tokens, and each instance refuses a token naming another. The port-based default differs
+ * per instance.
+ */
+function publicUrlProblems(env: Environment): string[] {
+  const reason = sharedSettingsReason(env);
+  if (env.PUBLIC_URL !== undefined || reason === undefined) return [];
+  return [
+    `PUBLIC_URL is required ${reason}: it is the issuer and audience of every token and must be the same on every instance ` +
+      `(without it each instance names itself http://localhost:PORT and refuses the tokens of the others); set the URL clients reach, such as https://auth.example.com`,
+  ];
+}
+
 export const appConfig = defineConfig('app', AppEnvironment, (env) => ({
   port: env.PORT,
+  host: env.HOST,
   nodeEnv: env.NODE_ENV,
   production: env.NODE_ENV === 'production',
   publicUrl: publicUrlOf(env),
@@ -68,4 +109,4 @@ export const appConfig = defineConfig('app', AppEnvironment, (env) => ({
   demoPage: env.DEMO_PAGE ?? env.NODE_ENV !== 'production',
   shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
   corsOrigins: env.CORS_ORIGINS,
-}));
+}), publicUrlProblems);

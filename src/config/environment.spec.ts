@@ -5,6 +5,7 @@ import { EnvironmentError, validateEnvironment } from './environment.js';
 
 const SHARED = {
   REDIS_URL: 'redis://127.0.0.1:6379',
+  PUBLIC_URL: 'https://auth.example.com',
   OTP_HMAC_SECRET: 'x'.repeat(32),
   JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
 };
@@ -52,21 +53,70 @@ describe(validateEnvironment.name, () => {
   it('names the shared secrets a shared store needs, and how to make them', () => {
     const problems = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(problems).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is required with a shared store .*issuer and audience.*same on every instance/),
       expect.stringMatching(/^OTP_HMAC_SECRET is required .* openssl rand -base64 32$/),
-      expect.stringMatching(/^JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required .* npm run keys:generate$/),
+      expect.stringMatching(/^JWT_PRIVATE_KEY_FILE \(or JWT_PRIVATE_KEY\) is required with a shared store .* npm run keys:generate$/),
     ]);
     expect(problemsOf(SHARED)).toEqual([]);
+  });
+
+  it('wants PUBLIC_URL on every store mode, whatever NODE_ENV, and not in the in-memory mode', () => {
+    const { PUBLIC_URL: _unset, ...withoutPublicUrl } = SHARED;
+    const connections: Record<string, string>[] = [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { REDIS_CLUSTER_NODES: 'a:7000,b:7001' }, { REDIS_SENTINELS: 'a:26379' }];
+    for (const connection of connections) {
+      for (const NODE_ENV of ['development', 'test']) {
+        expect(problemsOf({ ...withoutPublicUrl, REDIS_URL: '', ...connection, NODE_ENV })).toEqual([expect.stringMatching(/^PUBLIC_URL is required/)]);
+      }
+    }
+    expect(problemsOf({})).toEqual([]);
   });
 
   it('refuses development-only defaults in production and says which setting is missing', () => {
     const problems = problemsOf({ NODE_ENV: 'production', SMS_PROVIDERS: 'console,outbox', OTP_RESEND_COOLDOWN_SECONDS: '5' });
     expect(problems).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is required with NODE_ENV=production/),
       'NODE_ENV=production needs a shared store: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS',
-      expect.stringContaining('NODE_ENV=production needs a signing key: set JWT_PRIVATE_KEY_FILE'),
+      expect.stringMatching(/^OTP_HMAC_SECRET is required with NODE_ENV=production/),
+      expect.stringMatching(/^JWT_PRIVATE_KEY_FILE \(or JWT_PRIVATE_KEY\) is required with NODE_ENV=production/),
       expect.stringContaining('OTP_RESEND_COOLDOWN_SECONDS of 30 or more'),
       expect.stringContaining('"console"'),
       expect.stringContaining('"outbox"'),
     ]);
+  });
+
+  it('lists in its first refusal everything production still lacks once the store is set, each setting once', () => {
+    const first = problemsOf({ NODE_ENV: 'production' });
+    // What the operator fixes after reading the first refusal: nothing new may appear.
+    const fixed = problemsOf({ NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379', SMS_PROVIDERS: 'sinch-sms' });
+    const named = (problems: string[]) =>
+      problems.flatMap((problem) => ['PUBLIC_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY_FILE'].filter((name) => problem.startsWith(name)));
+    expect(named(first)).toEqual(['PUBLIC_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY_FILE']);
+    expect(named(fixed)).toEqual(['PUBLIC_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY_FILE']);
+    for (const setting of ['JWT_PRIVATE_KEY', 'PUBLIC_URL', 'OTP_HMAC_SECRET']) {
+      expect(fixed.filter((problem) => problem.includes(setting))).toHaveLength(1);
+    }
+    const complete = { ...SHARED, NODE_ENV: 'production', SMS_PROVIDERS: 'startmessaging', STARTMESSAGING_API_KEY: 'k' };
+    expect(problemsOf(complete)).toEqual([]);
+  });
+
+  it('takes info and trace, pino\'s names, as LOG_LEVEL aliases of log and verbose', () => {
+    expect(validateEnvironment({ LOG_LEVEL: 'info' }).LOG_LEVEL).toBe('log');
+    expect(validateEnvironment({ LOG_LEVEL: 'trace' }).LOG_LEVEL).toBe('verbose');
+    expect(validateEnvironment({ LOG_LEVEL: 'WARN' }).LOG_LEVEL).toBe('warn');
+    expect(problemsOf({ LOG_LEVEL: 'loud' })).toEqual(['LOG_LEVEL must be one of fatal, error, warn, log (or info), debug, verbose (or trace)']);
+  });
+
+  it('listens on 0.0.0.0 unless HOST names an address or a host name', () => {
+    expect(validateEnvironment({}).HOST).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', '::', '::1', 'localhost', 'auth.internal']) expect(validateEnvironment({ HOST: host }).HOST).toBe(host);
+    for (const host of ['http://127.0.0.1', '127.0.0.1:3000', 'two words', '']) {
+      expect(problemsOf({ HOST: host })).toEqual([expect.stringMatching(/^HOST must be an IP address to listen on/)]);
+    }
+  });
+
+  it('states the range of an integer setting that is not one, or out of it', () => {
+    for (const port of ['abc', '0', '65536', '80.5', '']) expect(problemsOf({ PORT: port })).toEqual(['PORT must be an integer from 1 to 65535']);
+    expect(problemsOf({ OTP_TTL_SECONDS: 'five minutes' })).toEqual(['OTP_TTL_SECONDS must be an integer from 30 to 600']);
   });
 
   it('says when the key is not a PEM private key', () => {

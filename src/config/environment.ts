@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import type { ConfigSection } from './define-config.js';
 import { captchaConfig, type CaptchaEnvironment } from '../captcha/captcha.config.js';
 import { clientsConfig, type ClientsEnvironment } from '../clients/clients.config.js';
@@ -71,8 +71,26 @@ export function environmentNames(): string[] {
 }
 
 function describeError(error: ValidationError): string[] {
+  const range = integerRangeOf(error);
+  if (range !== undefined) return [`${error.property} must be an integer from ${range.min} to ${range.max}`];
   const own = Object.values(error.constraints ?? {}).map((message) =>
     message.startsWith(error.property) ? message : `${error.property}: ${message}`,
   );
   return own.concat((error.children ?? []).flatMap(describeError));
+}
+
+/**
+ * The bounds of an integer setting that failed any of its checks. The checks run last-declared
+ * first, so `PORT=abc` failed on Max ("must not be greater than 65535"): an integer setting
+ * states its whole range instead, whatever check refused it.
+ */
+function integerRangeOf(error: ValidationError): { min: number; max: number } | undefined {
+  const failed = Object.keys(error.constraints ?? {});
+  if (error.target === undefined || !failed.some((name) => ['isInt', 'min', 'max'].includes(name))) return undefined;
+  const checks = getMetadataStorage()
+    .getTargetValidationMetadatas(error.target.constructor, '', true, false)
+    .filter((check) => check.propertyName === error.property);
+  const bound = (name: string) => checks.find((check) => check.name === name)?.constraints[0] as number | undefined;
+  const [min, max] = [bound('min'), bound('max')];
+  return checks.some((check) => check.name === 'isInt') && min !== undefined && max !== undefined ? { min, max } : undefined;
 }

@@ -30,7 +30,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness',
     description:
-      'The store answers a PING in time and the process is not draining for shutdown. Provider circuit states are reported (closed, open, half-open) but never make the service unready. Answers 200 when ready, else 503; both with the body of @nestjs/terminus (`status`, `info`, `error`, `details`), not problem+json, as probes expect. While the store is down, `error.store.cause` gives the last connection error (refused, a certificate not trusted, a wrong password).',
+      'The store answers a PING in time and the process is not draining for shutdown. Provider circuit states are reported (closed, open, half-open) but never make the service unready. Answers 200 when ready, else 503; both with the body of @nestjs/terminus (`status`, `info`, `error`, `details`), not problem+json, as probes expect. A store that is down is described in `error.store`: `mode`, `address` (without credentials), `downSince`, `reason` `cause` (the last connection error, when one was seen: refused, a certificate not trusted, a wrong password) and a `message` with all of them.',
   })
   @ApiResponse({ status: 200, description: 'Ready to take traffic.' })
   @Get('ready')

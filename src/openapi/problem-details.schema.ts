@@ -18,7 +18,7 @@ export class FieldErrorSchema {
 /** RFC 9457 problem details, as every 4xx and 5xx answer carries them (`application/problem+json`). */
 @ApiSchema({ name: 'ProblemDetails', description: 'RFC 9457 problem details: every 4xx and 5xx answer, as application/problem+json.' })
 export class ProblemDetails {
-  @ApiProperty({ format: 'uri', example: `${EXAMPLE_PUBLIC_URL}/problems/invalid-code`, description: '`<PUBLIC_URL>/problems/<code with dashes>`.' })
+  @ApiProperty({ format: 'uri', example: `${EXAMPLE_PUBLIC_URL}/problems/invalid-code`, description: '`<PUBLIC_URL>/problems/<code with dashes>`: a GET there answers a short HTML page on the code (what it means, what to do).' })
   type!: string;
 
   @ApiProperty({ example: 'Invalid code' })
@@ -97,8 +97,8 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   captcha_unavailable: new DomainError('captcha_unavailable', 'The bot check cannot be verified just now. Complete it again shortly.', { retryAfterSeconds: 5 }),
 };
 
-export function exampleProblem(code: ErrorCode) {
-  return toProblem(EXAMPLE_ERRORS[code], EXAMPLE_PUBLIC_URL);
+export function exampleProblem(code: ErrorCode, publicUrl = EXAMPLE_PUBLIC_URL) {
+  return toProblem(EXAMPLE_ERRORS[code], publicUrl);
 }
 
 export const RETRY_AFTER_HEADER = {

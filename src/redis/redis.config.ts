@@ -134,6 +134,16 @@ export function sharedStoreOf(env: Environment): boolean {
   return storesOf(env).length > 0;
 }
 
+/**
+ * Why the settings every instance must share (PUBLIC_URL, OTP_HMAC_SECRET, the signing key) must
+ * be configured, or undefined when they may default. Production wants a shared store, so it
+ * wants them too: asked for in the same refusal as the store, not one boot later.
+ */
+export function sharedSettingsReason(env: Environment): string | undefined {
+  if (sharedStoreOf(env)) return 'with a shared store (Redis)';
+  return env.NODE_ENV === 'production' ? 'with NODE_ENV=production (which needs a shared store)' : undefined;
+}
+
 const hostPort = (entry: string) => {
   const [host, port] = entry.split(':');
   return { host, port: Number(port) };

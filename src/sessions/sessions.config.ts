@@ -6,7 +6,7 @@ import { publicUrlOf } from '../config/app.config.js';
 import { defineConfig } from '../config/define-config.js';
 import type { Environment } from '../config/environment.js';
 import { emptyToUndefined, toInt } from '../config/env-transforms.js';
-import { sharedStoreOf } from '../redis/redis.config.js';
+import { sharedSettingsReason } from '../redis/redis.config.js';
 
 export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -79,13 +79,10 @@ function keyProblems(env: Environment): string[] {
     if (path !== undefined && !readable(path)) problems.push(`${name} names a file that cannot be read: ${path}`);
   }
   const hasKey = env.JWT_PRIVATE_KEY !== undefined || env.JWT_PRIVATE_KEY_FILE !== undefined;
-  if (sharedStoreOf(env) && !hasKey) {
-    problems.push(
-      `JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required with a shared store (Redis); generate one with: ${GENERATE_KEY}`,
-    );
-  }
-  if (env.NODE_ENV === 'production' && !hasKey) {
-    problems.push(`NODE_ENV=production needs a signing key: set JWT_PRIVATE_KEY_FILE (${GENERATE_KEY})`);
+  const reason = sharedSettingsReason(env);
+  // One problem whichever of the two reasons (store, production) holds: named once.
+  if (reason !== undefined && !hasKey) {
+    problems.push(`JWT_PRIVATE_KEY_FILE (or JWT_PRIVATE_KEY) is required ${reason}; generate one with: ${GENERATE_KEY}`);
   }
   return problems;
 }

@@ -82,7 +82,17 @@ describeWithRedis('readiness follows the store', () => {
     const startedAt = Date.now();
     const ready = await t.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(503);
-    expect(json(ready)).toMatchObject({ status: 'error', error: { store: { status: 'down' } } });
+    expect(json(ready)).toMatchObject({ status: 'error', error: { store: { status: 'down', kind: 'redis', mode: 'standalone', address: server.url } } });
+    // What an operator needs: which store, where, since when, why; not ioredis's retry counter.
+    const down = json(ready).error.store as { downSince: string; message: string; reason: string };
+    expect(Date.parse(down.downSince)).toBeGreaterThanOrEqual(startedAt - 1000);
+    expect(Date.parse(down.downSince)).toBeLessThanOrEqual(Date.now());
+    expect(down.message).toBe(`store unreachable: Redis (standalone) at ${server.url}, down since ${down.downSince}: ${down.reason}`);
+    expect(down.reason).toMatch(/ECONNREFUSED|Connection is closed|no answer to PING/);
+    expect(down.message).not.toContain('max retries');
+    // The same outage keeps its start.
+    const again = json(await t.inject({ method: 'GET', url: '/health/ready' })).error.store as { downSince: string };
+    expect(again.downSince).toBe(down.downSince);
     const sent = await sendCode(t, '+919876549999');
     expect([sent.statusCode, json(sent).code]).toEqual([503, 'store_unavailable']);
     expect(Date.now() - startedAt).toBeLessThan(5000);
@@ -94,5 +104,7 @@ describeWithRedis('readiness follows the store', () => {
     }
     expect(status).toBe(200);
     expect((await sendCode(t, '+919876549999')).statusCode).toBe(202);
+    // Recovered: the next outage gets its own start.
+    expect(json(await t.inject({ method: 'GET', url: '/health/ready' })).details.store).toEqual({ status: 'up', kind: 'redis', latencyMs: expect.any(Number) });
   });
 });

@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { RedisCluster, redisClusterAvailable } from '../support/redis-cluster.js';
 import { freePort } from '../support/redis-server.js';
@@ -23,11 +24,11 @@ function run(env: Record<string, string>): Running {
   return { child, output: () => output, exited };
 }
 
-async function waitForPort(port: number, running: Running): Promise<void> {
+async function waitForPort(port: number, running: Running, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/health/live`);
+      const response = await fetch(`http://${host}:${port}/health/live`);
       if (response.ok) return;
     } catch {
       // not listening yet
@@ -50,6 +51,48 @@ describe('the built service process', () => {
     expect(await running.exited).not.toBe(0);
     const output = running.output();
     for (const setting of ['REDIS_URL', 'JWT_PRIVATE_KEY_FILE', '"console"']) expect(output).toContain(setting);
+  });
+
+  it('lists in its first production refusal every setting a shared store needs, each once', async () => {
+    const running = run({ NODE_ENV: 'production', SMS_PROVIDERS: 'sinch-sms', SINCH_PROJECT_ID: 'p', SINCH_KEY_ID: 'k', SINCH_KEY_SECRET: 's' });
+    expect(await running.exited).toBe(1);
+    const lines = running.output().trim().split('\n');
+    expect(lines[0]).toBe('Invalid environment:');
+    const named = (setting: string) => lines.filter((line) => line.includes(setting)).length;
+    expect(['PUBLIC_URL', 'REDIS_URL', 'OTP_HMAC_SECRET', 'JWT_PRIVATE_KEY'].map(named)).toEqual([1, 1, 1, 1]);
+    expect(lines).toHaveLength(5);
+  });
+
+  it('refuses PORT=abc in one line stating the range', async () => {
+    const running = run({ PORT: 'abc' });
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toBe('Invalid environment:\n  - PORT must be an integer from 1 to 65535\n');
+  });
+
+  it('refuses a port in use in one line and exits 1, with no stack trace and no startup line before it', async () => {
+    const taken = createTcpServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const running = run({ PORT: String(port) });
+      expect(await running.exited).toBe(1);
+      expect(running.output()).toBe(`port ${port} on 0.0.0.0 is in use (EADDRINUSE); set PORT or stop the other process\n`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('listens only on HOST, and takes LOG_LEVEL=info', async () => {
+    const port = await freePort();
+    // 127.0.0.2 is loopback too on Linux, but not the 127.0.0.1 the default would also answer on.
+    const running = run({ PORT: String(port), HOST: '127.0.0.2', LOG_LEVEL: 'info' });
+    try {
+      await waitForPort(port, running, '127.0.0.2');
+      await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+      expect(running.output()).toContain(`phone-auth listening on 127.0.0.2 port ${port}`);
+    } finally {
+      running.child.kill('SIGKILL');
+    }
   });
 
   it('logs a run of logins without any code, token or full phone number', async () => {

@@ -64,14 +64,18 @@ export async function login(t: TestApp, phone = freshPhone(), headers: Headers =
 
 let sharedSigningKeyPem: string | undefined;
 
+/** The issuer of every app on a shared store in the suites: the in-memory apps' default, so tokens read alike. */
+export const SHARED_PUBLIC_URL = 'http://localhost:3000';
+
 /**
  * Settings for an app on a shared store reached through `connection` (REDIS_URL, REDIS_CLUSTER_NODES,
  * REDIS_SENTINELS, with any extra settings): the HMAC secret and one signing key for every app of
- * the test file, as instances behind one load balancer share them.
+ * the test file, and one PUBLIC_URL (the tokens' issuer and audience), as instances behind one
+ * load balancer share them.
  */
 export function sharedStoreSettings(connection: AppSettings): AppSettings {
   sharedSigningKeyPem ??= testSigningKeyPem();
-  return { ...connection, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: sharedSigningKeyPem };
+  return { PUBLIC_URL: SHARED_PUBLIC_URL, ...connection, OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: sharedSigningKeyPem };
 }
 
 export interface StoreUnderTest {

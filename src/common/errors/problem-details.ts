@@ -79,11 +79,17 @@ function assertNever(value: never): never {
   throw new Error(`unmapped error code ${String(value)}`);
 }
 
+/** The last segment of a code's type URL: the code with dashes (`invalid-phone`). */
+export const problemSlugOf = (code: ErrorCode) => code.replaceAll('_', '-');
+
+/** Where the type URLs live, below the service's public URL; each serves a page about its code. */
+export const PROBLEMS_PATH = '/problems';
+
 /** `typeBase` is the service's public URL: each code's type is `<PUBLIC_URL>/problems/<code>`. */
 export function toProblem(error: DomainError, typeBase: string): ProblemDetails {
   const { status, title } = problemKindOf(error.code);
   return {
-    type: `${typeBase}/problems/${error.code.replaceAll('_', '-')}`,
+    type: `${typeBase}${PROBLEMS_PATH}/${problemSlugOf(error.code)}`,
     title,
     status,
     detail: error.detail,

@@ -3,7 +3,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * nosniff, X-Frame-Options DENY, HSTS, no referrer, and helmet's other defaults. No global CSP:
- * the API answers JSON, and the pages that serve HTML (demo, /docs) set their own.
+ * the API answers JSON, and the pages that serve HTML (demo, /docs, /problems) set their own.
  */
 export const SECURITY_HEADER_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: false,

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MinLength } from 'class-validator';
 import { defineConfig } from '../../config/define-config.js';
 import { emptyToUndefined } from '../../config/env-transforms.js';
-import { sharedStoreOf } from '../../redis/redis.config.js';
+import { sharedSettingsReason } from '../../redis/redis.config.js';
 
 export const GENERATE_SECRET = 'openssl rand -base64 32';
 
@@ -23,8 +23,10 @@ export const secretsConfig = defineConfig(
     // Validation guarantees a configured secret whenever the store is shared.
     rootSecret: env.OTP_HMAC_SECRET ?? randomBytes(32).toString('base64'),
   }),
-  (env) =>
-    sharedStoreOf(env) && env.OTP_HMAC_SECRET === undefined
-      ? [`OTP_HMAC_SECRET is required with a shared store (Redis); generate one with: ${GENERATE_SECRET}`]
-      : [],
+  (env) => {
+    const reason = sharedSettingsReason(env);
+    return reason !== undefined && env.OTP_HMAC_SECRET === undefined
+      ? [`OTP_HMAC_SECRET is required ${reason}; generate one with: ${GENERATE_SECRET}`]
+      : [];
+  },
 );
