@@ -16,7 +16,7 @@ describe('redisConfig', () => {
     writeFileSync(path, text);
     return path;
   };
-  const shared = { OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: testSigningKeyPem() };
+  const shared = { OTP_HMAC_SECRET: TEST_HMAC_SECRET, JWT_PRIVATE_KEY: testSigningKeyPem(), PUBLIC_URL: 'https://auth.example.com' };
   const problemsOf = (settings: Record<string, string>) =>
     environmentProblems({ REDIS_URL: 'rediss://redis.example.com:6380', ...shared, ...settings });
 
