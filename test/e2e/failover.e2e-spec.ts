@@ -1,0 +1,131 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sharedStoreSettings, startTestApp, TestApp } from '../support/e2e-kit.js';
+import { checkApprovals, FailoverWindows, LoginTraffic, windowsOf } from '../support/login-traffic.js';
+import { describeWithRedisCluster } from '../support/redis-cluster.js';
+import { describeWithRedis } from '../support/redis-server.js';
+import {
+  CLUSTER_NODE_TIMEOUT_MS, FailoverNode, promotionOf, ReplicatedCluster, SENTINEL_DOWN_AFTER_MS, SENTINEL_FAILOVER_TIMEOUT_MS,
+  SentinelGroup, startReplicatedCluster, startSentinelGroup,
+} from '../support/redis-failover.js';
+
+// Issue 19, item 2: a master killed (SIGKILL) or paused (SIGSTOP) during steady login traffic on
+// a replicated Redis Cluster and on a Sentinel group, two instances of the service sharing it.
+// Measured: the promotion (the replica's ROLE, polled), the window of failed answers, and the
+// last failed answer after the promotion. Asserted: the only 5xx is 503 store_unavailable, no
+// approval is lost or doubled, and answers are normal again within 3 s of the promotion.
+// The windows go to the console and to $TMPDIR/phone-auth-failover/windows.json.
+
+const COMMAND_TIMEOUT_MS = '1000';
+const LOOPS = 6;
+const WARMUP_MS = 1500;
+/** Traffic kept going after the promotion (and after a paused master resumes), to see answers normal again. */
+const SETTLE_MS = 4000;
+const RECOVERY_BOUND_MS = 3000;
+
+const measured: FailoverWindows[] = [];
+const settings = {
+  redis: { REDIS_COMMAND_TIMEOUT_MS: COMMAND_TIMEOUT_MS },
+  cluster: { 'cluster-node-timeout': CLUSTER_NODE_TIMEOUT_MS },
+  sentinel: { 'down-after-milliseconds': SENTINEL_DOWN_AFTER_MS, 'failover-timeout': SENTINEL_FAILOVER_TIMEOUT_MS, quorum: 2 },
+};
+
+afterAll(() => {
+  if (measured.length === 0) return;
+  const dir = join(tmpdir(), 'phone-auth-failover');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'windows.json');
+  writeFileSync(file, `${JSON.stringify({ settings, measured }, null, 2)}\n`);
+  console.log(`failover windows (${file}):\n${JSON.stringify(measured, null, 2)}`);
+});
+
+type Fault = 'kill' | 'pause';
+
+/**
+ * Runs traffic, applies the fault to `master`, waits for `replica` to be promoted, keeps the
+ * traffic going (resuming a paused master half-way), then checks the answers and the approvals.
+ */
+async function failOver(scenario: string, apps: TestApp[], phoneBlock: string, fault: Fault, master: FailoverNode, replica: FailoverNode, healthy: () => Promise<void>) {
+  const traffic = new LoginTraffic(apps, phoneBlock);
+  traffic.start(LOOPS);
+  let windows: FailoverWindows;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+    const faultAt = Date.now();
+    console.log(`${scenario}: ${master.address} holds ${await master.dbsize()} keys; replica ${replica.address}`);
+    if (fault === 'kill') await master.kill();
+    else master.pause();
+    const promotedAt = await promotionOf(replica);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    if (fault === 'pause') {
+      // Back as a replica of the new master: answers must stay normal while it rejoins.
+      master.resume();
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS / 2));
+    }
+    await traffic.stop();
+    windows = windowsOf(scenario, traffic, faultAt, promotedAt, Number(COMMAND_TIMEOUT_MS));
+  } finally {
+    await traffic.stop();
+    master.resume();
+  }
+  measured.push(windows);
+  console.log(`${scenario}: ${JSON.stringify(windows)}`);
+
+  const failures = traffic.failures();
+  expect(failures.filter((answer) => answer.status !== 503 || answer.code !== 'store_unavailable')).toEqual([]);
+  // The traffic went on: logins before and after the failover.
+  expect(traffic.approvals.length).toBeGreaterThan(20);
+  expect(windows.lastFailureAfterPromotionMs).toBeLessThanOrEqual(RECOVERY_BOUND_MS);
+
+  await healthy();
+  const { doubled, replayedApproved, lostSessions } = await checkApprovals(traffic);
+  expect({ doubled, replayedApproved, lostSessions }).toEqual({ doubled: [], replayedApproved: [], lostSessions: [] });
+}
+
+describeWithRedisCluster('failover of a Redis Cluster master under login traffic', () => {
+  let cluster: ReplicatedCluster;
+  let apps: TestApp[] = [];
+
+  beforeEach(async () => {
+    cluster = await startReplicatedCluster();
+    const appSettings = sharedStoreSettings({ REDIS_CLUSTER_NODES: cluster.seeds, ...settings.redis });
+    apps = [await startTestApp(appSettings), await startTestApp(appSettings)];
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    apps = [];
+    await cluster?.stop();
+  });
+
+  it.each<[Fault, string]>([
+    ['kill', '98781'],
+    ['pause', '98782'],
+  ])('answers normally within 3 s of the promotion after a master is %sed, with no approval lost or doubled', async (fault, block) => {
+    const [{ master, replica }] = await cluster.shards();
+    await failOver(`cluster ${fault}`, apps, block, fault, master, replica, () => cluster.untilHealthy());
+  }, 120_000);
+});
+
+describeWithRedis('failover of a Sentinel master under login traffic', () => {
+  let group: SentinelGroup;
+  let apps: TestApp[] = [];
+
+  beforeEach(async () => {
+    group = await startSentinelGroup();
+    const appSettings = sharedStoreSettings({ REDIS_SENTINELS: group.sentinelList, REDIS_SENTINEL_NAME: group.name, ...settings.redis });
+    apps = [await startTestApp(appSettings), await startTestApp(appSettings)];
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    apps = [];
+    await group?.stop();
+  });
+
+  it.each<[Fault, string]>([
+    ['kill', '98783'],
+    ['pause', '98784'],
+  ])('answers normally within 3 s of the promotion after the master is %sed, with no approval lost or doubled', async (fault, block) => {
+    await failOver(`sentinel ${fault}`, apps, block, fault, group.master, group.replica, async () => undefined);
+  }, 120_000);
+});
