@@ -9,13 +9,22 @@ import { RedisScripts } from './redis-scripts.js';
 
 type RedisConfig = ConfigType<typeof redisConfig>;
 
-// Fail fast while Redis is away (fail closed), and reconnect forever in the background.
-const reconnectDelayMs = (attempt: number) => Math.min(attempt * 100, 2000);
+// Fail fast while Redis is away (fail closed), and reconnect forever in the background, at most
+// 500 ms apart: a failover is over in seconds, and the first attempt after it should not wait long.
+const reconnectDelayMs = (attempt: number) => Math.min(attempt * 50, 500);
 const failFast = (config: RedisConfig) => ({
   maxRetriesPerRequest: 1,
   commandTimeout: config.commandTimeoutMs,
   connectTimeout: config.commandTimeoutMs,
+  // A connection the client drops (a failover seen, a node out of the slot map) is destroyed after
+  // this long if the server does not close it: a paused master never does, and the commands
+  // waiting on it are retried on the new master only once it is closed (ioredis waits 2 s).
+  disconnectTimeout: 100,
 });
+// A master demoted under us (a paused master back as a replica, a managed endpoint that moved)
+// answers writes with READONLY: reconnect, which finds the master, and send the write again
+// (2), which is safe because a READONLY write did nothing.
+const reconnectOnReadOnly = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
 
 /** The one client of the process, picked from validated config (at most one mode is set). */
 export function createRedisClient(
@@ -52,14 +61,42 @@ function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): Red
       keyPrefix: config.keyPrefix,
       enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelayMs,
-      slotsRefreshTimeout: config.commandTimeoutMs,
+      // FailFastCluster refreshes the slot map on a failure that says it may be stale; the interval
+      // catches a failover in a shard nobody wrote to since. A refresh asks one node after another
+      // (in random order), each for at most slotsRefreshTimeout, so a paused node delays it by that.
+      slotsRefreshTimeout: Math.min(config.commandTimeoutMs, 500),
+      slotsRefreshInterval: 5000,
+      // Retries within the command's deadline: closed connection (a killed master) or CLUSTERDOWN
+      // (an election under way) wait this long and refresh the slot map; MOVED follows at once.
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnMoved: 0,
+      // Reads go to masters: a replica may not have the latest approval yet.
+      scaleReads: 'master',
       redisOptions: failFast(config),
     });
   }
-  const options = { keyPrefix: config.keyPrefix, enableAutoPipelining: true, retryStrategy: reconnectDelayMs, ...failFast(config) };
+  const options = {
+    keyPrefix: config.keyPrefix,
+    enableAutoPipelining: true,
+    retryStrategy: reconnectDelayMs,
+    reconnectOnError: reconnectOnReadOnly,
+    ...failFast(config),
+  };
   if (config.sentinels.length > 0) {
     logger.log(`Redis Sentinel mode: master "${config.sentinelName}" via ${hosts(config.sentinels)}`);
-    return new Redis({ sentinels: config.sentinels, name: config.sentinelName, ...options });
+    return new Redis({
+      sentinels: config.sentinels,
+      name: config.sentinelName,
+      ...options,
+      // Subscribed to +switch-master on the sentinels: a failover drops the connection to the old
+      // master, and the reconnect asks the sentinels for the new one. Without it a paused master
+      // keeps its connection open, and every command on it times out until it comes back.
+      failoverDetector: true,
+      sentinelCommandTimeout: config.commandTimeoutMs,
+      // The detector's own connection to a sentinel that went away (default: a minute).
+      sentinelReconnectStrategy: () => 1000,
+    });
   }
   if (config.url !== undefined) {
     logger.log(`Redis standalone mode: ${withoutCredentials(config.url)}`);

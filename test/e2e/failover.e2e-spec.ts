@@ -24,7 +24,7 @@ const WARMUP_MS = 1500;
 const SETTLE_MS = 4000;
 const RECOVERY_BOUND_MS = 3000;
 
-const measured: FailoverWindows[] = [];
+const measured: (FailoverWindows & { causes: Record<string, number> })[] = [];
 const settings = {
   redis: { REDIS_COMMAND_TIMEOUT_MS: COMMAND_TIMEOUT_MS },
   cluster: { 'cluster-node-timeout': CLUSTER_NODE_TIMEOUT_MS },
@@ -42,6 +42,16 @@ afterAll(() => {
 
 type Fault = 'kill' | 'pause';
 
+/** Why the store was unavailable, as the instances logged it (addresses and slots blurred), by count. */
+function causesOf(apps: TestApp[]): Record<string, number> {
+  const causes: Record<string, number> = {};
+  for (const line of apps.flatMap((app) => app.logs.lines)) {
+    const cause = /store_unavailable: (.*)/.exec(line)?.[1]?.replace(/\d+/g, 'N').slice(0, 120);
+    if (cause !== undefined) causes[cause] = (causes[cause] ?? 0) + 1;
+  }
+  return causes;
+}
+
 /**
  * Runs traffic, applies the fault to `master`, waits for `replica` to be promoted, keeps the
  * traffic going (resuming a paused master half-way), then checks the answers and the approvals.
@@ -49,7 +59,7 @@ type Fault = 'kill' | 'pause';
 async function failOver(scenario: string, apps: TestApp[], phoneBlock: string, fault: Fault, master: FailoverNode, replica: FailoverNode, healthy: () => Promise<void>) {
   const traffic = new LoginTraffic(apps, phoneBlock);
   traffic.start(LOOPS);
-  let windows: FailoverWindows;
+  let windows: FailoverWindows & { causes: Record<string, number> };
   try {
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
     const faultAt = Date.now();
@@ -64,7 +74,7 @@ async function failOver(scenario: string, apps: TestApp[], phoneBlock: string, f
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS / 2));
     }
     await traffic.stop();
-    windows = windowsOf(scenario, traffic, faultAt, promotedAt, Number(COMMAND_TIMEOUT_MS));
+    windows = { ...windowsOf(scenario, traffic, faultAt, promotedAt, Number(COMMAND_TIMEOUT_MS)), causes: causesOf(apps) };
   } finally {
     await traffic.stop();
     master.resume();

@@ -150,6 +150,8 @@ export interface FailoverWindows {
   /** The slowest answer, and the answers slower than the command timeout, from the fault on. */
   slowestAnswerMs: number;
   slowAnswers: number;
+  /** Each failed answer: its kind, when it was asked and answered (ms after the promotion). */
+  failedAnswers: string[];
 }
 
 export function windowsOf(scenario: string, traffic: LoginTraffic, faultAt: number, promotedAt: number, slowMs: number): FailoverWindows {
@@ -172,6 +174,7 @@ export function windowsOf(scenario: string, traffic: LoginTraffic, faultAt: numb
     approvals: traffic.approvals.length,
     slowestAnswerMs: Math.max(0, ...latencies),
     slowAnswers: latencies.filter((ms) => ms > slowMs).length,
+    failedAnswers: failures.map((answer) => `${answer.kind} ${answer.startedAt - promotedAt}→${answer.answeredAt - promotedAt}`),
   };
 }
 
