@@ -147,15 +147,20 @@ export interface FailoverWindows {
   /** Status (and problem code) → count, over every answer. */
   outcomes: Record<string, number>;
   approvals: number;
-  /** The slowest answer, and the answers slower than the command timeout, from the fault on. */
+  /** The slowest answer before the fault (the machine's own noise), and from the fault on. */
+  slowestBeforeFaultMs: number;
   slowestAnswerMs: number;
+  /** Answers from the fault on slower than slowMs (the command timeout), and the last of them after the promotion. */
   slowAnswers: number;
+  lastSlowAfterPromotionMs: number;
   /** Each failed answer: its kind, when it was asked and answered (ms after the promotion). */
   failedAnswers: string[];
 }
 
 export function windowsOf(scenario: string, traffic: LoginTraffic, faultAt: number, promotedAt: number, slowMs: number): FailoverWindows {
-  const latencies = traffic.answers.filter((answer) => answer.answeredAt >= faultAt).map((answer) => answer.answeredAt - answer.startedAt);
+  const latency = (answer: Answer) => answer.answeredAt - answer.startedAt;
+  const latencies = traffic.answers.filter((answer) => answer.answeredAt >= faultAt).map(latency);
+  const slow = traffic.answers.filter((answer) => answer.answeredAt >= faultAt && latency(answer) > slowMs);
   const failures = traffic.failures();
   const first = Math.min(...failures.map((answer) => answer.answeredAt));
   const last = Math.max(...failures.map((answer) => answer.answeredAt));
@@ -172,8 +177,10 @@ export function windowsOf(scenario: string, traffic: LoginTraffic, faultAt: numb
     failedByKind: count(failures.map((answer) => answer.kind)),
     outcomes: count(traffic.answers.map((answer) => (answer.code ? `${answer.status} ${answer.code}` : String(answer.status)))),
     approvals: traffic.approvals.length,
+    slowestBeforeFaultMs: Math.max(0, ...traffic.answers.filter((answer) => answer.answeredAt < faultAt).map(latency)),
     slowestAnswerMs: Math.max(0, ...latencies),
-    slowAnswers: latencies.filter((ms) => ms > slowMs).length,
+    slowAnswers: slow.length,
+    lastSlowAfterPromotionMs: Math.max(-Infinity, ...slow.map((answer) => answer.answeredAt - promotedAt)),
     failedAnswers: failures.map((answer) => `${answer.kind} ${answer.startedAt - promotedAt}→${answer.answeredAt - promotedAt}`),
   };
 }
