@@ -94,6 +94,8 @@ function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): Red
       // keeps its connection open, and every command on it times out until it comes back.
       failoverDetector: true,
       sentinelCommandTimeout: config.commandTimeoutMs,
+      // While no sentinel answers, ask them all again this often (default: up to 1 s apart).
+      sentinelRetryStrategy: reconnectDelayMs,
       // The detector's own connection to a sentinel that went away (default: a minute).
       sentinelReconnectStrategy: () => 1000,
     });
