@@ -12,7 +12,6 @@ export type FailFastClusterOptions = Omit<ClusterOptions, 'redisOptions'> & {
  * client until it came back.
  */
 const TOPOLOGY_FAILURE = /^(Command timed out|Connection is closed|MOVED |ASK |CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections)/;
-const REDIRECT = /^(MOVED|ASK) /;
 const REFRESH_EVERY_MS = 250;
 const REFRESH_FOR_MS = 3000;
 
@@ -25,10 +24,7 @@ const REFRESH_FOR_MS = 3000;
  * It also follows a failover at once: a command that fails in a way that says the slot map may
  * be stale starts refreshing it (CLUSTER SLOTS; ioredis runs one at a time), and a refresh
  * drops the connection of a master that no longer holds slots, so commands waiting on it are
- * retried on the promoted replica instead of waiting out their timeout. And a redirect that
- * reaches an auto-pipelined command (ioredis follows a pipeline's MOVED only when every command
- * in it failed with the very same error) is followed for that command alone, instead of
- * answering 503 until something else refreshes the map.
+ * retried on the promoted replica instead of waiting out their timeout.
  */
 export class FailFastCluster extends Cluster {
   private readonly watched = new WeakSet<Command>();
@@ -48,7 +44,6 @@ export class FailFastCluster extends Cluster {
     command.setTimeout(this.commandTimeoutMs);
     if (!this.watched.has(command)) {
       this.watched.add(command);
-      if (node !== undefined && !command.inTransaction) this.followRedirectAlone(command);
       command.promise.catch((error: Error) => {
         if (TOPOLOGY_FAILURE.test(error.message)) this.refreshWhileFailing();
       });
@@ -72,18 +67,5 @@ export class FailFastCluster extends Cluster {
       this.refreshTimer = setTimeout(again, REFRESH_EVERY_MS).unref();
     };
     this.refreshTimer = setTimeout(again, REFRESH_EVERY_MS).unref();
-  }
-
-  /** A pipelined command (one sent to a given node) answered MOVED or ASK: send it again by its slot. */
-  private followRedirectAlone(command: Command): void {
-    const reject = command.reject;
-    let redirected = false;
-    command.reject = (error: Error) => {
-      if (redirected || !REDIRECT.test(error.message) || this.status !== 'ready') return reject.call(command, error);
-      redirected = true;
-      command.reject = reject;
-      // Without a node, Cluster.sendCommand routes by the slot and follows MOVED/ASK itself.
-      void super.sendCommand(command);
-    };
   }
 }

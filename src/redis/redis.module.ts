@@ -59,7 +59,13 @@ function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): Red
     // prefixed key's hash tag; node clients only carry built commands, so redisOptions has no prefix.
     return new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
       keyPrefix: config.keyPrefix,
-      enableAutoPipelining: true,
+      // No auto-pipelining on a Cluster: ioredis groups the pipelined commands by node and follows
+      // a MOVED only when every command of the group got the same one, and refuses a group the
+      // slot map no longer puts on one node. After a failover both reached requests as 503
+      // store_unavailable until the map was refreshed (the "MOVED-driven 503s" after a paused
+      // master). Alone, each command follows its redirect; the commands of a request that go out
+      // together are still written without waiting for each other's replies.
+      enableAutoPipelining: false,
       clusterRetryStrategy: reconnectDelayMs,
       // FailFastCluster refreshes the slot map on a failure that says it may be stale; the interval
       // catches a failover in a shard nobody wrote to since. A refresh asks one node after another
