@@ -3,7 +3,7 @@ import { createRedisClient } from './redis.module.js';
 import { FailFastCluster } from './fail-fast-cluster.js';
 
 // What lets the service follow a failover by itself (test/e2e/failover.e2e-spec.ts measures it on
-// a real Cluster and Sentinel group). The clients point at ports nobody listens on and connect lazily.
+// a real Cluster and Sentinel group). The clients point at a port nobody listens on.
 describe('createRedisClient failover options', () => {
   const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
   const config = {
