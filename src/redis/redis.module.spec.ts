@@ -56,7 +56,7 @@ describe(createRedisClient.name, () => {
   it('should make a Cluster client with the key prefix on the cluster, not on its nodes, when cluster nodes are set', () => {
     const client = sut({ clusterNodes: [{ host: '127.0.0.1', port }] }) as Cluster;
     expect(client).toBeInstanceOf(Cluster);
-    expect(client.options).toMatchObject({ keyPrefix: 'pa:', enableAutoPipelining: true });
+    expect(client.options).toMatchObject({ keyPrefix: 'pa:', enableAutoPipelining: false });
     expect(client.options.redisOptions?.keyPrefix).toBeUndefined();
     expect(lines[0]).toContain('Cluster mode');
   });

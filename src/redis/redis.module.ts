@@ -8,12 +8,17 @@ import { RedisScripts } from './redis-scripts.js';
 
 type RedisConfig = RedisSettings;
 
-// Fail fast while Redis is away (fail closed), and reconnect forever in the background.
-const reconnectDelayMs = (attempt: number) => Math.min(attempt * 100, 2000);
+// Fail fast while Redis is away (fail closed), and reconnect forever in the background, at most
+// 500 ms apart: a failover is over in seconds, and the first attempt after it should not wait long.
+const reconnectDelayMs = (attempt: number) => Math.min(attempt * 50, 500);
 const failFast = (config: RedisConfig) => ({
   maxRetriesPerRequest: 1,
   commandTimeout: config.commandTimeoutMs,
   connectTimeout: config.commandTimeoutMs,
+  // A connection the client drops (a failover seen, a node out of the slot map) is destroyed after
+  // this long if the server does not close it: a paused master never does, and the commands
+  // waiting on it are retried on the new master only once it is closed (ioredis waits 2 s).
+  disconnectTimeout: 100,
 });
 // What every data-node connection carries: TLS and the ACL user, when set (undefined keys would
 // override what a rediss:// URL says).
@@ -25,6 +30,10 @@ const secured = (config: RedisConfig) => ({
 // A managed cluster behind TLS announces host names its certificates carry: connect by name
 // (no DNS lookup to an address the certificate does not name).
 const keepHostName = (address: string, callback: (error: null, address: string) => void) => callback(null, address);
+// A master demoted under us (a paused master back as a replica, a managed endpoint that moved)
+// answers writes with READONLY: reconnect, which finds the master, and send the write again
+// (2), which is safe because a READONLY write did nothing.
+const reconnectOnReadOnly = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
 
 /** The one client of the process, picked from validated config (at most one mode is set). */
 export function createRedisClient(
@@ -51,35 +60,79 @@ export function createRedisClient(
   return client;
 }
 
+const hosts = (nodes: { host: string; port: number }[]) => nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+
 function clientFor(config: RedisConfig, logger: Pick<LoggerService, 'log'>): RedisClient | null {
-  const hosts = (nodes: { host: string; port: number }[]) => nodes.map(({ host, port }) => `${host}:${port}`).join(',');
   if (config.clusterNodes.length > 0) {
     logger.log(`Redis Cluster mode: seed nodes ${hosts(config.clusterNodes)}${described(config.tls, config.username, config.password)}`);
-    // The Cluster adds keyPrefix as it builds each command (scripts included) and routes by the
-    // prefixed key's hash tag; node clients only carry built commands, so redisOptions has no prefix.
-    return new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
-      keyPrefix: config.keyPrefix,
-      enableAutoPipelining: true,
-      clusterRetryStrategy: reconnectDelayMs,
-      slotsRefreshTimeout: config.commandTimeoutMs,
-      redisOptions: { ...failFast(config), ...secured(config) },
-      ...(config.tls && { dnsLookup: keepHostName }),
-      ...(config.clusterNatMap && { natMap: config.clusterNatMap }),
-    });
+    return clusterClient(config);
   }
-  const options = { keyPrefix: config.keyPrefix, enableAutoPipelining: true, retryStrategy: reconnectDelayMs, ...failFast(config), ...secured(config) };
+  const options = {
+    keyPrefix: config.keyPrefix,
+    enableAutoPipelining: true,
+    retryStrategy: reconnectDelayMs,
+    reconnectOnError: reconnectOnReadOnly,
+    ...failFast(config),
+    ...secured(config),
+  };
   if (config.sentinels.length > 0) {
     logger.log(
       `Redis Sentinel mode: master "${config.sentinelName}"${described(config.tls, config.username, config.password)}` +
         ` via sentinels ${hosts(config.sentinels)}${described(config.sentinelTls, config.sentinelUsername, config.sentinelPassword)}`,
     );
-    return new Redis({ sentinels: config.sentinels, name: config.sentinelName, ...options, ...sentinelSecured(config) });
+    return new Redis({ sentinels: config.sentinels, name: config.sentinelName, ...options, ...sentinelSecured(config), ...sentinelFailover(config) });
   }
   if (config.url !== undefined) {
     logger.log(`Redis standalone mode: ${withoutCredentials(config.url)}${described(config.tls, config.username, config.password)}`);
     return new Redis(config.url, options);
   }
   return null;
+}
+
+function clusterClient(config: RedisConfig): RedisClient {
+  // The Cluster adds keyPrefix as it builds each command (scripts included) and routes by the
+  // prefixed key's hash tag; node clients only carry built commands, so redisOptions has no prefix.
+  return new FailFastCluster(config.clusterNodes, config.commandTimeoutMs, {
+    keyPrefix: config.keyPrefix,
+    // No auto-pipelining on a Cluster: ioredis groups the pipelined commands by node and follows
+    // a MOVED only when every command of the group got the same one, and refuses a group the
+    // slot map no longer puts on one node. After a failover both reached requests as 503
+    // store_unavailable until the map was refreshed (the "MOVED-driven 503s" after a paused
+    // master). Alone, each command follows its redirect; the commands of a request that go out
+    // together are still written without waiting for each other's replies.
+    enableAutoPipelining: false,
+    clusterRetryStrategy: reconnectDelayMs,
+    // FailFastCluster refreshes the slot map on a failure that says it may be stale; the interval
+    // catches a failover in a shard nobody wrote to since. A refresh asks one node after another
+    // (in random order), each for at most slotsRefreshTimeout, so a paused node delays it by that.
+    slotsRefreshTimeout: Math.min(config.commandTimeoutMs, 500),
+    slotsRefreshInterval: 5000,
+    // Retries within the command's deadline: closed connection (a killed master) or CLUSTERDOWN
+    // (an election under way) wait this long and refresh the slot map; MOVED follows at once.
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnMoved: 0,
+    // Reads go to masters: a replica may not have the latest approval yet.
+    scaleReads: 'master',
+    redisOptions: { ...failFast(config), ...secured(config) },
+    ...(config.tls && { dnsLookup: keepHostName }),
+    ...(config.clusterNatMap && { natMap: config.clusterNatMap }),
+  });
+}
+
+/** How a Sentinel client notices a failover and finds the new master. */
+function sentinelFailover(config: RedisConfig) {
+  return {
+    // Subscribed to +switch-master on the sentinels: a failover drops the connection to the old
+    // master, and the reconnect asks the sentinels for the new one. Without it a paused master
+    // keeps its connection open, and every command on it times out until it comes back.
+    failoverDetector: true,
+    sentinelCommandTimeout: config.commandTimeoutMs,
+    // While no sentinel answers, ask them all again this often (default: up to 1 s apart).
+    sentinelRetryStrategy: reconnectDelayMs,
+    // The detector's own connection to a sentinel that went away (default: a minute).
+    sentinelReconnectStrategy: () => 1000,
+  };
 }
 
 /** The sentinels' own TLS and user, and TLS to the master they name. */
