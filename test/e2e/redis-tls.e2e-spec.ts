@@ -35,7 +35,7 @@ const SENTINEL_PASSWORD = 'sentinel-password-of-the-service';
 const SENTINEL_USER = 'phone-auth-sentinel';
 // What ioredis asks a sentinel: the master's address, the other sentinels, and (after a failover) the replicas.
 const SENTINEL_ACL_RULES =
-  '-@all +ping +hello +auth +sentinel|get-master-addr-by-name +sentinel|sentinels +sentinel|replicas +sentinel|slaves';
+  '-@all +ping +hello +auth +sentinel|get-master-addr-by-name +sentinel|sentinels +sentinel|replicas +sentinel|slaves +subscribe &+switch-master';
 
 const nextPhone = phoneSequence('987611');
 const API_KEY = 'pa_redis_tls_test_key_0123456789abcdef';
