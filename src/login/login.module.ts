@@ -13,13 +13,15 @@ import { LoginController } from './login.controller.js';
 import { LoginMetrics } from './login-metrics.js';
 import { LoginService } from './login.service.js';
 import { RedisIdempotencyRepository } from './redis-idempotency.repository.js';
+import { StepUpService } from './step-up.service.js';
 
-/** The use cases "send a code" and "verify a code", over otp/, providers/, throttling/ and sessions/. */
+/** The use cases "send a code" and "verify a code" (a login, or a step-up inside a session), over otp/, providers/, throttling/ and sessions/. */
 @Module({
   imports: [OtpModule, ProvidersModule, SessionsModule, ThrottlingModule, ClientsModule, CaptchaModule],
   controllers: [LoginController],
   providers: [
     LoginService,
+    StepUpService,
     LoginMetrics,
     IdempotencyInterceptor,
     storeAdapter(IdempotencyRepository, {

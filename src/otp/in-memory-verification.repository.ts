@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Verification } from './verification.js';
+import { LOGIN_SCOPE, Verification } from './verification.js';
 import {
   AbandonUnsent,
   ChargeChannel,
@@ -48,6 +48,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     const sendLimited = this.countSend(request);
     if (sendLimited !== undefined) return sendLimited;
     const ttlMs = request.ttlSeconds * 1000;
+    const scope = request.scope ?? LOGIN_SCOPE;
     const renewed = {
       codeHash: request.codeHash,
       channel: request.channel,
@@ -55,9 +56,14 @@ export class InMemoryVerificationRepository extends VerificationRepository {
       providerRef: '',
       expiresAtMs: nowMs + ttlMs,
       resendAtMs: nowMs + request.resendCooldownSeconds * 1000,
+      context: scope.context ?? '',
     };
     const open =
-      current?.status === 'pending' && current.expiresAtMs > nowMs && current.attempts < request.maxAttempts;
+      current?.status === 'pending' &&
+      current.expiresAtMs > nowMs &&
+      current.attempts < request.maxAttempts &&
+      current.purpose === scope.purpose &&
+      current.sessionId === scope.sessionId;
     const verification: Verification = open
       ? { ...current, ...renewed, sends: current.sends + 1 }
       : {
@@ -68,6 +74,8 @@ export class InMemoryVerificationRepository extends VerificationRepository {
           attempts: 0,
           sends: 1,
           createdAtMs: nowMs,
+          purpose: scope.purpose,
+          sessionId: scope.sessionId,
         };
     if (current && !open) this.phoneById.delete(current.id);
     this.byPhone.set(phone, { verification, retainUntilMs: renewed.expiresAtMs + ttlMs });
@@ -99,10 +107,13 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     const phone = 'id' in request.target ? this.phoneById.get(request.target.id) : request.target.phone;
     const entry = phone === undefined ? undefined : this.live(phone, nowMs);
     const verification = entry?.verification;
+    const scope = request.scope ?? LOGIN_SCOPE;
     if (
       verification === undefined ||
       ('id' in request.target && verification.id !== request.target.id) ||
-      verification.status !== 'pending'
+      verification.status !== 'pending' ||
+      verification.purpose !== scope.purpose ||
+      verification.sessionId !== scope.sessionId
     ) {
       return { outcome: 'not_found' };
     }

@@ -11,7 +11,7 @@ import { RECORD_DISPATCH } from './scripts/record-dispatch.script.js';
 import { CHARGE_CHANNEL } from './scripts/charge-channel.script.js';
 import { SETTLE_ATTEMPT } from './scripts/settle-attempt.script.js';
 import { START_VERIFICATION } from './scripts/start-verification.script.js';
-import { Verification } from './verification.js';
+import { LOGIN_SCOPE, Verification } from './verification.js';
 import { phoneTagOfVerificationId } from './verification-id.js';
 import {
   AbandonUnsent,
@@ -60,6 +60,9 @@ export class RedisVerificationRepository extends VerificationRepository {
           cooldownMs: request.resendCooldownSeconds * 1000,
           maxAttempts: request.maxAttempts,
           phoneMaxFailures: request.phoneMaxFailures,
+          purpose: (request.scope ?? LOGIN_SCOPE).purpose,
+          sid: (request.scope ?? LOGIN_SCOPE).sessionId,
+          context: request.scope?.context ?? '',
         },
         request.sendLimits.map((limit) => ({ max: limit.max, windowMs: limit.windowSeconds * 1000, channel: limit.channel ?? '' })),
       ),
@@ -90,6 +93,8 @@ export class RedisVerificationRepository extends VerificationRepository {
           maxAttempts: request.maxAttempts,
           phoneMaxFailures: request.phoneMaxFailures,
           failureWindowMs: request.phoneFailureWindowSeconds * 1000,
+          purpose: (request.scope ?? LOGIN_SCOPE).purpose,
+          sid: (request.scope ?? LOGIN_SCOPE).sessionId,
         },
       ),
     );
@@ -227,5 +232,9 @@ function fromRecord(record: Record<string, string>): Verification {
     createdAtMs: Number(record.createdAt),
     expiresAtMs: Number(record.expiresAt),
     resendAtMs: Number(record.resendAt),
+    // Verifications stored before purposes existed were logins.
+    purpose: (record.purpose || 'login') as Verification['purpose'],
+    sessionId: record.sid ?? '',
+    context: record.context ?? '',
   };
 }

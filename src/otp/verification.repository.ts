@@ -1,5 +1,5 @@
 import type { Channel } from '../common/channel.js';
-import type { Verification } from './verification.js';
+import type { Verification, VerificationScope } from './verification.js';
 
 /** At most `max` sends per phone in fixed windows of `windowSeconds`; with `channel`, only that channel's sends count. */
 export interface SendLimit {
@@ -23,6 +23,11 @@ export interface StartVerification {
   phoneMaxFailures: number;
   /** Sends per phone in fixed windows (an hour, a day), counted on every created or resent code of their channel. */
   sendLimits: SendLimit[];
+  /**
+   * LOGIN_SCOPE when absent. A resend keeps the open verification only under the same purpose and
+   * session (its context is replaced); any other scope replaces it with a new one.
+   */
+  scope?: VerificationScope;
 }
 
 export type StartResult =
@@ -39,6 +44,8 @@ export interface CheckCode {
   maxAttempts: number;
   phoneMaxFailures: number;
   phoneFailureWindowSeconds: number;
+  /** LOGIN_SCOPE when absent. A verification of another purpose or session is `not_found` (no attempt counted). */
+  scope?: Pick<VerificationScope, 'purpose' | 'sessionId'>;
 }
 
 export type CheckResult =

@@ -9,7 +9,7 @@ import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
 import { otpConfig } from './otp.config.js';
 import { phoneLocked, toSeconds, verificationExpired, verificationNotFound } from './otp.errors.js';
-import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
+import { effectiveStatus, Verification, VerificationScope, VerificationStatus } from './verification.js';
 import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
 import { CheckResult, SettleAttempt, SettleResult, StartResult, StartVerification, VerificationRepository } from './verification.repository.js';
 
@@ -64,9 +64,10 @@ export class VerificationService {
 
   /**
    * Opens a verification for the phone, or puts a new code on its open one (same id and attempts),
-   * for a send on `channel`: its cooldown and its per-phone caps apply.
+   * for a send on `channel`: its cooldown and its per-phone caps apply. A `scope` other than a
+   * login's binds the verification to its purpose and session (check() must name the same).
    */
-  async open(phone: string, channel: Channel, fixed?: { code: string; provider: string }): Promise<OpenedVerification> {
+  async open(phone: string, channel: Channel, fixed?: { code: string; provider: string }, scope?: VerificationScope): Promise<OpenedVerification> {
     const tag = this.phones.tag(phone);
     // Our code is stored even when a provider may check its own: failover can land on one that does not.
     const code = fixed?.code ?? this.codes.generate(this.config.codeLength);
@@ -83,6 +84,7 @@ export class VerificationService {
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       sendLimits: this.config.phoneSendLimits,
+      scope,
     });
     switch (started.outcome) {
       case 'resend_too_soon':
@@ -158,8 +160,11 @@ export class VerificationService {
     }
   }
 
-  /** Checks a code in one atomic step: approved, reserved for its provider, or a DomainError. */
-  async check(target: VerificationTarget, code: string): Promise<CheckedCode> {
+  /**
+   * Checks a code in one atomic step: approved, reserved for its provider, or a DomainError. A
+   * verification sent under another scope (purpose or session) is `verification_not_found`.
+   */
+  async check(target: VerificationTarget, code: string, scope?: Pick<VerificationScope, 'purpose' | 'sessionId'>): Promise<CheckedCode> {
     const tag = 'id' in target ? phoneTagOfVerificationId(target.id) : this.phones.tag(target.phone);
     const nowMs = this.clock.nowMs();
     const result = await this.repository.check({
@@ -169,6 +174,7 @@ export class VerificationService {
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+      scope,
     });
     if (result.outcome === 'reserved') return { ...result, nowMs };
     return { outcome: 'approved', verification: this.approvedOrThrow(result), nowMs };

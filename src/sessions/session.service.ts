@@ -108,13 +108,18 @@ export class SessionService {
 
   /** Validates an access token and the liveness of its session; throws `unauthorized` otherwise. */
   async authenticate(accessToken: string): Promise<AccessTokenClaims> {
+    return (await this.authenticateSession(accessToken)).claims;
+  }
+
+  /** As authenticate(), with the live session itself (its current phone, its channel). */
+  async authenticateSession(accessToken: string): Promise<{ claims: AccessTokenClaims; session: Session }> {
     const nowMs = this.clock.nowMs();
     const claims = await this.accessTokens.verify(accessToken, nowMs);
     const session = await this.sessions.find(claims.sid, nowMs);
     if (session === null || session.userId !== claims.sub) {
       throw new DomainError('unauthorized', 'The session of this access token has ended.');
     }
-    return claims;
+    return { claims, session };
   }
 
   /** RFC 7662: the claims of a live access token, or only `active: false` for anything else. */

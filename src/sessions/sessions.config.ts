@@ -63,6 +63,13 @@ export class SessionsEnvironment {
   @IsOptional()
   @IsString()
   JWT_PUBLIC_KEYS_FILE?: string = undefined;
+
+  // A receipt proves a fresh code for one action: minutes, never the life of a session.
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(900)
+  STEP_UP_RECEIPT_TTL_SECONDS = 300;
 }
 
 /** The key is readable and fits; a shared store or production has one configured. */
@@ -107,6 +114,8 @@ export const sessionsConfig = defineConfig(
     refreshTokenIdleTtlSeconds: env.REFRESH_TOKEN_IDLE_TTL_SECONDS,
     /** A just-rotated token presented again within this window is refused without revoking. */
     refreshTokenReuseGraceSeconds: env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+    /** Life of a step-up receipt (`typ: step-up+jwt`). */
+    stepUpReceiptTtlSeconds: env.STEP_UP_RECEIPT_TTL_SECONDS,
     /** Leeway on exp and iat when validating access tokens. */
     clockToleranceSeconds: 30,
   }),

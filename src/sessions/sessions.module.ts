@@ -16,6 +16,7 @@ import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SigningKeys } from './signing-keys.js';
+import { StepUpReceiptService } from './step-up-receipt.service.js';
 import { TokensController } from './tokens.controller.js';
 import { UserRepository } from './user.repository.js';
 import { WellKnownController } from './well-known.controller.js';
@@ -57,7 +58,8 @@ import { WellKnownController } from './well-known.controller.js';
     AccessTokenService,
     AccessTokenGuard,
     SessionService,
+    StepUpReceiptService,
   ],
-  exports: [SessionService, AccessTokenGuard],
+  exports: [SessionService, AccessTokenGuard, StepUpReceiptService],
 })
 export class SessionsModule {}

@@ -7,7 +7,7 @@ import { defineScript } from '../../redis/redis-script.js';
 export const CHECK_CODE = defineScript<(string | number)[]>()({
   name: 'phoneAuthOtpCheck',
   keys: ['verification', 'failures'],
-  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs'],
+  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs', 'purpose', 'sid'],
   lua: `
 -- KEYS[1] verification     the phone's verification (hash)
 -- KEYS[2] failures         the phone's wrong codes across verifications (hash: count, resetAt)
@@ -17,14 +17,19 @@ export const CHECK_CODE = defineScript<(string | number)[]>()({
 -- ARGV[4] maxAttempts      per verification
 -- ARGV[5] phoneMaxFailures per phone, in the failure window
 -- ARGV[6] failureWindowMs  the window a first failure opens
+-- ARGV[7] purpose          the purpose the code is presented for: another purpose's verification is not found
+-- ARGV[8] sid              the session presenting it ('' for a login): another session's verification is not found
 -- Replies {'approved' | 'reserved', field, value, ...} (the verification; reserved: the provider
 -- owns the code and this attempt is counted until it settles), {'wrong_code', attempts, phone},
 -- {'max_attempts' | 'phone_locked', ms to wait}, {'not_found'} or {'expired'}.
 local verification, failures = KEYS[1], KEYS[2]
 local id, codeHash, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local maxAttempts, phoneMaxFailures, failureWindowMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone')
+local purpose, sid = ARGV[7], ARGV[8]
+local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone', 'purpose', 'sid')
 if not v[1] or (id ~= '' and v[1] ~= id) or v[2] ~= 'pending' then return {'not_found'} end
+-- A code works only for what it was sent for, and in the session that asked (no attempt counted).
+if (v[8] or 'login') ~= purpose or (v[9] or '') ~= sid then return {'not_found'} end
 if tonumber(v[4]) >= maxAttempts then return {'max_attempts', math.max(0, tonumber(v[6]) - now)} end
 local f = redis.call('HMGET', failures, 'count', 'resetAt')
 local failed = 0
