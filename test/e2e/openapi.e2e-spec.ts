@@ -11,7 +11,7 @@ const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css', 'GET /de
 const isDocsRoute = (path: string) => path === '/docs' || path.startsWith('/docs/');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
+type Schema = { $ref?: string; oneOf?: Schema[]; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
 type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Schema; examples?: Record<string, { value: any }> }> };
 type Operation = { responses: Record<string, Response>; parameters?: { name: string; in: string }[]; security?: Record<string, string[]>[]; requestBody?: unknown };
 type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
@@ -74,8 +74,11 @@ describe('OpenAPI document', () => {
     if (found === undefined) throw new Error(`no schema ${String(ref)}`);
     return found;
   };
-  const successSchema = (method: string, path: string, status: number) =>
-    schema(operation(method, path).responses[String(status)]?.content?.['application/json']?.schema.$ref);
+  // An answer of several shapes (verify: a login's tokens or a step-up's receipt) is checked against its first.
+  const successSchema = (method: string, path: string, status: number, shape = 0) => {
+    const answer = operation(method, path).responses[String(status)]?.content?.['application/json']?.schema;
+    return schema(answer?.$ref ?? answer?.oneOf?.[shape]?.$ref);
+  };
 
   /** The body has every required member of its schema and none that the schema does not name. */
   const expectConforms = (body: Record<string, unknown>, target: Schema) => {
@@ -166,6 +169,10 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['status', 'tokenType', 'accessToken', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'sessionId', 'user']),
     );
     expect(Object.keys(verify.responses)).toEqual(expect.arrayContaining(['400', '404', '410', '429', '503']));
+    expect(successSchema('post', '/v1/otp/verify', 200, 1).required).toEqual(expect.arrayContaining(['status', 'purpose', 'receipt', 'expiresIn', 'receiptId']));
+    expect(doc.components.schemas.VerifyOtpDto.properties?.purpose?.enum).toEqual(['login', 'step_up']);
+    expect(doc.components.schemas.SendOtpDto.properties).toEqual(expect.objectContaining({ purpose: expect.anything(), action: expect.anything(), amount: expect.anything(), payee: expect.anything() }));
+    expect(verify.security).toEqual(expect.arrayContaining([{ bearer: [] }]));
 
     expect(successSchema('post', '/v1/sessions/refresh', 200).required).toEqual(expect.arrayContaining(['accessToken', 'refreshToken', 'sessionId']));
     expect(Object.keys(operation('post', '/v1/sessions/refresh').responses['401'].content!['application/problem+json'].examples!)).toEqual(
