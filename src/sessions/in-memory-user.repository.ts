@@ -1,4 +1,4 @@
-import { LoginRecorded, PhoneChange, UserBan, UserRecord, UserRepository } from './user.repository.js';
+import { LoginRecorded, UserBan, UserRecord, UserRepository } from './user.repository.js';
 
 interface Stored {
   id: string;
@@ -26,6 +26,7 @@ export class InMemoryUserRepository extends UserRepository {
     const stored = this.stored(userId, nowMs);
     if (stored?.erasedAtMs !== undefined) return 'erased';
     if (stored?.ban && inForce(stored.ban, nowMs)) return 'banned';
+    if (stored !== undefined && stored.phone !== phone) return 'moved';
     if (stored === undefined) this.records.set(userId, { id: userId, phone, createdAtMs: nowMs, lastLoginAtMs: nowMs });
     else stored.lastLoginAtMs = nowMs;
     return 'recorded';
@@ -64,16 +65,23 @@ export class InMemoryUserRepository extends UserRepository {
     return erased;
   }
 
-  async changePhone(userId: string, newPhone: string, nowMs: number): Promise<PhoneChange> {
-    const stored = this.live(userId, nowMs);
-    if (stored === undefined) return { outcome: 'not_found' };
-    const holder = this.ids.get(newPhone);
-    if (holder !== undefined && holder !== userId) return { outcome: 'phone_in_use' };
+  async claimPhone(userId: string, phone: string): Promise<boolean> {
+    const holder = this.ids.get(phone);
+    if (holder !== undefined && holder !== userId) return false;
+    this.ids.set(phone, userId);
+    return true;
+  }
+
+  async setPhone(userId: string, phone: string): Promise<string | null> {
+    const stored = this.records.get(userId);
+    if (stored === undefined || stored.erasedAtMs !== undefined) return null;
     const previousPhone = stored.phone;
-    this.ids.set(newPhone, userId);
-    stored.phone = newPhone;
-    if (previousPhone !== newPhone && this.ids.get(previousPhone) === userId) this.ids.delete(previousPhone);
-    return { outcome: 'changed', previousPhone };
+    stored.phone = phone;
+    return previousPhone;
+  }
+
+  async releasePhone(phone: string, userId: string): Promise<void> {
+    if (this.ids.get(phone) === userId) this.ids.delete(phone);
   }
 
   /** The record or tombstone; a tombstone past its lifetime is gone. */

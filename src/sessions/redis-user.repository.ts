@@ -7,7 +7,7 @@ import { ERASE_USER } from './scripts/erase-user.script.js';
 import { RECORD_LOGIN } from './scripts/record-login.script.js';
 import { SET_USER_PHONE } from './scripts/set-user-phone.script.js';
 import { UNINDEX_PHONE } from './scripts/unindex-phone.script.js';
-import { LoginRecorded, PhoneChange, UserBan, UserRecord, UserRepository } from './user.repository.js';
+import { LoginRecorded, UserBan, UserRecord, UserRepository } from './user.repository.js';
 
 // The phone index (`user:{phone tag}:id`) and the record (`user:{user id}:record`) sit in two
 // slots: each step below is atomic on one of them.
@@ -64,21 +64,19 @@ export class RedisUserRepository extends UserRepository {
     return erased;
   }
 
-  async changePhone(userId: string, newPhone: string, nowMs: number): Promise<PhoneChange> {
-    if ((await this.find(userId, nowMs)) === null) return { outcome: 'not_found' };
-    const holder = await onStore(() => this.redis.set(this.keys.userIdByPhone(newPhone), userId, 'NX', 'GET'));
-    if (holder !== null && holder !== userId) return { outcome: 'phone_in_use' };
-    const reply = await onStore(() =>
-      this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone: newPhone, mode: 'change' }),
-    );
-    const before = fromHash(pairs(reply), nowMs);
-    if (before === null) {
-      // Erased in between: give the claimed number back.
-      await this.unindex(newPhone, userId);
-      return { outcome: 'not_found' };
-    }
-    if (before.phone !== newPhone) await this.unindex(before.phone, userId);
-    return { outcome: 'changed', previousPhone: before.phone };
+  async claimPhone(userId: string, phone: string): Promise<boolean> {
+    const holder = await onStore(() => this.redis.set(this.keys.userIdByPhone(phone), userId, 'NX', 'GET'));
+    return holder === null || holder === userId;
+  }
+
+  async setPhone(userId: string, phone: string): Promise<string | null> {
+    const reply = await onStore(() => this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone, mode: 'change' }));
+    // Before the change; the ban does not matter here.
+    return fromHash(pairs(reply), 0)?.phone ?? null;
+  }
+
+  async releasePhone(phone: string, userId: string): Promise<void> {
+    await this.unindex(phone, userId);
   }
 
   private async unindex(phone: string, userId: string): Promise<void> {

@@ -42,6 +42,26 @@ export class SessionService {
   /** Opens a session for a phone that has just proven possession by a code sent on `channel`, and issues its first token pair. */
   async start(phone: string, caller: Partial<Caller>, channel: Channel = 'sms'): Promise<TokenPair> {
     const nowMs = this.clock.nowMs();
+    let opened = await this.open(phone, caller, channel, nowMs);
+    if (opened.recorded === 'moved') {
+      // The index that named this user is stale (a phone change stopped halfway): the record is
+      // the truth, so the number is released and the login goes on as the number's new user.
+      await this.users.releasePhone(phone, opened.session.userId);
+      this.logger.warn(`stale phone index of ${maskPhone(phone)} released: its user moved to another number`);
+      opened = await this.open(phone, caller, channel, nowMs);
+    }
+    const { session, secret, recorded } = opened;
+    if (recorded !== 'recorded') {
+      this.logger.warn(`login refused after its code: user ${session.userId} was ${recorded} meanwhile`);
+      throw recorded === 'banned' ? userBanned() : new DomainError('verification_not_found', 'This code can no longer be used; ask for a new one.');
+    }
+    this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
+    this.metrics.sessions.inc({ event: 'issued' });
+    return this.tokenPair(session, secret, nowMs);
+  }
+
+  /** Writes a session for the phone's user and stamps the login on the record, in one round trip; a refused login's session is ended. */
+  private async open(phone: string, caller: Partial<Caller>, channel: Channel, nowMs: number) {
     const userId = await this.users.findOrCreate(phone, `usr_${randomBase64Url(16)}`);
     const id = `ses_${randomBase64Url(16)}`;
     const secret = this.refreshTokens.mint(id, 0);
@@ -61,17 +81,10 @@ export class SessionService {
       expiresAtMs: nowMs + this.config.refreshTokenTtlSeconds * 1000,
       idleExpiresAtMs: nowMs + Math.min(this.config.refreshTokenIdleTtlSeconds, this.config.refreshTokenTtlSeconds) * 1000,
     };
-    // The login is stamped on the user's record beside the session write: the same round trip.
     const [, recorded] = await Promise.all([this.sessions.create(session), this.users.recordLogin(userId, phone, nowMs)]);
-    if (recorded !== 'recorded') {
-      // An operator banned or erased the user while this login was in flight: the session goes.
-      await this.sessions.revoke(id, nowMs);
-      this.logger.warn(`login refused after its code: user ${userId} was ${recorded} meanwhile`);
-      throw recorded === 'banned' ? userBanned() : new DomainError('verification_not_found', 'This code can no longer be used; ask for a new one.');
-    }
-    this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
-    this.metrics.sessions.inc({ event: 'issued' });
-    return this.tokenPair(session, secret, nowMs);
+    // An operator banned or erased the user while this login was in flight, or the index was stale: the session goes.
+    if (recorded !== 'recorded') await this.sessions.revoke(id, nowMs);
+    return { session, secret, recorded };
   }
 
   /**

@@ -23,7 +23,12 @@ export type LoginRecorded =
   /** A ban in force: the caller ends the session it just wrote. */
   | 'banned'
   /** The user was erased while this login was in flight: the caller ends the session. */
-  | 'erased';
+  | 'erased'
+  /**
+   * The user's record names another number: the index that led here is stale (a phone change that
+   * stopped halfway). Nothing written; the caller ends the session, releases the index and retries.
+   */
+  | 'moved';
 
 export type PhoneChange =
   | { outcome: 'changed'; previousPhone: string }
@@ -49,7 +54,8 @@ export abstract class UserRepository {
   /**
    * Records a login of the user, its session written in the same round trip: creates the record
    * at the first one (`phone`, `createdAtMs` = `nowMs`), sets `lastLoginAtMs` on every one.
-   * A banned (ban in force at `nowMs`) or erased user is reported and not written.
+   * A banned (ban in force at `nowMs`) or erased user is reported and not written, and so is a
+   * user whose record names another number than `phone` (`moved`).
    */
   abstract recordLogin(userId: string, phone: string, nowMs: number): Promise<LoginRecorded>;
 
@@ -77,9 +83,37 @@ export abstract class UserRepository {
   abstract erase(userId: string, nowMs: number): Promise<UserRecord | null>;
 
   /**
-   * Moves the user to `newPhone`: claims its index (refused if another user holds it), sets the
-   * record's phone, then removes the old number's index if it still names this user. Two slots:
-   * a crash in between leaves both numbers naming the user, never a number naming nobody.
+   * Moves the user to `newPhone`, keeping the id. The two indexes and the record sit in three
+   * slots, so no one script can do it on a Cluster; three steps instead, each atomic on its slot:
+   *   1. claimPhone: the new number's index names the user (SET NX; refused if another user holds it);
+   *   2. setPhone: the record names the new number (this is the instant of the change);
+   *   3. releasePhone: the old number's index is removed if it still names the user (compare and delete).
+   * The record is the truth, and a login checks it in the round trip that writes its session
+   * (recordLogin answers `moved` when the record names another number). So a stop after 1 leaves
+   * the new index stale (a login with the new number finds `moved`, releases it and becomes a new
+   * user: the change is rolled back), and a stop after 2 leaves the old index stale (a login with
+   * the old number releases it and becomes a new user: the change is complete). At no point does
+   * a number the user does not have log in as the user. Running the change again completes it.
    */
-  abstract changePhone(userId: string, newPhone: string, nowMs: number): Promise<PhoneChange>;
+  async changePhone(userId: string, newPhone: string, nowMs: number): Promise<PhoneChange> {
+    if ((await this.find(userId, nowMs)) === null) return { outcome: 'not_found' };
+    if (!(await this.claimPhone(userId, newPhone))) return { outcome: 'phone_in_use' };
+    const previousPhone = await this.setPhone(userId, newPhone);
+    if (previousPhone === null) {
+      // Erased in between: give the claimed number back.
+      await this.releasePhone(newPhone, userId);
+      return { outcome: 'not_found' };
+    }
+    if (previousPhone !== newPhone) await this.releasePhone(previousPhone, userId);
+    return { outcome: 'changed', previousPhone };
+  }
+
+  /** Step 1 of changePhone: the number's index names the user unless another user holds it (then false). */
+  abstract claimPhone(userId: string, phone: string): Promise<boolean>;
+
+  /** Step 2 of changePhone: the record names `phone`; returns the number it named before, or null for no such (or an erased) user. */
+  abstract setPhone(userId: string, phone: string): Promise<string | null>;
+
+  /** Step 3 of changePhone (and the repair of a stale index): removes the number's index only if it names the user. */
+  abstract releasePhone(phone: string, userId: string): Promise<void>;
 }

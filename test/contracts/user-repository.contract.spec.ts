@@ -125,6 +125,52 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
       expect(await repository.findByPhone(theirs.phone, T0)).toMatchObject({ id: theirs.id });
     });
 
+    describe('a phone change that stops halfway (the steps of changePhone in isolation)', () => {
+      /** What a login with `phone` would do: the index's user, and what recording the login answers. */
+      const loginWith = async (phone: string) => {
+        const id = await repository.findOrCreate(phone, newId());
+        return { id, recorded: await repository.recordLogin(id, phone, T0 + 1000) };
+      };
+
+      it('after the claim only: the old number still logs in; the new one finds the index stale and, released, makes a new user', async () => {
+        const { id, phone } = await loggedIn();
+        const next = newPhone();
+        expect(await repository.claimPhone(id, next)).toBe(true);
+        expect(await loginWith(phone)).toEqual({ id, recorded: 'recorded' });
+        expect(await loginWith(next)).toEqual({ id, recorded: 'moved' });
+        await repository.releasePhone(next, id);
+        const stranger = await loginWith(next);
+        expect(stranger.id).not.toBe(id);
+        expect(stranger.recorded).toBe('recorded');
+        expect(await repository.find(id, T0)).toMatchObject({ phone });
+      });
+
+      it('after the record moved: the new number logs in as the user; the old one is stale and, released, makes a new user', async () => {
+        const { id, phone } = await loggedIn();
+        const next = newPhone();
+        expect(await repository.claimPhone(id, next)).toBe(true);
+        expect(await repository.setPhone(id, next)).toBe(phone);
+        expect(await loginWith(next)).toEqual({ id, recorded: 'recorded' });
+        expect(await loginWith(phone)).toEqual({ id, recorded: 'moved' });
+        await repository.releasePhone(phone, id);
+        const stranger = await loginWith(phone);
+        expect(stranger.id).not.toBe(id);
+        expect(stranger.recorded).toBe('recorded');
+      });
+
+      it('completes when run again after a stop, and releases only an index that names the user', async () => {
+        const { id, phone } = await loggedIn();
+        const next = newPhone();
+        expect(await repository.claimPhone(id, next)).toBe(true);
+        expect(await repository.changePhone(id, next, T0)).toEqual({ outcome: 'changed', previousPhone: phone });
+        expect(await repository.findOrCreate(phone, 'usr_newcomer')).toBe('usr_newcomer');
+        await repository.releasePhone(phone, id);
+        expect(await repository.findOrCreate(phone, newId())).toBe('usr_newcomer');
+        expect(await repository.claimPhone(newId(), next)).toBe(false);
+        expect(await repository.setPhone(newId(), next)).toBeNull();
+      });
+    });
+
     it('gives a free number to one of two users moving to it at once', async () => {
       const [first, second] = [await loggedIn(), await loggedIn()];
       const wanted = newPhone();
