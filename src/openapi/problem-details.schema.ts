@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { userBanned } from '../common/errors/user-banned.js';
+import { phoneInUse } from '../common/errors/phone-in-use.js';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../common/errors/domain.error.js';
 import { problemKindOf, toProblem } from '../common/errors/problem-details.js';
 
@@ -84,6 +85,7 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   unauthorized: new DomainError('unauthorized', 'Authentication is required.'),
   forbidden: new DomainError('forbidden', 'This is not allowed.'),
   user_banned: userBanned(),
+  phone_in_use: phoneInUse(),
   idempotency_conflict: new DomainError('idempotency_conflict', 'This Idempotency-Key was used with a different request body.'),
   idempotency_in_flight: new DomainError('idempotency_in_flight', 'A request with this Idempotency-Key is still in progress.', { retryAfterSeconds: 1 }),
   validation_failed: new DomainError('validation_failed', 'The request has invalid or unknown fields.', {

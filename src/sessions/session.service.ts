@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { randomBase64Url } from '../common/random/random-pool.js';
 import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
+import { phoneInUse } from '../common/errors/phone-in-use.js';
 import { userBanned } from '../common/errors/user-banned.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { Clock } from '../common/time/clock.js';
@@ -141,6 +142,29 @@ export class SessionService {
       throw new DomainError('unauthorized', 'The session of this access token has ended.');
     }
     return { claims, session };
+  }
+
+  /**
+   * Moves the session's user to `newPhone` (already proven by a code in this session), keeping the
+   * user id. The session is replaced by a new one on the new number (fresh tokens; the old refresh
+   * token stops working). The user's other sessions end, or with PHONE_CHANGE_ENDS_SESSIONS=false
+   * are kept and moved to the new number (their next tokens carry it).
+   */
+  async changePhone(session: Session, newPhone: string, caller: Partial<Caller>, channel: Channel): Promise<TokenPair> {
+    const nowMs = this.clock.nowMs();
+    const change = await this.users.changePhone(session.userId, newPhone, nowMs);
+    if (change.outcome === 'phone_in_use') throw phoneInUse();
+    if (change.outcome === 'not_found') throw new DomainError('unauthorized', 'The session of this access token has ended.');
+    if (this.config.phoneChangeEndsSessions) {
+      const ended = await this.sessions.revokeAllForUser(session.userId, nowMs);
+      this.metrics.sessions.inc({ event: 'revoked' }, ended);
+    } else {
+      await this.sessions.revoke(session.id, nowMs);
+      const others = await this.sessions.listByUser(session.userId, nowMs);
+      await Promise.all(others.map((other) => this.sessions.setPhone(other.id, newPhone, nowMs)));
+    }
+    this.logger.log(`user ${session.userId} moved from ${maskPhone(change.previousPhone)} to ${maskPhone(newPhone)}`);
+    return this.start(newPhone, { ...caller, clientId: session.clientId }, channel);
   }
 
   /** RFC 7662: the claims of a live access token, or only `active: false` for anything else. */

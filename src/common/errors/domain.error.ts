@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'user_banned',
+  'phone_in_use',
   'idempotency_conflict',
   'idempotency_in_flight',
   'validation_failed',

@@ -42,6 +42,8 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 405, title: 'Method not allowed' };
     case 'idempotency_in_flight':
       return { status: 409, title: 'Request in progress' };
+    case 'phone_in_use':
+      return { status: 409, title: 'Phone number in use' };
     case 'idempotency_conflict':
       return { status: 422, title: 'Idempotency key reused' };
     case 'verification_expired':
