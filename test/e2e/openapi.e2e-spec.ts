@@ -173,6 +173,10 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.VerifyOtpDto.properties?.purpose?.enum).toEqual(['login', 'step_up']);
     expect(doc.components.schemas.SendOtpDto.properties).toEqual(expect.objectContaining({ purpose: expect.anything(), action: expect.anything(), amount: expect.anything(), payee: expect.anything() }));
     expect(verify.security).toEqual(expect.arrayContaining([{ bearer: [] }]));
+    const phoneVerify = operation('post', '/v1/me/phone/verify');
+    expect(Object.keys(phoneVerify.responses['409']?.content?.['application/problem+json']?.examples ?? {})).toContain('phone_in_use');
+    expect(successSchema('post', '/v1/me/phone/verify', 200).required).toEqual(expect.arrayContaining(['accessToken', 'refreshToken', 'sessionId', 'user']));
+    expect(successSchema('post', '/v1/me/phone/send', 202).required).toEqual(expect.arrayContaining(['verificationId', 'status']));
 
     expect(successSchema('post', '/v1/sessions/refresh', 200).required).toEqual(expect.arrayContaining(['accessToken', 'refreshToken', 'sessionId']));
     expect(Object.keys(operation('post', '/v1/sessions/refresh').responses['401'].content!['application/problem+json'].examples!)).toEqual(
