@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import { UserRepository } from '../../src/sessions/user.repository.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import {
   bearer,
@@ -92,6 +93,26 @@ function phoneChangeSuite(store: Pick<StoreUnderTest, 'settings'>, block: string
       const anonymous = await postJson(t, '/v1/me/phone/verify', { verificationId: json(sent).verificationId, code });
       expect([anonymous.statusCode, json(anonymous).code]).toEqual([401, 'unauthorized']);
       expect((await changeVerify(t, first.accessToken, { verificationId: json(sent).verificationId, code })).statusCode).toBe(200);
+    });
+
+    it('never lets a number log in as a user whose move stopped halfway: the login repairs the stale index', async () => {
+      const users = t.app.get(UserRepository);
+      const oldPhone = nextPhone();
+      const { user } = await login(t, oldPhone);
+      // Stopped after the claim: the change did not happen; the new number is someone new.
+      const unmoved = nextPhone();
+      expect(await users.claimPhone(user.id, unmoved)).toBe(true);
+      expect((await login(t, unmoved)).user.id).not.toBe(user.id);
+      expect((await login(t, oldPhone)).user.id).toBe(user.id);
+      // Stopped after the record moved: the change happened; the old number is someone new.
+      const moved = nextPhone();
+      expect(await users.claimPhone(user.id, moved)).toBe(true);
+      expect(await users.setPhone(user.id, moved)).toBe(oldPhone);
+      expect((await login(t, moved)).user.id).toBe(user.id);
+      const stranger = await login(t, oldPhone);
+      expect(stranger.user.id).not.toBe(user.id);
+      expect(decodeJwt(stranger.accessToken).phone_number).toBe(oldPhone);
+      expect((await login(t, oldPhone)).user.id).toBe(stranger.user.id);
     });
 
     it('refuses the account\'s own number, and a login code for the new number', async () => {
