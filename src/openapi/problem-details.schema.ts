@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
+import { userBanned } from '../common/errors/user-banned.js';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../common/errors/domain.error.js';
 import { problemKindOf, toProblem } from '../common/errors/problem-details.js';
 
@@ -82,6 +83,7 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   refresh_token_reused: new DomainError('refresh_token_reused', 'This refresh token was already used. The session has been ended; sign in again.'),
   unauthorized: new DomainError('unauthorized', 'Authentication is required.'),
   forbidden: new DomainError('forbidden', 'This is not allowed.'),
+  user_banned: userBanned(),
   idempotency_conflict: new DomainError('idempotency_conflict', 'This Idempotency-Key was used with a different request body.'),
   idempotency_in_flight: new DomainError('idempotency_in_flight', 'A request with this Idempotency-Key is still in progress.', { retryAfterSeconds: 1 }),
   validation_failed: new DomainError('validation_failed', 'The request has invalid or unknown fields.', {

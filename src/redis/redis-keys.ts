@@ -68,8 +68,14 @@ export class RedisKeys {
     return `outbox:{${this.phoneTag(e164)}}`;
   }
 
+  /** The phone's user id (the phone index). */
   userIdByPhone(e164: string): string {
     return `user:{${this.phoneTag(e164)}}:id`;
+  }
+
+  /** A user's record (phone, logins, ban; a tombstone once erased), in the slot of the user's session index. */
+  userRecord(userId: string): string {
+    return `user:{${userId}}:record`;
   }
 
   session(sessionId: string): string {

@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { randomBase64Url } from '../common/random/random-pool.js';
 import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
+import { userBanned } from '../common/errors/user-banned.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { Clock } from '../common/time/clock.js';
 import { Metrics } from '../metrics/metrics.service.js';
@@ -60,7 +61,14 @@ export class SessionService {
       expiresAtMs: nowMs + this.config.refreshTokenTtlSeconds * 1000,
       idleExpiresAtMs: nowMs + Math.min(this.config.refreshTokenIdleTtlSeconds, this.config.refreshTokenTtlSeconds) * 1000,
     };
-    await this.sessions.create(session);
+    // The login is stamped on the user's record beside the session write: the same round trip.
+    const [, recorded] = await Promise.all([this.sessions.create(session), this.users.recordLogin(userId, phone, nowMs)]);
+    if (recorded !== 'recorded') {
+      // An operator banned or erased the user while this login was in flight: the session goes.
+      await this.sessions.revoke(id, nowMs);
+      this.logger.warn(`login refused after its code: user ${userId} was ${recorded} meanwhile`);
+      throw recorded === 'banned' ? userBanned() : new DomainError('verification_not_found', 'This code can no longer be used; ask for a new one.');
+    }
     this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
     this.metrics.sessions.inc({ event: 'issued' });
     return this.tokenPair(session, secret, nowMs);

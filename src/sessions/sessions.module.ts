@@ -43,7 +43,7 @@ import { WellKnownController } from './well-known.controller.js';
       },
     },
     storeAdapter(UserRepository, {
-      redis: ({ client, keys }) => new RedisUserRepository(client, keys),
+      redis: ({ client, scripts, keys }) => new RedisUserRepository(client, scripts, keys),
       memory: () => new InMemoryUserRepository(),
     }),
     storeAdapter(SessionRepository, {

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'refresh_token_reused',
   'unauthorized',
   'forbidden',
+  'user_banned',
   'idempotency_conflict',
   'idempotency_in_flight',
   'validation_failed',

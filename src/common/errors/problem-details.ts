@@ -30,6 +30,8 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 401, title: 'Refresh token reused' };
     case 'forbidden':
       return { status: 403, title: 'Forbidden' };
+    case 'user_banned':
+      return { status: 403, title: 'User banned' };
     case 'country_not_allowed':
       return { status: 403, title: 'Country not allowed' };
     case 'verification_not_found':
