@@ -1,17 +1,17 @@
 import { Controller, Delete, Get, Header, HttpCode, Logger, Param, Req, UseGuards } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, type RequestWithClient } from '../clients/api-key.guard.js';
+import { RequiresScope } from '../clients/requires-scope.decorator.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { FraudBlocks } from '../throttling/fraud-blocks.service.js';
 import { FraudBlocksResponse } from './dto/fraud-blocks.response.js';
 import { PrefixParam } from './dto/prefix.param.js';
 
 /**
- * Operators' routes. Any valid API key may call them until keys carry scopes (the identity
- * issue); each act is logged with the key's client name.
+ * Operators' routes, for API keys with the admin scope; each act is an audit line naming the key's client.
  */
 @ApiTags('admin')
-@ApiSecurity('apiKey')
+@RequiresScope('admin')
 @Controller('v1/admin')
 @UseGuards(ApiKeyGuard)
 export class AdminController {
@@ -24,7 +24,7 @@ export class AdminController {
     description: 'Prefixes the breaker blocked (too many codes, too few verified) and that are still blocked, with the numbers that tripped them.',
   })
   @ApiOkResponse({ type: FraudBlocksResponse })
-  @ApiProblems(['unauthorized', 'store_unavailable'])
+  @ApiProblems(['unauthorized', 'forbidden', 'store_unavailable'])
   @Get('fraud/blocks')
   @Header('Cache-Control', 'no-store')
   async listBlocks(@Req() request: RequestWithClient): Promise<FraudBlocksResponse> {
@@ -38,7 +38,7 @@ export class AdminController {
     description: 'Codes go to the prefix again at once; its breaker counters start from zero, so it does not trip again on the traffic that tripped it.',
   })
   @ApiNoContentResponse({ description: 'Lifted.' })
-  @ApiProblems(['validation_failed', 'unauthorized', 'not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'not_found', 'store_unavailable'])
   @Delete('fraud/blocks/:prefix')
   @HttpCode(204)
   async liftBlock(@Param() params: PrefixParam, @Req() request: RequestWithClient): Promise<void> {

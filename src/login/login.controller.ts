@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { BotChecked } from '../captcha/captcha.guard.js';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
+import { apiKeySchemeOf, RequiresScope } from '../clients/requires-scope.decorator.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -45,6 +46,7 @@ const CAPTCHA_TOKEN_HEADER = {
 @ApiTags('otp')
 @Controller('v1/otp')
 @UseGuards(OptionalApiKeyGuard)
+@RequiresScope('login', { documented: false })
 export class LoginController {
   constructor(
     private readonly login: LoginService,
@@ -57,7 +59,7 @@ export class LoginController {
       'Starts a verification, or resends to the phone\'s open one (same `verificationId`, same failed attempts, a new code). Public, or an internal service with X-API-Key acting for an end user.',
   })
   @ApiSecurity({})
-  @ApiSecurity('apiKey')
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -83,6 +85,8 @@ export class LoginController {
       'captcha_required',
       'unauthorized',
       'captcha_failed',
+      'forbidden',
+      'user_banned',
       'country_not_allowed',
       'idempotency_in_flight',
       'payload_too_large',
@@ -115,7 +119,7 @@ export class LoginController {
       'Checks the code of a verification (by `verificationId`, or by `phone` for its open one). The right code opens a session and returns its token pair; a wrong one costs an attempt.',
   })
   @ApiSecurity({})
-  @ApiSecurity('apiKey')
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiHeader(END_USER_IP_HEADER)
   @ApiHeader(CAPTCHA_TOKEN_HEADER)
   @ApiExtraModels(VerifyOtpDto)
@@ -140,6 +144,8 @@ export class LoginController {
       'captcha_required',
       'unauthorized',
       'captcha_failed',
+      'forbidden',
+      'user_banned',
       'verification_not_found',
       'verification_expired',
       'payload_too_large',
@@ -166,7 +172,7 @@ export class LoginController {
     description: 'The channels a send may name for numbers of a country, in the order `auto` tries them: what a frontend may show ("Send by WhatsApp", "Call me instead").',
   })
   @ApiOkResponse({ type: ChannelsResponse })
-  @ApiProblems(['validation_failed'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden'])
   @Get('channels')
   @Header('Cache-Control', 'public, max-age=60')
   channels(@Query() query: ChannelsQuery) {
@@ -176,7 +182,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
@@ -185,7 +191,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {

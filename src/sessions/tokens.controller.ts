@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID } from '../openapi/examples.js';
 import { ApiKeyGuard } from '../clients/api-key.guard.js';
+import { RequiresScope } from '../clients/requires-scope.decorator.js';
 import { IntrospectDto } from './dto/introspect.dto.js';
 import { IntrospectionResponse } from './dto/introspection.response.js';
 import { RevokedCountResponse } from './dto/revoked-count.response.js';
@@ -11,7 +12,6 @@ import { SessionService } from './session.service.js';
 
 /** For internal services holding an API key. */
 @ApiTags('internal')
-@ApiSecurity('apiKey')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class TokensController {
@@ -47,7 +47,8 @@ export class TokensController {
       inactive: { summary: 'Anything else', value: { active: false } },
     },
   })
-  @ApiProblems(['validation_failed', 'unauthorized', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
+  @RequiresScope('introspect')
   @Post('tokens/introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -57,7 +58,8 @@ export class TokensController {
 
   @ApiOperation({ summary: 'End every session of a user', description: 'Their access tokens stop working here and at introspection at once.' })
   @ApiOkResponse({ type: RevokedCountResponse })
-  @ApiProblems(['validation_failed', 'unauthorized', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'store_unavailable'])
+  @RequiresScope('admin')
   @Delete('users/:userId/sessions')
   @HttpCode(200)
   async revokeAll(@Param() params: UserIdParam): Promise<RevokedCountResponse> {

@@ -92,12 +92,15 @@ describe('OpenAPI document', () => {
     expect(Object.keys(documented)).toContain(code);
   };
 
-  it('is OpenAPI 3 for phone-auth with both security schemes', () => {
+  it('is OpenAPI 3 for phone-auth with its security schemes: bearer, and one API-key scheme per scope', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info.title).toBe('phone-auth');
     expect(doc.info.version).not.toBe('');
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    for (const scheme of ['apiKeyLogin', 'apiKeyIntrospect', 'apiKeyAdmin']) {
+      expect(doc.components.securitySchemes[scheme]).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    }
+    expect(doc.components.securitySchemes.apiKeyAdmin.description).toContain('`admin` scope');
   });
 
   it('covers every route the app registers, and documents none that it does not', () => {
@@ -145,10 +148,10 @@ describe('OpenAPI document', () => {
     );
     expect(send.responses['202'].headers).toEqual(expect.objectContaining({ 'RateLimit-Limit': expect.anything(), 'RateLimit-Remaining': expect.anything(), 'RateLimit-Reset': expect.anything() }));
     expect(send.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(expect.arrayContaining(['Idempotency-Key', 'X-End-User-IP', 'X-Captcha-Token']));
-    expect(send.security).toEqual(expect.arrayContaining([{}, { apiKey: [] }]));
+    expect(send.security).toEqual(expect.arrayContaining([{}, { apiKeyLogin: [] }]));
     const codesOf = (status: number) => Object.keys(send.responses[String(status)]?.content?.['application/problem+json']?.examples ?? {});
     expect(codesOf(400)).toEqual(expect.arrayContaining(['invalid_phone', 'validation_failed', 'captcha_required']));
-    expect(codesOf(403).sort()).toEqual(['captcha_failed', 'country_not_allowed']);
+    expect(codesOf(403).sort()).toEqual(['captcha_failed', 'country_not_allowed', 'forbidden', 'user_banned']);
     expect(codesOf(409)).toEqual(['idempotency_in_flight']);
     expect(codesOf(422)).toEqual(expect.arrayContaining(['number_type_not_allowed', 'idempotency_conflict']));
     expect(codesOf(429)).toEqual(expect.arrayContaining(['resend_too_soon', 'rate_limited', 'max_attempts_reached']));
@@ -161,7 +164,7 @@ describe('OpenAPI document', () => {
   it('documents verify, refresh, introspect and the JWKS with their success schemas and problems', () => {
     const verify = operation('post', '/v1/otp/verify');
     expect(verify.parameters?.map((p) => p.name)).toContain('X-End-User-IP');
-    expect(verify.security).toEqual(expect.arrayContaining([{ apiKey: [] }]));
+    expect(verify.security).toEqual(expect.arrayContaining([{ apiKeyLogin: [] }]));
     expect(successSchema('post', '/v1/otp/verify', 200).required).toEqual(
       expect.arrayContaining(['status', 'tokenType', 'accessToken', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'sessionId', 'user']),
     );
@@ -173,7 +176,7 @@ describe('OpenAPI document', () => {
     );
 
     const introspect = operation('post', '/v1/tokens/introspect');
-    expect(introspect.security).toEqual([{ apiKey: [] }]);
+    expect(introspect.security).toEqual([{ apiKeyIntrospect: [] }]);
     expect(Object.keys((introspect.requestBody as { content: object }).content)).toEqual(
       expect.arrayContaining(['application/json', 'application/x-www-form-urlencoded']),
     );
@@ -190,7 +193,7 @@ describe('OpenAPI document', () => {
   it('documents the admin routes behind the API key, with their answers and problems', async () => {
     const list = operation('get', '/v1/admin/fraud/blocks');
     const lift = operation('delete', '/v1/admin/fraud/blocks/{prefix}');
-    expect([list.security, lift.security]).toEqual([[{ apiKey: [] }], [{ apiKey: [] }]]);
+    expect([list.security, lift.security]).toEqual([[{ apiKeyAdmin: [] }], [{ apiKeyAdmin: [] }]]);
     const block = schema(successSchema('get', '/v1/admin/fraud/blocks', 200).properties!.blocks.items!.$ref);
     expect(block.required).toEqual(expect.arrayContaining(['prefix', 'since', 'until', 'sends', 'verified', 'conversion', 'renewals']));
     expect(Object.keys(lift.responses)).toEqual(expect.arrayContaining(['204', '400', '401', '404', '503']));
