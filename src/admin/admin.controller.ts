@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, Header, HttpCode, Logger, Param, Req, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, Req, UseGuards } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminAudit } from '../clients/admin-audit.js';
 import { ApiKeyGuard, type RequestWithClient } from '../clients/api-key.guard.js';
 import { RequiresScope } from '../clients/requires-scope.decorator.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
@@ -15,9 +16,10 @@ import { PrefixParam } from './dto/prefix.param.js';
 @Controller('v1/admin')
 @UseGuards(ApiKeyGuard)
 export class AdminController {
-  private readonly logger = new Logger(AdminController.name);
-
-  constructor(private readonly blocks: FraudBlocks) {}
+  constructor(
+    private readonly blocks: FraudBlocks,
+    private readonly audit: AdminAudit,
+  ) {}
 
   @ApiOperation({
     summary: 'List the blocked number prefixes',
@@ -29,7 +31,7 @@ export class AdminController {
   @Header('Cache-Control', 'no-store')
   async listBlocks(@Req() request: RequestWithClient): Promise<FraudBlocksResponse> {
     const blocks = await this.blocks.list();
-    this.logger.log(`admin ${request.apiClient?.name} listed ${blocks.length} fraud blocks`);
+    this.audit.record(request.apiClient, 'list_fraud_blocks', `listed ${blocks.length} fraud blocks`);
     return FraudBlocksResponse.of(blocks);
   }
 
@@ -43,6 +45,6 @@ export class AdminController {
   @HttpCode(204)
   async liftBlock(@Param() params: PrefixParam, @Req() request: RequestWithClient): Promise<void> {
     await this.blocks.lift(params.prefix);
-    this.logger.warn(`admin ${request.apiClient?.name} lifted the block of prefix ${params.prefix}xxxx`);
+    this.audit.record(request.apiClient, 'lift_fraud_block', `lifted the block of prefix ${params.prefix}xxxx`);
   }
 }

@@ -18,6 +18,7 @@ import { SessionsController } from './sessions.controller.js';
 import { SigningKeys } from './signing-keys.js';
 import { TokensController } from './tokens.controller.js';
 import { UserRepository } from './user.repository.js';
+import { UsersService } from './users.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 @Module({
@@ -57,7 +58,8 @@ import { WellKnownController } from './well-known.controller.js';
     AccessTokenService,
     AccessTokenGuard,
     SessionService,
+    UsersService,
   ],
-  exports: [SessionService, AccessTokenGuard],
+  exports: [SessionService, AccessTokenGuard, UsersService],
 })
 export class SessionsModule {}

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID } from '../openapi/examples.js';
-import { ApiKeyGuard } from '../clients/api-key.guard.js';
+import { AdminAudit } from '../clients/admin-audit.js';
+import { ApiKeyGuard, type RequestWithClient } from '../clients/api-key.guard.js';
 import { RequiresScope } from '../clients/requires-scope.decorator.js';
 import { IntrospectDto } from './dto/introspect.dto.js';
 import { IntrospectionResponse } from './dto/introspection.response.js';
@@ -15,7 +16,10 @@ import { SessionService } from './session.service.js';
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class TokensController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly audit: AdminAudit,
+  ) {}
 
   /** RFC 7662. Only access tokens are introspected; anything else is `{ active: false }`. */
   @ApiOperation({
@@ -62,7 +66,9 @@ export class TokensController {
   @RequiresScope('admin')
   @Delete('users/:userId/sessions')
   @HttpCode(200)
-  async revokeAll(@Param() params: UserIdParam): Promise<RevokedCountResponse> {
-    return RevokedCountResponse.of(await this.sessions.revokeAll(params.userId));
+  async revokeAll(@Param() params: UserIdParam, @Req() request: RequestWithClient): Promise<RevokedCountResponse> {
+    const revoked = await this.sessions.revokeAll(params.userId);
+    this.audit.record(request.apiClient, 'end_user_sessions', `ended ${revoked} session(s) of user ${params.userId}`);
+    return RevokedCountResponse.of(revoked);
   }
 }
