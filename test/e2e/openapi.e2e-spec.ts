@@ -204,6 +204,40 @@ describe('OpenAPI document', () => {
     expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks' }), 401, 'unauthorized', 'get', '/v1/admin/fraud/blocks');
   });
 
+  it('documents the user administration routes: admin scope, bodies, answers and problems', async () => {
+    const routes: [string, string][] = [
+      ['get', '/v1/admin/users'],
+      ['get', '/v1/admin/users/{id}'],
+      ['delete', '/v1/admin/users/{id}'],
+      ['post', '/v1/admin/users/{id}/ban'],
+      ['delete', '/v1/admin/users/{id}/ban'],
+    ];
+    for (const [method, path] of routes) {
+      const documented = operation(method, path);
+      expect({ method, path, security: documented.security }).toEqual({ method, path, security: [{ apiKeyAdmin: [] }] });
+      expect(Object.keys(documented.responses['403'].content!['application/problem+json'].examples!)).toEqual(['forbidden']);
+      expect(Object.keys(documented.responses)).toEqual(expect.arrayContaining(['401', '404', '503']));
+    }
+    expect(operation('get', '/v1/admin/users').parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['phone', 'country']));
+    const user = successSchema('get', '/v1/admin/users/{id}', 200);
+    expect(user.required).toEqual(expect.arrayContaining(['id', 'phone', 'createdAt', 'lastLoginAt', 'sessionCount', 'banned', 'ban']));
+    expect(successSchema('post', '/v1/admin/users/{id}/ban', 200)).toEqual(user);
+    expect(doc.components.schemas.BanUserDto.required).toEqual(['reason']);
+    expect(doc.components.schemas.BanUserDto.properties?.until).toMatchObject({ format: 'date-time' });
+    expect(operation('delete', '/v1/admin/users/{id}').responses['204']).toBeDefined();
+
+    const login = await sendCode(t, '+919876512399');
+    const verified = await t.inject({ method: 'POST', url: '/v1/otp/verify', payload: { verificationId: json(login).verificationId, code: t.codes.last } });
+    const userId = json(verified).user.id as string;
+    const headers = { 'x-api-key': API_KEY };
+    expectConforms(json(await t.inject({ method: 'GET', url: `/v1/admin/users/${userId}`, headers })), user);
+    const banned = await t.inject({ method: 'POST', url: `/v1/admin/users/${userId}/ban`, headers, payload: { reason: 'test', until: '2099-01-01T00:00:00Z' } });
+    expectConforms(json(banned), user);
+    expectConforms(json(banned).ban, schema(user.properties!.ban.$ref ?? user.properties!.ban.allOf?.[0]?.$ref));
+    expectProblem(await sendCode(t, '+919876512399'), 403, 'user_banned', 'post', '/v1/otp/send');
+    expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/users?phone=%2B919876512398', headers }), 404, 'not_found', 'get', '/v1/admin/users');
+  });
+
   it('matches what the routes really answer', async () => {
     const sent = await sendCode(t, '+919876512345');
     expect(sent.statusCode).toBe(202);
