@@ -15,6 +15,7 @@ import { assertNoStepUpFields, StepUpService } from './step-up.service.js';
 import { StepUpReceiptResponse } from './dto/step-up-receipt.response.js';
 import { BotChecked } from '../captcha/captcha.guard.js';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
+import { apiKeySchemeOf, RequiresScope } from '../clients/requires-scope.decorator.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -48,6 +49,7 @@ const CAPTCHA_TOKEN_HEADER = {
 @ApiTags('otp')
 @Controller('v1/otp')
 @UseGuards(OptionalApiKeyGuard)
+@RequiresScope('login', { documented: false })
 export class LoginController {
   constructor(
     private readonly login: LoginService,
@@ -61,7 +63,7 @@ export class LoginController {
       'Starts a verification, or resends to the phone\'s open one (same `verificationId`, same failed attempts, a new code). Public, or an internal service with X-API-Key acting for an end user. With `purpose: "step_up"` and the person\'s Bearer access token: a step-up code to the session\'s own phone, its text naming `action`, `amount` and `payee` ("Code 123456 to pay EUR 50.00 to ACME").',
   })
   @ApiSecurity({})
-  @ApiSecurity('apiKey')
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiSecurity('bearer')
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -88,6 +90,8 @@ export class LoginController {
       'captcha_required',
       'unauthorized',
       'captcha_failed',
+      'forbidden',
+      'user_banned',
       'country_not_allowed',
       'idempotency_in_flight',
       'payload_too_large',
@@ -122,7 +126,7 @@ export class LoginController {
       'Checks the code of a verification (by `verificationId`, or by `phone` for its open one). The right code opens a session and returns its token pair; a wrong one costs an attempt. With `purpose: "step_up"` and the Bearer access token of the session that sent the code: no session is opened; the answer is a signed step-up receipt. A code sent for a login is not found as a step-up, and the other way round.',
   })
   @ApiSecurity({})
-  @ApiSecurity('apiKey')
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiSecurity('bearer')
   @ApiHeader(END_USER_IP_HEADER)
   @ApiHeader(CAPTCHA_TOKEN_HEADER)
@@ -149,6 +153,8 @@ export class LoginController {
       'captcha_required',
       'unauthorized',
       'captcha_failed',
+      'forbidden',
+      'user_banned',
       'verification_not_found',
       'verification_expired',
       'payload_too_large',
@@ -176,7 +182,7 @@ export class LoginController {
     description: 'The channels a send may name for numbers of a country, in the order `auto` tries them: what a frontend may show ("Send by WhatsApp", "Call me instead").',
   })
   @ApiOkResponse({ type: ChannelsResponse })
-  @ApiProblems(['validation_failed'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden'])
   @Get('channels')
   @Header('Cache-Control', 'public, max-age=60')
   channels(@Query() query: ChannelsQuery) {
@@ -186,7 +192,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
@@ -195,7 +201,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {

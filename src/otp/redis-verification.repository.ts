@@ -20,6 +20,7 @@ import {
   CheckCode,
   CheckResult,
   Dispatched,
+  PhoneBan,
   SettleAttempt,
   SettleResult,
   StartResult,
@@ -48,7 +49,12 @@ export class RedisVerificationRepository extends VerificationRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         START_VERIFICATION,
-        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), sends: this.keys.otpSends(tag) },
+        {
+          verification: this.keys.otpVerification(tag),
+          failures: this.keys.otpFailures(tag),
+          sends: this.keys.otpSends(tag),
+          ban: this.keys.otpBan(tag),
+        },
         {
           id: request.newId,
           phone: request.phone,
@@ -75,6 +81,8 @@ export class RedisVerificationRepository extends VerificationRepository {
       case 'send_limited':
       case 'phone_locked':
         return { outcome, retryAfterMs: Number(rest[0]) };
+      case 'banned':
+        return { outcome };
       default:
         throw new Error(`unexpected reply from the start script: ${String(outcome)}`);
     }
@@ -85,7 +93,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         CHECK_CODE,
-        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag) },
+        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), ban: this.keys.otpBan(tag) },
         {
           id: 'id' in request.target ? request.target.id : '',
           codeHash: request.codeHash,
@@ -109,10 +117,23 @@ export class RedisVerificationRepository extends VerificationRepository {
         return { outcome, retryAfterMs: Number(rest[0]) };
       case 'not_found':
       case 'expired':
+      case 'banned':
         return { outcome };
       default:
         throw new Error(`unexpected reply from the check script: ${String(outcome)}`);
     }
+  }
+
+  async banPhone({ phone, untilMs, nowMs }: PhoneBan): Promise<void> {
+    const key = this.keys.otpBan(this.keys.phoneTag(phone));
+    // One command each; a ban with an end expires by itself then (relative, as every lifetime here).
+    if (untilMs === null) await onStore(() => this.redis.set(key, '0'));
+    else if (untilMs > nowMs) await onStore(() => this.redis.set(key, String(untilMs), 'PX', untilMs - nowMs));
+    else await this.liftPhoneBan(phone);
+  }
+
+  async liftPhoneBan(phone: string): Promise<void> {
+    await onStore(() => this.redis.del(this.keys.otpBan(this.keys.phoneTag(phone))));
   }
 
   async recordDispatch(dispatched: Dispatched): Promise<void> {

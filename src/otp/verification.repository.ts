@@ -32,6 +32,8 @@ export interface StartVerification {
 
 export type StartResult =
   | { outcome: 'created' | 'resent'; verification: Verification }
+  /** The phone's user is banned: nothing was written or counted. */
+  | { outcome: 'banned' }
   | { outcome: 'resend_too_soon'; retryAfterMs: number }
   | { outcome: 'send_limited'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
@@ -55,6 +57,8 @@ export type CheckResult =
   | { outcome: 'wrong_code'; attempts: number; phone: string }
   | { outcome: 'not_found' }
   | { outcome: 'expired' }
+  /** The phone's user is banned (said only when a pending verification matched); nothing counted. */
+  | { outcome: 'banned' }
   /** `retryAfterMs`: until a new code may be sent (the cooldown of the last send). */
   | { outcome: 'max_attempts'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
@@ -67,6 +71,13 @@ export interface AbandonUnsent {
   /** Indexes into the start's send limits that it counted on. */
   countedLimits: number[];
   /** Now: a verification past its retention is gone, as in every other step. */
+  nowMs: number;
+}
+
+export interface PhoneBan {
+  phone: string;
+  /** The ban's end; null: until lifted. */
+  untilMs: number | null;
   nowMs: number;
 }
 
@@ -122,6 +133,16 @@ export abstract class VerificationRepository {
    * of the phone is reached, or the phone's failures have reached `phoneMaxFailures`.
    */
   abstract start(request: StartVerification): Promise<StartResult>;
+
+  /**
+   * Bars the phone (an operator banned its user): every start is `banned` until `untilMs` (or
+   * the ban is lifted), and so is every check that finds a pending verification. Replaces an
+   * earlier ban of the phone; one already over is none.
+   */
+  abstract banPhone(ban: PhoneBan): Promise<void>;
+
+  /** Lifts the phone's ban, if any. */
+  abstract liftPhoneBan(phone: string): Promise<void>;
 
   /** Records which provider delivered the code, and its reference. */
   abstract recordDispatch(dispatched: Dispatched): Promise<void>;

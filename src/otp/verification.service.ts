@@ -2,6 +2,7 @@ import type { Channel } from '../common/channel.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DomainError } from '../common/errors/domain.error.js';
+import { userBanned } from '../common/errors/user-banned.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
@@ -99,10 +100,22 @@ export class VerificationService {
       case 'phone_locked':
         this.logger.warn(`send refused: ${maskPhone(phone)} has used up its wrong codes`);
         throw phoneLocked(started.retryAfterMs);
+      case 'banned':
+        this.logger.warn(`send refused: the user of ${maskPhone(phone)} is banned`);
+        throw userBanned();
       case 'created':
       case 'resent':
         return { verification: started.verification, code, resent: started.outcome === 'resent', nowMs };
     }
+  }
+
+  /** Refuses every send to the phone, and every check of its pending code, until `untilMs` (null: until lifted). */
+  async banPhone(phone: string, untilMs: number | null): Promise<void> {
+    await this.repository.banPhone({ phone, untilMs, nowMs: this.clock.nowMs() });
+  }
+
+  async liftPhoneBan(phone: string): Promise<void> {
+    await this.repository.liftPhoneBan(phone);
   }
 
   /** Records where the code went; the provider that owns its code makes our digest useless, so it is dropped. */
@@ -273,6 +286,9 @@ export class VerificationService {
       case 'phone_locked':
         this.logger.warn('verify refused: the phone has used up its wrong codes');
         throw phoneLocked(result.retryAfterMs);
+      case 'banned':
+        this.logger.warn('verify refused: the phone\'s user is banned');
+        throw userBanned();
     }
   }
 }

@@ -29,6 +29,14 @@ export class RedisKeys {
     return `idempotency:{${keyHash}}`;
   }
 
+  /**
+   * An operator's ban of the phone's user, read by the start and check scripts (same slot): its
+   * end in ms, or 0 for none. It expires by itself at its end.
+   */
+  otpBan(tag: string): string {
+    return `otp:{${tag}}:ban`;
+  }
+
   /** Sends to a phone per window (an hour, a day), whatever the cooldown. */
   otpSends(tag: string): string {
     return `otp:{${tag}}:sends`;

@@ -19,6 +19,7 @@ import { SigningKeys } from './signing-keys.js';
 import { StepUpReceiptService } from './step-up-receipt.service.js';
 import { TokensController } from './tokens.controller.js';
 import { UserRepository } from './user.repository.js';
+import { UsersService } from './users.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 @Module({
@@ -59,7 +60,8 @@ import { WellKnownController } from './well-known.controller.js';
     AccessTokenGuard,
     SessionService,
     StepUpReceiptService,
+    UsersService,
   ],
-  exports: [SessionService, AccessTokenGuard, StepUpReceiptService],
+  exports: [SessionService, AccessTokenGuard, StepUpReceiptService, UsersService],
 })
 export class SessionsModule {}

@@ -59,6 +59,46 @@ export function verificationRepositoryContract(
       return result.verification;
     };
 
+    it('refuses a banned phone\'s sends, writing and counting nothing, until the ban ends', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: T0 + 60_000, nowMs: T0 });
+      expect(await startFor(phone)).toEqual({ outcome: 'banned' });
+      expect(await startFor(phone, { nowMs: T0 + 59_999 })).toEqual({ outcome: 'banned' });
+      // Nothing counted while banned: the first send after the ban is a first send, within every limit.
+      const after = await startFor(phone, { nowMs: T0 + 60_000, sendLimits: [{ max: 1, windowSeconds: 3600 }] });
+      expect(after).toMatchObject({ outcome: 'created', verification: { sends: 1 } });
+    });
+
+    it('refuses checks of a pending code of a banned phone without counting them; a ban lifted is none', async () => {
+      const phone = newPhone();
+      const verification = await created(phone);
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      expect(await check({ id: verification.id }, 'hash-1')).toEqual({ outcome: 'banned' });
+      expect(await check({ phone }, 'wrong', T0 + 2000)).toEqual({ outcome: 'banned' });
+      expect(await startFor(phone, { nowMs: T0 + 3_600_000 })).toEqual({ outcome: 'banned' });
+      await repository.liftPhoneBan(phone);
+      expect(await check({ id: verification.id }, 'hash-1', T0 + 3000)).toMatchObject({ outcome: 'approved', verification: { attempts: 0 } });
+    });
+
+    it('says nothing of a ban to a check that finds no pending verification', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      expect(await check({ phone }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      expect(await check({ id: newVerificationId(tagger.tag(phone)) }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      await repository.liftPhoneBan(phone);
+    });
+
+    it('takes a ban that has already ended as none, and a new ban replaces the last', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      await repository.banPhone({ phone, untilMs: T0, nowMs: T0 });
+      expect(await startFor(phone)).toMatchObject({ outcome: 'created' });
+      const other = newPhone();
+      await repository.banPhone({ phone: other, untilMs: null, nowMs: T0 });
+      await repository.banPhone({ phone: other, untilMs: T0 + 1000, nowMs: T0 });
+      expect(await startFor(other, { nowMs: T0 + 1000 })).toMatchObject({ outcome: 'created' });
+    });
+
     it('creates a pending verification with the given id', async () => {
       const phone = newPhone();
       const newId = newVerificationId(tagger.tag(phone));

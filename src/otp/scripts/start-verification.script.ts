@@ -7,13 +7,14 @@ import { defineScript } from '../../redis/redis-script.js';
  */
 export const START_VERIFICATION = defineScript<(string | number)[]>()({
   name: 'phoneAuthOtpStart',
-  keys: ['verification', 'failures', 'sends'],
+  keys: ['verification', 'failures', 'sends', 'ban'],
   args: ['id', 'phone', 'codeHash', 'channel', 'provider', 'nowMs', 'ttlMs', 'cooldownMs', 'maxAttempts', 'phoneMaxFailures', 'purpose', 'sid', 'context'],
   rest: ['max', 'windowMs', 'channel'],
   lua: `
 -- KEYS[1] verification      the phone's verification (hash), kept for twice the code's lifetime
 -- KEYS[2] failures          the phone's wrong codes across verifications (hash: count, resetAt)
 -- KEYS[3] sends             the phone's send counts (hash: c<i> count, r<i> window end of limit i)
+-- KEYS[4] ban               an operator's ban of the phone's user (string: its end in ms, 0 for none)
 -- ARGV[1] id                the id of a new verification
 -- ARGV[2] phone             E.164
 -- ARGV[3] codeHash          HMAC of the new code
@@ -30,13 +31,16 @@ export const START_VERIFICATION = defineScript<(string | number)[]>()({
 -- ARGV[14..] (max, windowMs, channel) one triple per send limit, in order: at most max sends per
 --                          windowMs; a limit with a channel counts only that channel's sends ('' = all)
 -- Replies {'created' | 'resent', field, value, ...} (the verification), or
--- {'phone_locked' | 'resend_too_soon' | 'send_limited', ms to wait}.
-local verification, failures, sends = KEYS[1], KEYS[2], KEYS[3]
+-- {'phone_locked' | 'resend_too_soon' | 'send_limited', ms to wait}, or {'banned'}.
+local verification, failures, sends, ban = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, phone, codeHash, channel, provider = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now, ttl, cooldown = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local maxAttempts, phoneMaxFailures = tonumber(ARGV[9]), tonumber(ARGV[10])
 local purpose, sid, context = ARGV[11], ARGV[12], ARGV[13]
 local named = 13
+-- A banned phone: refused before anything is written or counted.
+local banned = redis.call('GET', ban)
+if banned and (banned == '0' or tonumber(banned) > now) then return {'banned'} end
 local f = redis.call('HMGET', failures, 'count', 'resetAt')
 if f[1] and tonumber(f[2]) > now and tonumber(f[1]) >= phoneMaxFailures then
   return {'phone_locked', tonumber(f[2]) - now}
