@@ -3,15 +3,15 @@ import type { ConfigType } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../common/errors/domain.error.js';
 import { clientsConfig } from './clients.config.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient, ApiScope } from './api-client.js';
 
 /** Recognises internal services by their API key; only SHA-256 hashes of keys are configured. */
 @Injectable()
 export class ApiClientsService {
-  private readonly keys: { name: string; digest: Buffer }[];
+  private readonly keys: { name: string; digest: Buffer; scopes: readonly ApiScope[] }[];
 
   constructor(@Inject(clientsConfig.KEY) config: ConfigType<typeof clientsConfig>) {
-    this.keys = config.apiKeys.map(({ name, sha256 }) => ({ name, digest: Buffer.from(sha256, 'hex') }));
+    this.keys = config.apiKeys.map(({ name, sha256, scopes }) => ({ name, digest: Buffer.from(sha256, 'hex'), scopes }));
   }
 
   /** The client whose key this is; throws `unauthorized` for a key that matches none. */
@@ -20,7 +20,7 @@ export class ApiClientsService {
     // Compare against every entry, in constant time each, so timing says nothing about which matched.
     let match: ApiClient | undefined;
     for (const key of this.keys) {
-      if (timingSafeEqual(key.digest, digest)) match = { name: key.name };
+      if (timingSafeEqual(key.digest, digest)) match = { name: key.name, scopes: key.scopes };
     }
     if (match === undefined) throw new DomainError('unauthorized', 'The API key is not valid.');
     return match;

@@ -132,6 +132,13 @@ describe(validateEnvironment.name, () => {
     ]);
   });
 
+  it('takes API keys with a scope list and refuses unknown or empty scopes', () => {
+    expect(problemsOf({ API_KEYS: `billing:${'a'.repeat(64)}:login+introspect,ops:${'b'.repeat(64)}:admin,all:${'c'.repeat(64)}` })).toEqual([]);
+    for (const bad of [`x:${'a'.repeat(64)}:root`, `x:${'a'.repeat(64)}:`, `x:${'a'.repeat(64)}:login+`]) {
+      expect(problemsOf({ API_KEYS: bad })).toEqual([expect.stringMatching(/^API_KEYS entries must be name:sha256-hex or name:sha256-hex:scope\+scope/)]);
+    }
+  });
+
   it('names the credentials each configured provider lacks, and routes to unconfigured providers', () => {
     expect(
       problemsOf({ SMS_PROVIDERS: 'sinch-verification,webhook', SINCH_APPLICATION_KEY: 'k', SMS_ROUTES: 'IN:startmessaging' }),

@@ -73,7 +73,11 @@ function keyOf(request: RequestWithClient, header: string | string[]): string {
       errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
     });
   }
-  const scope = `${request.apiClient?.name ?? 'public'}\n${request.method} ${request.routeOptions.url}\n${header}`;
+  // A Bearer caller (a step-up) is its own scope too: two people's same key and body never share an answer.
+  const { authorization } = request.headers;
+  const caller = request.apiClient?.name ?? 'public';
+  const who = authorization === undefined ? caller : `${caller}\n${createHash('sha256').update(authorization).digest('base64url')}`;
+  const scope = `${who}\n${request.method} ${request.routeOptions.url}\n${header}`;
   return createHash('sha256').update(scope).digest('base64url');
 }
 

@@ -29,7 +29,8 @@ export class LoginMetrics {
     return sent;
   }
 
-  verify(verified: Promise<TokenPair>): Promise<TokenPair> {
+  /** A login's tokens, or a step-up's or phone change's result: each approval counts alike. */
+  verify<T = TokenPair>(verified: Promise<T>): Promise<T> {
     verified.then(
       () => this.metrics.verifications.inc({ outcome: 'approved' }),
       (error: unknown) => this.metrics.verifications.inc({ outcome: outcomeOf(error) }),

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -10,8 +10,12 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { bearerTokenOf } from '../sessions/access-token.guard.js';
+import { assertNoStepUpFields, StepUpService } from './step-up.service.js';
+import { StepUpReceiptResponse } from './dto/step-up-receipt.response.js';
 import { BotChecked } from '../captcha/captcha.guard.js';
 import { OptionalApiKeyGuard } from '../clients/api-key.guard.js';
+import { apiKeySchemeOf, RequiresScope } from '../clients/requires-scope.decorator.js';
 import { type Caller, CurrentCaller } from '../clients/caller.decorator.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -45,19 +49,22 @@ const CAPTCHA_TOKEN_HEADER = {
 @ApiTags('otp')
 @Controller('v1/otp')
 @UseGuards(OptionalApiKeyGuard)
+@RequiresScope('login', { documented: false })
 export class LoginController {
   constructor(
     private readonly login: LoginService,
+    private readonly stepUp: StepUpService,
     private readonly verifications: VerificationService,
   ) {}
 
   @ApiOperation({
     summary: 'Send a code by SMS, WhatsApp or a voice call',
     description:
-      'Starts a verification, or resends to the phone\'s open one (same `verificationId`, same failed attempts, a new code). Public, or an internal service with X-API-Key acting for an end user.',
+      'Starts a verification, or resends to the phone\'s open one (same `verificationId`, same failed attempts, a new code). Public, or an internal service with X-API-Key acting for an end user. With `purpose: "step_up"` and the person\'s Bearer access token: a step-up code to the session\'s own phone, its text naming `action`, `amount` and `payee` ("Code 123456 to pay EUR 50.00 to ACME").',
   })
   @ApiSecurity({})
-  @ApiSecurity('apiKey')
+  @ApiSecurity(apiKeySchemeOf('login'))
+  @ApiSecurity('bearer')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -83,6 +90,8 @@ export class LoginController {
       'captcha_required',
       'unauthorized',
       'captcha_failed',
+      'forbidden',
+      'user_banned',
       'country_not_allowed',
       'idempotency_in_flight',
       'payload_too_large',
@@ -105,31 +114,35 @@ export class LoginController {
   @RateLimited('send')
   @UseInterceptors(IdempotencyInterceptor)
   @Header('Cache-Control', 'no-store')
-  async send(@Body() body: SendOtpDto) {
+  async send(@Body() body: SendOtpDto, @Headers('authorization') authorization?: string) {
+    if (body.purpose === 'step_up') return SendOtpResponse.of(await this.stepUp.send(bearerTokenOf(authorization), body));
+    assertNoStepUpFields(body);
     return SendOtpResponse.of(await this.login.send(body));
   }
 
   @ApiOperation({
     summary: 'Verify a code and sign in',
     description:
-      'Checks the code of a verification (by `verificationId`, or by `phone` for its open one). The right code opens a session and returns its token pair; a wrong one costs an attempt.',
+      'Checks the code of a verification (by `verificationId`, or by `phone` for its open one). The right code opens a session and returns its token pair; a wrong one costs an attempt. With `purpose: "step_up"` and the Bearer access token of the session that sent the code: no session is opened; the answer is a signed step-up receipt. A code sent for a login is not found as a step-up, and the other way round.',
   })
   @ApiSecurity({})
-  @ApiSecurity('apiKey')
+  @ApiSecurity(apiKeySchemeOf('login'))
+  @ApiSecurity('bearer')
   @ApiHeader(END_USER_IP_HEADER)
   @ApiHeader(CAPTCHA_TOKEN_HEADER)
-  @ApiExtraModels(VerifyOtpDto)
+  @ApiExtraModels(VerifyOtpDto, VerifyOtpResponse, StepUpReceiptResponse)
   @ApiBody({
     schema: { $ref: getSchemaPath(VerifyOtpDto) },
     examples: {
       byVerificationId: { summary: 'By verification id', value: { verificationId: 'Hk3q9VdQxJ2mT0aZ8bW1cE5fG7hK4nPpRrSsTt', code: '482913' } },
       byPhone: { summary: 'By phone', value: { phone: '+919876543210', code: '482913' } },
       national: { summary: 'National number with its country', value: { phone: '98765 43210', country: 'IN', code: '482913' } },
+      stepUp: { summary: 'Step-up (with the Bearer token of the session that sent it)', value: { purpose: 'step_up', verificationId: 'Hk3q9VdQxJ2mT0aZ8bW1cE5fG7hK4nPpRrSsTt', code: '482913' } },
     },
   })
   @ApiOkResponse({
-    type: VerifyOtpResponse,
-    description: 'Approved: the session\'s tokens (`Cache-Control: no-store`).',
+    schema: { oneOf: [{ $ref: getSchemaPath(VerifyOtpResponse) }, { $ref: getSchemaPath(StepUpReceiptResponse) }] },
+    description: 'Approved: a login\'s session tokens, or a step-up\'s receipt (`Cache-Control: no-store`).',
     headers: RATE_LIMIT_HEADERS,
   })
   @ApiProblems(
@@ -140,6 +153,8 @@ export class LoginController {
       'captcha_required',
       'unauthorized',
       'captcha_failed',
+      'forbidden',
+      'user_banned',
       'verification_not_found',
       'verification_expired',
       'payload_too_large',
@@ -157,7 +172,8 @@ export class LoginController {
   @BotChecked('verify')
   @RateLimited('verify')
   @Header('Cache-Control', 'no-store')
-  async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller) {
+  async verify(@Body() body: VerifyOtpDto, @CurrentCaller() caller: Caller, @Headers('authorization') authorization?: string) {
+    if (body.purpose === 'step_up') return StepUpReceiptResponse.of(await this.stepUp.verify(bearerTokenOf(authorization), body));
     return VerifyOtpResponse.of(await this.login.verify(body, caller));
   }
 
@@ -166,7 +182,7 @@ export class LoginController {
     description: 'The channels a send may name for numbers of a country, in the order `auto` tries them: what a frontend may show ("Send by WhatsApp", "Call me instead").',
   })
   @ApiOkResponse({ type: ChannelsResponse })
-  @ApiProblems(['validation_failed'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden'])
   @Get('channels')
   @Header('Cache-Control', 'public, max-age=60')
   channels(@Query() query: ChannelsQuery) {
@@ -176,7 +192,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Get('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async status(@Param() params: VerificationIdParam) {
@@ -185,7 +201,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiProblems(['validation_failed', 'verification_not_found', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Delete('verifications/:id')
   @Header('Cache-Control', 'no-store')
   async cancel(@Param() params: VerificationIdParam) {

@@ -13,13 +13,18 @@ import { LoginController } from './login.controller.js';
 import { LoginMetrics } from './login-metrics.js';
 import { LoginService } from './login.service.js';
 import { RedisIdempotencyRepository } from './redis-idempotency.repository.js';
+import { StepUpService } from './step-up.service.js';
+import { PhoneChangeController } from './phone-change.controller.js';
+import { PhoneChangeService } from './phone-change.service.js';
 
-/** The use cases "send a code" and "verify a code", over otp/, providers/, throttling/ and sessions/. */
+/** The use cases "send a code" and "verify a code" (a login, a step-up inside a session, a move to a new number), over otp/, providers/, throttling/ and sessions/. */
 @Module({
   imports: [OtpModule, ProvidersModule, SessionsModule, ThrottlingModule, ClientsModule, CaptchaModule],
-  controllers: [LoginController],
+  controllers: [LoginController, PhoneChangeController],
   providers: [
     LoginService,
+    StepUpService,
+    PhoneChangeService,
     LoginMetrics,
     IdempotencyInterceptor,
     storeAdapter(IdempotencyRepository, {

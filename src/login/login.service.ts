@@ -5,10 +5,11 @@ import { DomainError } from '../common/errors/domain.error.js';
 import { maskPhone, toE164 } from '../common/phone/phone-number.js';
 import { appConfig } from '../config/app.config.js';
 import { verificationExpired } from '../otp/otp.errors.js';
-import type { Verification } from '../otp/verification.js';
+import { LOGIN_SCOPE, type Verification, type VerificationScope } from '../otp/verification.js';
 import { CheckedCode, OpenedVerification, VerificationService, VerificationTarget, VerificationView } from '../otp/verification.service.js';
 import type { Channel } from '../common/channel.js';
 import { CodeDelivery, Delivered, TEST_NUMBER_PROVIDER } from '../providers/code-delivery.service.js';
+import type { Confirmation } from '../providers/otp-message.js';
 import type { ChannelChoice } from '../providers/providers.config.js';
 import { SessionService, TokenPair } from '../sessions/session.service.js';
 import { SendPolicy } from '../throttling/send-policy.js';
@@ -20,6 +21,10 @@ export interface SendRequest {
   locale?: string;
   /** `sms` when absent. */
   channel?: ChannelChoice;
+  /** A login's when absent; a step-up or phone change binds the code to its session. */
+  scope?: VerificationScope;
+  /** What a step-up code confirms, shown in the text. */
+  confirming?: Confirmation;
 }
 
 /** A verification as the send left it, and the channels the person may switch to on a resend. */
@@ -76,15 +81,16 @@ export class LoginService {
     const offered = this.delivery.offered(phone);
     const testCode = this.delivery.testCodeOf(phone);
     if (testCode !== undefined) {
-      const { verification } = await this.verifications.open(phone, channels[0], { code: testCode, provider: TEST_NUMBER_PROVIDER });
+      const fixed = { code: testCode, provider: TEST_NUMBER_PROVIDER };
+      const { verification } = await this.verifications.open(phone, channels[0], fixed, request.scope);
       this.logger.log(`[test number] code for ${maskPhone(phone)} not sent: it is fixed`);
       return { view: this.verifications.view(verification), channels: offered };
     }
     this.policy.screen(phone);
     // Before the store is touched: a refused send writes nothing, and a pending code stays as it is.
     await this.policy.admit(phone);
-    const opened = await this.verifications.open(phone, channels[0]);
-    const delivered = await this.deliverOrAbandon(opened, request.locale, channels);
+    const opened = await this.verifications.open(phone, channels[0], undefined, request.scope);
+    const delivered = await this.deliverOrAbandon(opened, request, channels);
     // Two keys in two slots: sent together, one round trip.
     const [verification] = await Promise.all([this.verifications.markDispatched(opened, delivered), this.policy.recordSent(phone)]);
     this.logger.log(`code ${opened.resent ? 'resent' : 'sent'} to ${maskPhone(phone)} by ${delivered.channel} via ${verification.provider}`);
@@ -92,7 +98,7 @@ export class LoginService {
   }
 
   /** Spends the send's budget and delivers; a refusal or a failed delivery leaves no pending code behind. */
-  private async deliverOrAbandon(opened: OpenedVerification, locale: string | undefined, channels: Channel[]): Promise<Delivered> {
+  private async deliverOrAbandon(opened: OpenedVerification, { locale, confirming }: SendRequest, channels: Channel[]): Promise<Delivered> {
     const { verification, code } = opened;
     try {
       await this.policy.spend(verification.phone);
@@ -107,6 +113,7 @@ export class LoginService {
         phone: verification.phone,
         code,
         locale,
+        confirming,
         channels,
         admitFallThrough: (channel) => this.verifications.chargeChannel(opened, channel),
       });
@@ -117,7 +124,20 @@ export class LoginService {
     }
   }
 
-  private async verifyCode(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
+  /**
+   * Checks a code sent under `scope` (a step-up's or phone change's: its purpose and session) and
+   * records the conversion; opens no session. The approved verification carries the scope's context.
+   */
+  confirm(request: VerifyRequest, scope: VerificationScope): Promise<Verification> {
+    return this.metrics.verify(
+      this.approve(request, scope).then(async (verification) => {
+        if (verification.provider !== TEST_NUMBER_PROVIDER) await this.policy.recordVerified(verification.phone);
+        return verification;
+      }),
+    );
+  }
+
+  private async approve(request: VerifyRequest, scope: VerificationScope): Promise<Verification> {
     if ((request.verificationId === undefined) === (request.phone === undefined)) {
       throw new DomainError('validation_failed', 'Pass either verificationId or phone, not both.', {
         errors: [{ field: 'verificationId', message: 'exactly one of verificationId and phone is required' }],
@@ -125,10 +145,15 @@ export class LoginService {
     }
     // Providers that make their own codes may use another length.
     if (!this.delivery.anyOwnsCodes) this.verifications.assertWellFormed(request.code);
-    const checked = await this.verifications.check(this.targetOf(request), request.code);
+    const checked = await this.verifications.check(this.targetOf(request), request.code, scope);
     const verification =
       checked.outcome === 'approved' ? checked.verification : await this.checkWithProvider(checked, request.code);
-    this.logger.log(`code verified for ${maskPhone(verification.phone)}`);
+    this.logger.log(`code verified for ${maskPhone(verification.phone)}${scope.purpose === 'login' ? '' : ` (${scope.purpose})`}`);
+    return verification;
+  }
+
+  private async verifyCode(request: VerifyRequest, caller: Partial<Caller>): Promise<TokenPair> {
+    const verification = await this.approve(request, LOGIN_SCOPE);
     // The fraud counter and the session are independent: sent together.
     const [tokens] = await Promise.all([
       this.sessions.start(verification.phone, caller, verification.channel),

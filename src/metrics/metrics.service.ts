@@ -77,6 +77,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly adminActions = new Counter({
+    name: 'phone_auth_admin_actions_total',
+    help: 'Acts of operators with an admin-scoped API key, by action and API-key client (each is also an audit line)',
+    labelNames: ['action', 'client'] as const,
+    registers: [this.registry],
+  });
+
   readonly httpDuration = new Histogram({
     name: 'phone_auth_http_request_duration_seconds',
     help: 'HTTP requests by method, route and status',

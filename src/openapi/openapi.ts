@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ConfigType } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { ApiScope } from '../clients/api-client.js';
+import { apiKeySchemeOf } from '../clients/requires-scope.decorator.js';
 import { appConfig } from '../config/app.config.js';
 import { FieldErrorSchema, ProblemDetails } from './problem-details.schema.js';
 
@@ -33,7 +35,19 @@ against the JWKS at \`/.well-known/jwks.json\`.
 \`RateLimit-Remaining\` and \`RateLimit-Reset\` on every answer.
 
 **Internal services** authenticate with \`X-API-Key\`; on send and verify they may act for an end
-user, passing the user's address in \`X-End-User-IP\`.`;
+user, passing the user's address in \`X-End-User-IP\`. A key holds scopes (\`login\`,
+\`introspect\`, \`admin\`); each operation names the one it needs by its security scheme
+(\`apiKeyLogin\`, \`apiKeyIntrospect\`, \`apiKeyAdmin\`), and a key without it gets 403 \`forbidden\`.`;
+
+/** One scheme per scope, all the same header: an operation lists the scope it needs by naming its scheme. */
+function apiKeyScheme(scope: ApiScope, what: string): Parameters<DocumentBuilder['addApiKey']>[0] {
+  return {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: `An internal service's key holding the \`${scope}\` scope (${what}); \`npm run apikey -- NAME ${scope}\`. A valid key without it is 403 \`forbidden\`.`,
+  };
+}
 
 function packageVersion(): string {
   try {
@@ -55,7 +69,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setLicense('MIT', 'https://opensource.org/license/mit')
     .addServer(publicUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from verify or refresh.' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An internal service\'s key (`npm run apikey`).' }, 'apiKey')
+    .addApiKey(apiKeyScheme('login', 'send and verify codes on behalf of end users'), apiKeySchemeOf('login'))
+    .addApiKey(apiKeyScheme('introspect', 'introspect access tokens'), apiKeySchemeOf('introspect'))
+    .addApiKey(apiKeyScheme('admin', 'administer users, sessions and fraud blocks'), apiKeySchemeOf('admin'))
     .addTag('otp', 'Send and verify one-time codes')
     .addTag('sessions', 'Refresh tokens and the caller\'s sessions')
     .addTag('internal', 'For internal services holding an API key')

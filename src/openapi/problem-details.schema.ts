@@ -1,5 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
+import { userBanned } from '../common/errors/user-banned.js';
+import { phoneInUse } from '../common/errors/phone-in-use.js';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../common/errors/domain.error.js';
 import { problemKindOf, toProblem } from '../common/errors/problem-details.js';
 
@@ -55,6 +57,9 @@ export class ProblemDetails {
     description: 'On `channel_unavailable`: the channels this number may use instead.',
   })
   channels?: string[];
+
+  @ApiPropertyOptional({ enum: ['login', 'introspect', 'admin'], example: 'admin', description: 'On `forbidden`: the scope the API key lacks.' })
+  requiredScope?: string;
 }
 
 /** One realistic answer per stable code, built by the same function the exception filter uses. */
@@ -81,7 +86,9 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   invalid_refresh_token: new DomainError('invalid_refresh_token', 'This refresh token is not valid. Sign in again.'),
   refresh_token_reused: new DomainError('refresh_token_reused', 'This refresh token was already used. The session has been ended; sign in again.'),
   unauthorized: new DomainError('unauthorized', 'Authentication is required.'),
-  forbidden: new DomainError('forbidden', 'This is not allowed.'),
+  forbidden: new DomainError('forbidden', 'This API key may not call this route: it needs the admin scope.', { requiredScope: 'admin' }),
+  user_banned: userBanned(),
+  phone_in_use: phoneInUse(),
   idempotency_conflict: new DomainError('idempotency_conflict', 'This Idempotency-Key was used with a different request body.'),
   idempotency_in_flight: new DomainError('idempotency_in_flight', 'A request with this Idempotency-Key is still in progress.', { retryAfterSeconds: 1 }),
   validation_failed: new DomainError('validation_failed', 'The request has invalid or unknown fields.', {

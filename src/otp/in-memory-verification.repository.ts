@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Verification } from './verification.js';
+import { LOGIN_SCOPE, Verification } from './verification.js';
 import {
   AbandonUnsent,
   ChargeChannel,
@@ -7,6 +7,7 @@ import {
   CheckCode,
   CheckResult,
   Dispatched,
+  PhoneBan,
   SendLimit,
   SettleAttempt,
   SettleResult,
@@ -32,11 +33,14 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   private readonly failures = new Map<string, Failures>();
   /** Per phone, one count per send limit (same order as the request's sendLimits). */
   private readonly sends = new Map<string, Failures[]>();
+  /** Banned phones: the ban's end, or null for none. */
+  private readonly bans = new Map<string, number | null>();
   private starts = 0;
 
   async start(request: StartVerification): Promise<StartResult> {
     const { phone, nowMs } = request;
     this.sweepEvery(1000, nowMs);
+    if (this.banned(phone, nowMs)) return { outcome: 'banned' };
     const failures = this.liveFailures(phone, nowMs);
     if (failures && failures.count >= request.phoneMaxFailures) {
       return { outcome: 'phone_locked', retryAfterMs: failures.resetAtMs - nowMs };
@@ -48,6 +52,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     const sendLimited = this.countSend(request);
     if (sendLimited !== undefined) return sendLimited;
     const ttlMs = request.ttlSeconds * 1000;
+    const scope = request.scope ?? LOGIN_SCOPE;
     const renewed = {
       codeHash: request.codeHash,
       channel: request.channel,
@@ -55,9 +60,14 @@ export class InMemoryVerificationRepository extends VerificationRepository {
       providerRef: '',
       expiresAtMs: nowMs + ttlMs,
       resendAtMs: nowMs + request.resendCooldownSeconds * 1000,
+      context: scope.context ?? '',
     };
     const open =
-      current?.status === 'pending' && current.expiresAtMs > nowMs && current.attempts < request.maxAttempts;
+      current?.status === 'pending' &&
+      current.expiresAtMs > nowMs &&
+      current.attempts < request.maxAttempts &&
+      current.purpose === scope.purpose &&
+      current.sessionId === scope.sessionId;
     const verification: Verification = open
       ? { ...current, ...renewed, sends: current.sends + 1 }
       : {
@@ -68,6 +78,8 @@ export class InMemoryVerificationRepository extends VerificationRepository {
           attempts: 0,
           sends: 1,
           createdAtMs: nowMs,
+          purpose: scope.purpose,
+          sessionId: scope.sessionId,
         };
     if (current && !open) this.phoneById.delete(current.id);
     this.byPhone.set(phone, { verification, retainUntilMs: renewed.expiresAtMs + ttlMs });
@@ -99,13 +111,17 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     const phone = 'id' in request.target ? this.phoneById.get(request.target.id) : request.target.phone;
     const entry = phone === undefined ? undefined : this.live(phone, nowMs);
     const verification = entry?.verification;
+    const scope = request.scope ?? LOGIN_SCOPE;
     if (
       verification === undefined ||
       ('id' in request.target && verification.id !== request.target.id) ||
-      verification.status !== 'pending'
+      verification.status !== 'pending' ||
+      verification.purpose !== scope.purpose ||
+      verification.sessionId !== scope.sessionId
     ) {
       return { outcome: 'not_found' };
     }
+    if (this.banned(verification.phone, nowMs)) return { outcome: 'banned' };
     if (verification.attempts >= request.maxAttempts) {
       return { outcome: 'max_attempts', retryAfterMs: Math.max(0, verification.resendAtMs - nowMs) };
     }
@@ -126,6 +142,23 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     verification.attempts += 1;
     this.countFailure(verification.phone, nowMs, request.phoneFailureWindowSeconds);
     return { outcome: 'wrong_code', attempts: verification.attempts, phone: verification.phone };
+  }
+
+  async banPhone({ phone, untilMs, nowMs }: PhoneBan): Promise<void> {
+    if (untilMs === null || untilMs > nowMs) this.bans.set(phone, untilMs);
+    else this.bans.delete(phone);
+  }
+
+  async liftPhoneBan(phone: string): Promise<void> {
+    this.bans.delete(phone);
+  }
+
+  private banned(phone: string, nowMs: number): boolean {
+    if (!this.bans.has(phone)) return false;
+    const untilMs = this.bans.get(phone) ?? null;
+    if (untilMs === null || untilMs > nowMs) return true;
+    this.bans.delete(phone);
+    return false;
   }
 
   async recordDispatch(dispatched: Dispatched): Promise<void> {
@@ -243,6 +276,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     if (this.starts % calls !== 0) return;
     for (const phone of [...this.byPhone.keys()]) this.live(phone, nowMs);
     for (const phone of [...this.failures.keys()]) this.liveFailures(phone, nowMs);
+    for (const phone of [...this.bans.keys()]) this.banned(phone, nowMs);
     for (const [phone, counts] of [...this.sends]) if (counts.every((count) => count.resetAtMs <= nowMs)) this.sends.delete(phone);
   }
 }

@@ -11,7 +11,7 @@ import { RECORD_DISPATCH } from './scripts/record-dispatch.script.js';
 import { CHARGE_CHANNEL } from './scripts/charge-channel.script.js';
 import { SETTLE_ATTEMPT } from './scripts/settle-attempt.script.js';
 import { START_VERIFICATION } from './scripts/start-verification.script.js';
-import { Verification } from './verification.js';
+import { LOGIN_SCOPE, Verification } from './verification.js';
 import { phoneTagOfVerificationId } from './verification-id.js';
 import {
   AbandonUnsent,
@@ -20,6 +20,7 @@ import {
   CheckCode,
   CheckResult,
   Dispatched,
+  PhoneBan,
   SettleAttempt,
   SettleResult,
   StartResult,
@@ -48,7 +49,12 @@ export class RedisVerificationRepository extends VerificationRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         START_VERIFICATION,
-        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), sends: this.keys.otpSends(tag) },
+        {
+          verification: this.keys.otpVerification(tag),
+          failures: this.keys.otpFailures(tag),
+          sends: this.keys.otpSends(tag),
+          ban: this.keys.otpBan(tag),
+        },
         {
           id: request.newId,
           phone: request.phone,
@@ -60,6 +66,9 @@ export class RedisVerificationRepository extends VerificationRepository {
           cooldownMs: request.resendCooldownSeconds * 1000,
           maxAttempts: request.maxAttempts,
           phoneMaxFailures: request.phoneMaxFailures,
+          purpose: (request.scope ?? LOGIN_SCOPE).purpose,
+          sid: (request.scope ?? LOGIN_SCOPE).sessionId,
+          context: request.scope?.context ?? '',
         },
         request.sendLimits.map((limit) => ({ max: limit.max, windowMs: limit.windowSeconds * 1000, channel: limit.channel ?? '' })),
       ),
@@ -72,6 +81,8 @@ export class RedisVerificationRepository extends VerificationRepository {
       case 'send_limited':
       case 'phone_locked':
         return { outcome, retryAfterMs: Number(rest[0]) };
+      case 'banned':
+        return { outcome };
       default:
         throw new Error(`unexpected reply from the start script: ${String(outcome)}`);
     }
@@ -82,7 +93,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         CHECK_CODE,
-        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag) },
+        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), ban: this.keys.otpBan(tag) },
         {
           id: 'id' in request.target ? request.target.id : '',
           codeHash: request.codeHash,
@@ -90,6 +101,8 @@ export class RedisVerificationRepository extends VerificationRepository {
           maxAttempts: request.maxAttempts,
           phoneMaxFailures: request.phoneMaxFailures,
           failureWindowMs: request.phoneFailureWindowSeconds * 1000,
+          purpose: (request.scope ?? LOGIN_SCOPE).purpose,
+          sid: (request.scope ?? LOGIN_SCOPE).sessionId,
         },
       ),
     );
@@ -104,10 +117,23 @@ export class RedisVerificationRepository extends VerificationRepository {
         return { outcome, retryAfterMs: Number(rest[0]) };
       case 'not_found':
       case 'expired':
+      case 'banned':
         return { outcome };
       default:
         throw new Error(`unexpected reply from the check script: ${String(outcome)}`);
     }
+  }
+
+  async banPhone({ phone, untilMs, nowMs }: PhoneBan): Promise<void> {
+    const key = this.keys.otpBan(this.keys.phoneTag(phone));
+    // One command each; a ban with an end expires by itself then (relative, as every lifetime here).
+    if (untilMs === null) await onStore(() => this.redis.set(key, '0'));
+    else if (untilMs > nowMs) await onStore(() => this.redis.set(key, String(untilMs), 'PX', untilMs - nowMs));
+    else await this.liftPhoneBan(phone);
+  }
+
+  async liftPhoneBan(phone: string): Promise<void> {
+    await onStore(() => this.redis.del(this.keys.otpBan(this.keys.phoneTag(phone))));
   }
 
   async recordDispatch(dispatched: Dispatched): Promise<void> {
@@ -227,5 +253,9 @@ function fromRecord(record: Record<string, string>): Verification {
     createdAtMs: Number(record.createdAt),
     expiresAtMs: Number(record.expiresAt),
     resendAtMs: Number(record.resendAt),
+    // Verifications stored before purposes existed were logins.
+    purpose: (record.purpose || 'login') as Verification['purpose'],
+    sessionId: record.sid ?? '',
+    context: record.context ?? '',
   };
 }

@@ -1,5 +1,5 @@
 import type { Channel } from '../common/channel.js';
-import type { Verification } from './verification.js';
+import type { Verification, VerificationScope } from './verification.js';
 
 /** At most `max` sends per phone in fixed windows of `windowSeconds`; with `channel`, only that channel's sends count. */
 export interface SendLimit {
@@ -23,10 +23,17 @@ export interface StartVerification {
   phoneMaxFailures: number;
   /** Sends per phone in fixed windows (an hour, a day), counted on every created or resent code of their channel. */
   sendLimits: SendLimit[];
+  /**
+   * LOGIN_SCOPE when absent. A resend keeps the open verification only under the same purpose and
+   * session (its context is replaced); any other scope replaces it with a new one.
+   */
+  scope?: VerificationScope;
 }
 
 export type StartResult =
   | { outcome: 'created' | 'resent'; verification: Verification }
+  /** The phone's user is banned: nothing was written or counted. */
+  | { outcome: 'banned' }
   | { outcome: 'resend_too_soon'; retryAfterMs: number }
   | { outcome: 'send_limited'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
@@ -39,6 +46,8 @@ export interface CheckCode {
   maxAttempts: number;
   phoneMaxFailures: number;
   phoneFailureWindowSeconds: number;
+  /** LOGIN_SCOPE when absent. A verification of another purpose or session is `not_found` (no attempt counted). */
+  scope?: Pick<VerificationScope, 'purpose' | 'sessionId'>;
 }
 
 export type CheckResult =
@@ -48,6 +57,8 @@ export type CheckResult =
   | { outcome: 'wrong_code'; attempts: number; phone: string }
   | { outcome: 'not_found' }
   | { outcome: 'expired' }
+  /** The phone's user is banned (said only when a pending verification matched); nothing counted. */
+  | { outcome: 'banned' }
   /** `retryAfterMs`: until a new code may be sent (the cooldown of the last send). */
   | { outcome: 'max_attempts'; retryAfterMs: number }
   | { outcome: 'phone_locked'; retryAfterMs: number };
@@ -60,6 +71,13 @@ export interface AbandonUnsent {
   /** Indexes into the start's send limits that it counted on. */
   countedLimits: number[];
   /** Now: a verification past its retention is gone, as in every other step. */
+  nowMs: number;
+}
+
+export interface PhoneBan {
+  phone: string;
+  /** The ban's end; null: until lifted. */
+  untilMs: number | null;
   nowMs: number;
 }
 
@@ -115,6 +133,16 @@ export abstract class VerificationRepository {
    * of the phone is reached, or the phone's failures have reached `phoneMaxFailures`.
    */
   abstract start(request: StartVerification): Promise<StartResult>;
+
+  /**
+   * Bars the phone (an operator banned its user): every start is `banned` until `untilMs` (or
+   * the ban is lifted), and so is every check that finds a pending verification. Replaces an
+   * earlier ban of the phone; one already over is none.
+   */
+  abstract banPhone(ban: PhoneBan): Promise<void>;
+
+  /** Lifts the phone's ban, if any. */
+  abstract liftPhoneBan(phone: string): Promise<void>;
 
   /** Records which provider delivered the code, and its reference. */
   abstract recordDispatch(dispatched: Dispatched): Promise<void>;

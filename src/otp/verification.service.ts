@@ -2,6 +2,7 @@ import type { Channel } from '../common/channel.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DomainError } from '../common/errors/domain.error.js';
+import { userBanned } from '../common/errors/user-banned.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
 import { Clock } from '../common/time/clock.js';
@@ -9,7 +10,7 @@ import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
 import { otpConfig } from './otp.config.js';
 import { phoneLocked, toSeconds, verificationExpired, verificationNotFound } from './otp.errors.js';
-import { effectiveStatus, Verification, VerificationStatus } from './verification.js';
+import { effectiveStatus, Verification, VerificationScope, VerificationStatus } from './verification.js';
 import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
 import { CheckResult, SettleAttempt, SettleResult, StartResult, StartVerification, VerificationRepository } from './verification.repository.js';
 
@@ -64,9 +65,10 @@ export class VerificationService {
 
   /**
    * Opens a verification for the phone, or puts a new code on its open one (same id and attempts),
-   * for a send on `channel`: its cooldown and its per-phone caps apply.
+   * for a send on `channel`: its cooldown and its per-phone caps apply. A `scope` other than a
+   * login's binds the verification to its purpose and session (check() must name the same).
    */
-  async open(phone: string, channel: Channel, fixed?: { code: string; provider: string }): Promise<OpenedVerification> {
+  async open(phone: string, channel: Channel, fixed?: { code: string; provider: string }, scope?: VerificationScope): Promise<OpenedVerification> {
     const tag = this.phones.tag(phone);
     // Our code is stored even when a provider may check its own: failover can land on one that does not.
     const code = fixed?.code ?? this.codes.generate(this.config.codeLength);
@@ -83,6 +85,7 @@ export class VerificationService {
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       sendLimits: this.config.phoneSendLimits,
+      scope,
     });
     switch (started.outcome) {
       case 'resend_too_soon':
@@ -97,10 +100,22 @@ export class VerificationService {
       case 'phone_locked':
         this.logger.warn(`send refused: ${maskPhone(phone)} has used up its wrong codes`);
         throw phoneLocked(started.retryAfterMs);
+      case 'banned':
+        this.logger.warn(`send refused: the user of ${maskPhone(phone)} is banned`);
+        throw userBanned();
       case 'created':
       case 'resent':
         return { verification: started.verification, code, resent: started.outcome === 'resent', nowMs };
     }
+  }
+
+  /** Refuses every send to the phone, and every check of its pending code, until `untilMs` (null: until lifted). */
+  async banPhone(phone: string, untilMs: number | null): Promise<void> {
+    await this.repository.banPhone({ phone, untilMs, nowMs: this.clock.nowMs() });
+  }
+
+  async liftPhoneBan(phone: string): Promise<void> {
+    await this.repository.liftPhoneBan(phone);
   }
 
   /** Records where the code went; the provider that owns its code makes our digest useless, so it is dropped. */
@@ -158,8 +173,11 @@ export class VerificationService {
     }
   }
 
-  /** Checks a code in one atomic step: approved, reserved for its provider, or a DomainError. */
-  async check(target: VerificationTarget, code: string): Promise<CheckedCode> {
+  /**
+   * Checks a code in one atomic step: approved, reserved for its provider, or a DomainError. A
+   * verification sent under another scope (purpose or session) is `verification_not_found`.
+   */
+  async check(target: VerificationTarget, code: string, scope?: Pick<VerificationScope, 'purpose' | 'sessionId'>): Promise<CheckedCode> {
     const tag = 'id' in target ? phoneTagOfVerificationId(target.id) : this.phones.tag(target.phone);
     const nowMs = this.clock.nowMs();
     const result = await this.repository.check({
@@ -169,6 +187,7 @@ export class VerificationService {
       maxAttempts: this.config.maxAttempts,
       phoneMaxFailures: this.config.phoneMaxFailures,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+      scope,
     });
     if (result.outcome === 'reserved') return { ...result, nowMs };
     return { outcome: 'approved', verification: this.approvedOrThrow(result), nowMs };
@@ -267,6 +286,9 @@ export class VerificationService {
       case 'phone_locked':
         this.logger.warn('verify refused: the phone has used up its wrong codes');
         throw phoneLocked(result.retryAfterMs);
+      case 'banned':
+        this.logger.warn('verify refused: the phone\'s user is banned');
+        throw userBanned();
     }
   }
 }

@@ -6,6 +6,27 @@ export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 /** What the store keeps; `pending` may still read as expired or max_attempts_reached. */
 export type StoredStatus = Extract<VerificationStatus, 'pending' | 'approved' | 'canceled'>;
 
+/**
+ * What a verification is for. A login's code opens a session; a step-up's proves possession again
+ * inside a session (and opens none); a phone change's proves a new number for a session's user.
+ */
+export const VERIFICATION_PURPOSES = ['login', 'step_up', 'phone_change'] as const;
+export type VerificationPurpose = (typeof VERIFICATION_PURPOSES)[number];
+
+/**
+ * The purpose of a verification and the session it is bound to: a code is checked only under the
+ * same scope as it was sent, so a login code never serves a step-up and the other way round.
+ */
+export interface VerificationScope {
+  purpose: VerificationPurpose;
+  /** The session that asked for it; '' for a login (no session yet). */
+  sessionId: string;
+  /** Opaque to the store (JSON the caller reads back): what the code was sent to confirm. */
+  context?: string;
+}
+
+export const LOGIN_SCOPE: VerificationScope = { purpose: 'login', sessionId: '' };
+
 export interface Verification {
   id: string;
   /** E.164. */
@@ -24,6 +45,11 @@ export interface Verification {
   createdAtMs: number;
   expiresAtMs: number;
   resendAtMs: number;
+  purpose: VerificationPurpose;
+  /** The session it is bound to ('' for a login). */
+  sessionId: string;
+  /** The scope's context as sent ('' when none). */
+  context: string;
 }
 
 export function effectiveStatus(verification: Verification, nowMs: number, maxAttempts: number): VerificationStatus {

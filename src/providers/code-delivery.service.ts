@@ -4,7 +4,7 @@ import { DomainError } from '../common/errors/domain.error.js';
 import { countryOf, maskPhone } from '../common/phone/phone-number.js';
 import { otpConfig } from '../otp/otp.config.js';
 import { ChannelRouters } from './channel-routers.js';
-import { channelText } from './otp-message.js';
+import { channelText, type Confirmation } from './otp-message.js';
 import { ChannelChoice, providersConfig } from './providers.config.js';
 import type { Channel, ProviderVerdict } from './sms-provider.js';
 import { AllProvidersFailedError } from './sms-router.js';
@@ -20,6 +20,8 @@ export interface CodeToDeliver {
   phone: string;
   code: string;
   locale?: string;
+  /** A step-up: what the code confirms, written into the text (a provider that owns its code uses its own text). */
+  confirming?: Confirmation;
   /** The channels to try, in order (CodeDelivery.plan). */
   channels: Channel[];
   /** Asked before falling through to each channel after the first; false skips that channel (its caps refused). */
@@ -102,11 +104,11 @@ export class CodeDelivery {
   }
 
   private async deliverBy(channel: Channel, request: CodeToDeliver): Promise<Delivered> {
-    const { code, locale, phone } = request;
+    const { code, locale, phone, confirming } = request;
     const ttlSeconds = this.otp.ttlSeconds;
     const router = this.routers.router(channel);
     if (router === undefined) throw new AllProvidersFailedError([`no ${channel} provider`]);
-    const text = channelText(channel, { code, ttlSeconds, appName: this.config.appName, locale, originHost: this.config.originHost });
+    const text = channelText(channel, { code, ttlSeconds, appName: this.config.appName, locale, originHost: this.config.originHost, confirming });
     const { provider, dispatch } = await router.send(
       {
         verificationId: request.verificationId,

@@ -29,6 +29,14 @@ export class RedisKeys {
     return `idempotency:{${keyHash}}`;
   }
 
+  /**
+   * An operator's ban of the phone's user, read by the start and check scripts (same slot): its
+   * end in ms, or 0 for none. It expires by itself at its end.
+   */
+  otpBan(tag: string): string {
+    return `otp:{${tag}}:ban`;
+  }
+
   /** Sends to a phone per window (an hour, a day), whatever the cooldown. */
   otpSends(tag: string): string {
     return `otp:{${tag}}:sends`;
@@ -68,8 +76,14 @@ export class RedisKeys {
     return `outbox:{${this.phoneTag(e164)}}`;
   }
 
+  /** The phone's user id (the phone index). */
   userIdByPhone(e164: string): string {
     return `user:{${this.phoneTag(e164)}}:id`;
+  }
+
+  /** A user's record (phone, logins, ban; a tombstone once erased), in the slot of the user's session index. */
+  userRecord(userId: string): string {
+    return `user:{${userId}}:record`;
   }
 
   session(sessionId: string): string {

@@ -13,11 +13,16 @@ export class AccessTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithAuth>();
-    const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(request.headers.authorization ?? '');
-    if (match === null) throw new DomainError('unauthorized', 'Send the access token as "Authorization: Bearer <token>".');
-    request.auth = await this.sessions.authenticate(match[1]);
+    request.auth = await this.sessions.authenticate(bearerTokenOf(request.headers.authorization));
     return true;
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header; `unauthorized` when there is none. */
+export function bearerTokenOf(authorization: string | undefined): string {
+  const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '');
+  if (match === null) throw new DomainError('unauthorized', 'Send the access token as "Authorization: Bearer <token>".');
+  return match[1];
 }
 
 /** The claims of the caller's access token, on routes behind AccessTokenGuard. */

@@ -8,7 +8,7 @@ import { sessionsConfig } from './sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
 
 /** RFC 8176 authentication method references: a text, a call, or a one-time password by other means (WhatsApp). */
-const AMR_OF_CHANNEL: Record<Channel, string> = { sms: 'sms', voice: 'tel', whatsapp: 'otp' };
+export const AMR_OF_CHANNEL: Record<Channel, string> = { sms: 'sms', voice: 'tel', whatsapp: 'otp' };
 
 export interface AccessTokenSubject {
   userId: string;

@@ -56,6 +56,13 @@ export class InMemorySessionRepository extends SessionRepository {
       .map((session) => ({ ...session }));
   }
 
+  async setPhone(id: string, phone: string, nowMs: number): Promise<boolean> {
+    const session = this.live(id, nowMs);
+    if (session === undefined) return false;
+    session.phone = phone;
+    return true;
+  }
+
   async revokeAllForUser(userId: string, nowMs: number): Promise<number> {
     const sessions = await this.listByUser(userId, nowMs);
     for (const session of sessions) this.delete(session);

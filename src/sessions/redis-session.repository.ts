@@ -1,3 +1,4 @@
+import { SET_SESSION_PHONE } from './scripts/set-session-phone.script.js';
 import type { Channel } from '../common/channel.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -19,7 +20,7 @@ export class RedisSessionRepository extends SessionRepository {
     private readonly indexTtlSeconds: number,
   ) {
     super();
-    scripts.register(ROTATE_REFRESH_TOKEN, REVOKE_SESSION, CREATE_SESSION, INDEX_SESSION);
+    scripts.register(ROTATE_REFRESH_TOKEN, REVOKE_SESSION, CREATE_SESSION, INDEX_SESSION, SET_SESSION_PHONE);
   }
 
   async create(session: Session): Promise<void> {
@@ -39,6 +40,11 @@ export class RedisSessionRepository extends SessionRepository {
         this.scripts.run(INDEX_SESSION, { userSessions: index }, { sessionId: session.id, ttlSeconds: this.indexTtlSeconds }),
       ]),
     );
+  }
+
+  async setPhone(id: string, phone: string, nowMs: number): Promise<boolean> {
+    if ((await this.find(id, nowMs)) === null) return false;
+    return (await onStore(() => this.scripts.run(SET_SESSION_PHONE, { session: this.keys.session(id) }, { phone }))) === 1;
   }
 
   async find(id: string, nowMs: number): Promise<Session | null> {

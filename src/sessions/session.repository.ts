@@ -53,6 +53,9 @@ export abstract class SessionRepository {
   /** The user's live sessions, oldest first (by id among those created in the same millisecond). */
   abstract listByUser(userId: string, nowMs: number): Promise<Session[]>;
 
+  /** Sets the phone of a live session (its user changed number): its next tokens carry it. False when there is no live one. */
+  abstract setPhone(id: string, phone: string, nowMs: number): Promise<boolean>;
+
   /** Deletes every session of the user; returns how many were live. */
   abstract revokeAllForUser(userId: string, nowMs: number): Promise<number>;
 }

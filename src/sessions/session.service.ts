@@ -4,6 +4,8 @@ import type { ConfigType } from '@nestjs/config';
 import { randomBase64Url } from '../common/random/random-pool.js';
 import type { Caller } from '../clients/caller.decorator.js';
 import { DomainError } from '../common/errors/domain.error.js';
+import { phoneInUse } from '../common/errors/phone-in-use.js';
+import { userBanned } from '../common/errors/user-banned.js';
 import { maskPhone } from '../common/phone/phone-number.js';
 import { Clock } from '../common/time/clock.js';
 import { Metrics } from '../metrics/metrics.service.js';
@@ -41,6 +43,26 @@ export class SessionService {
   /** Opens a session for a phone that has just proven possession by a code sent on `channel`, and issues its first token pair. */
   async start(phone: string, caller: Partial<Caller>, channel: Channel = 'sms'): Promise<TokenPair> {
     const nowMs = this.clock.nowMs();
+    let opened = await this.open(phone, caller, channel, nowMs);
+    if (opened.recorded === 'moved') {
+      // The index that named this user is stale (a phone change stopped halfway): the record is
+      // the truth, so the number is released and the login goes on as the number's new user.
+      await this.users.releasePhone(phone, opened.session.userId);
+      this.logger.warn(`stale phone index of ${maskPhone(phone)} released: its user moved to another number`);
+      opened = await this.open(phone, caller, channel, nowMs);
+    }
+    const { session, secret, recorded } = opened;
+    if (recorded !== 'recorded') {
+      this.logger.warn(`login refused after its code: user ${session.userId} was ${recorded} meanwhile`);
+      throw recorded === 'banned' ? userBanned() : new DomainError('verification_not_found', 'This code can no longer be used; ask for a new one.');
+    }
+    this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
+    this.metrics.sessions.inc({ event: 'issued' });
+    return this.tokenPair(session, secret, nowMs);
+  }
+
+  /** Writes a session for the phone's user and stamps the login on the record, in one round trip; a refused login's session is ended. */
+  private async open(phone: string, caller: Partial<Caller>, channel: Channel, nowMs: number) {
     const userId = await this.users.findOrCreate(phone, `usr_${randomBase64Url(16)}`);
     const id = `ses_${randomBase64Url(16)}`;
     const secret = this.refreshTokens.mint(id, 0);
@@ -60,10 +82,10 @@ export class SessionService {
       expiresAtMs: nowMs + this.config.refreshTokenTtlSeconds * 1000,
       idleExpiresAtMs: nowMs + Math.min(this.config.refreshTokenIdleTtlSeconds, this.config.refreshTokenTtlSeconds) * 1000,
     };
-    await this.sessions.create(session);
-    this.logger.log(`session started for ${maskPhone(phone)}${caller.clientId ? ` by client ${caller.clientId}` : ''}`);
-    this.metrics.sessions.inc({ event: 'issued' });
-    return this.tokenPair(session, secret, nowMs);
+    const [, recorded] = await Promise.all([this.sessions.create(session), this.users.recordLogin(userId, phone, nowMs)]);
+    // An operator banned or erased the user while this login was in flight, or the index was stale: the session goes.
+    if (recorded !== 'recorded') await this.sessions.revoke(id, nowMs);
+    return { session, secret, recorded };
   }
 
   /**
@@ -108,13 +130,41 @@ export class SessionService {
 
   /** Validates an access token and the liveness of its session; throws `unauthorized` otherwise. */
   async authenticate(accessToken: string): Promise<AccessTokenClaims> {
+    return (await this.authenticateSession(accessToken)).claims;
+  }
+
+  /** As authenticate(), with the live session itself (its current phone, its channel). */
+  async authenticateSession(accessToken: string): Promise<{ claims: AccessTokenClaims; session: Session }> {
     const nowMs = this.clock.nowMs();
     const claims = await this.accessTokens.verify(accessToken, nowMs);
     const session = await this.sessions.find(claims.sid, nowMs);
     if (session === null || session.userId !== claims.sub) {
       throw new DomainError('unauthorized', 'The session of this access token has ended.');
     }
-    return claims;
+    return { claims, session };
+  }
+
+  /**
+   * Moves the session's user to `newPhone` (already proven by a code in this session), keeping the
+   * user id. The session is replaced by a new one on the new number (fresh tokens; the old refresh
+   * token stops working). The user's other sessions end, or with PHONE_CHANGE_ENDS_SESSIONS=false
+   * are kept and moved to the new number (their next tokens carry it).
+   */
+  async changePhone(session: Session, newPhone: string, caller: Partial<Caller>, channel: Channel): Promise<TokenPair> {
+    const nowMs = this.clock.nowMs();
+    const change = await this.users.changePhone(session.userId, newPhone, nowMs);
+    if (change.outcome === 'phone_in_use') throw phoneInUse();
+    if (change.outcome === 'not_found') throw new DomainError('unauthorized', 'The session of this access token has ended.');
+    if (this.config.phoneChangeEndsSessions) {
+      const ended = await this.sessions.revokeAllForUser(session.userId, nowMs);
+      this.metrics.sessions.inc({ event: 'revoked' }, ended);
+    } else {
+      await this.sessions.revoke(session.id, nowMs);
+      const others = await this.sessions.listByUser(session.userId, nowMs);
+      await Promise.all(others.map((other) => this.sessions.setPhone(other.id, newPhone, nowMs)));
+    }
+    this.logger.log(`user ${session.userId} moved from ${maskPhone(change.previousPhone)} to ${maskPhone(newPhone)}`);
+    return this.start(newPhone, { ...caller, clientId: session.clientId }, channel);
   }
 
   /** RFC 7662: the claims of a live access token, or only `active: false` for anything else. */

@@ -1,11 +1,11 @@
 import { createPrivateKey } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { publicUrlOf } from '../config/app.config.js';
 import { defineConfig } from '../config/define-config.js';
 import type { Environment } from '../config/environment.js';
-import { emptyToUndefined, toInt } from '../config/env-transforms.js';
+import { emptyToUndefined, toBoolean, toInt } from '../config/env-transforms.js';
 import { sharedSettingsReason } from '../redis/redis.config.js';
 
 export const JWT_ALGORITHMS = ['ES256', 'RS256'] as const;
@@ -63,6 +63,18 @@ export class SessionsEnvironment {
   @IsOptional()
   @IsString()
   JWT_PUBLIC_KEYS_FILE?: string = undefined;
+
+  // A receipt proves a fresh code for one action: minutes, never the life of a session.
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(900)
+  STEP_UP_RECEIPT_TTL_SECONDS = 300;
+
+  // A number change ends the user's other sessions unless this is false (they then carry the new number).
+  @Transform(toBoolean)
+  @IsBoolean()
+  PHONE_CHANGE_ENDS_SESSIONS = true;
 }
 
 /** The key is readable and fits; a shared store or production has one configured. */
@@ -104,6 +116,10 @@ export const sessionsConfig = defineConfig(
     refreshTokenIdleTtlSeconds: env.REFRESH_TOKEN_IDLE_TTL_SECONDS,
     /** A just-rotated token presented again within this window is refused without revoking. */
     refreshTokenReuseGraceSeconds: env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+    /** Life of a step-up receipt (`typ: step-up+jwt`). */
+    stepUpReceiptTtlSeconds: env.STEP_UP_RECEIPT_TTL_SECONDS,
+    /** A phone change ends the user's other sessions (else they are kept, moved to the new number). */
+    phoneChangeEndsSessions: env.PHONE_CHANGE_ENDS_SESSIONS,
     /** Leeway on exp and iat when validating access tokens. */
     clockToleranceSeconds: 30,
   }),

@@ -16,8 +16,10 @@ import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SigningKeys } from './signing-keys.js';
+import { StepUpReceiptService } from './step-up-receipt.service.js';
 import { TokensController } from './tokens.controller.js';
 import { UserRepository } from './user.repository.js';
+import { UsersService } from './users.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 @Module({
@@ -43,7 +45,7 @@ import { WellKnownController } from './well-known.controller.js';
       },
     },
     storeAdapter(UserRepository, {
-      redis: ({ client, keys }) => new RedisUserRepository(client, keys),
+      redis: ({ client, scripts, keys }) => new RedisUserRepository(client, scripts, keys),
       memory: () => new InMemoryUserRepository(),
     }),
     storeAdapter(SessionRepository, {
@@ -57,7 +59,9 @@ import { WellKnownController } from './well-known.controller.js';
     AccessTokenService,
     AccessTokenGuard,
     SessionService,
+    StepUpReceiptService,
+    UsersService,
   ],
-  exports: [SessionService, AccessTokenGuard],
+  exports: [SessionService, AccessTokenGuard, StepUpReceiptService, UsersService],
 })
 export class SessionsModule {}

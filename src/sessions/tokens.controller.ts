@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID } from '../openapi/examples.js';
-import { ApiKeyGuard } from '../clients/api-key.guard.js';
+import { AdminAudit } from '../clients/admin-audit.js';
+import { ApiKeyGuard, type RequestWithClient } from '../clients/api-key.guard.js';
+import { RequiresScope } from '../clients/requires-scope.decorator.js';
 import { IntrospectDto } from './dto/introspect.dto.js';
 import { IntrospectionResponse } from './dto/introspection.response.js';
 import { RevokedCountResponse } from './dto/revoked-count.response.js';
@@ -11,11 +13,13 @@ import { SessionService } from './session.service.js';
 
 /** For internal services holding an API key. */
 @ApiTags('internal')
-@ApiSecurity('apiKey')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class TokensController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly audit: AdminAudit,
+  ) {}
 
   /** RFC 7662. Only access tokens are introspected; anything else is `{ active: false }`. */
   @ApiOperation({
@@ -47,7 +51,8 @@ export class TokensController {
       inactive: { summary: 'Anything else', value: { active: false } },
     },
   })
-  @ApiProblems(['validation_failed', 'unauthorized', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
+  @RequiresScope('introspect')
   @Post('tokens/introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -57,10 +62,13 @@ export class TokensController {
 
   @ApiOperation({ summary: 'End every session of a user', description: 'Their access tokens stop working here and at introspection at once.' })
   @ApiOkResponse({ type: RevokedCountResponse })
-  @ApiProblems(['validation_failed', 'unauthorized', 'store_unavailable'])
+  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'store_unavailable'])
+  @RequiresScope('admin')
   @Delete('users/:userId/sessions')
   @HttpCode(200)
-  async revokeAll(@Param() params: UserIdParam): Promise<RevokedCountResponse> {
-    return RevokedCountResponse.of(await this.sessions.revokeAll(params.userId));
+  async revokeAll(@Param() params: UserIdParam, @Req() request: RequestWithClient): Promise<RevokedCountResponse> {
+    const revoked = await this.sessions.revokeAll(params.userId);
+    this.audit.record(request.apiClient, 'end_user_sessions', `ended ${revoked} session(s) of user ${params.userId}`);
+    return RevokedCountResponse.of(revoked);
   }
 }

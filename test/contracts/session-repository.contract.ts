@@ -180,6 +180,19 @@ export function sessionRepositoryContract(
       expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([newer.id]);
     });
 
+    it('moves a live session to a new phone, keeping all else; a session gone stays gone', async () => {
+      const session = newSession();
+      await repository.create(session);
+      expect(await repository.setPhone(session.id, '+919812345678', T0)).toBe(true);
+      expect(await repository.find(session.id, T0)).toEqual({ ...session, phone: '+919812345678' });
+      const rotated = await rotate(session, 'h0', 'h1');
+      expect(rotated).toMatchObject({ outcome: 'rotated', session: { phone: '+919812345678' } });
+      await repository.revoke(session.id, T0 + 2000);
+      expect(await repository.setPhone(session.id, '+919800000000', T0 + 2000)).toBe(false);
+      expect(await repository.find(session.id, T0 + 2000)).toBeNull();
+      expect(await repository.setPhone(id('ses'), '+919800000000', T0)).toBe(false);
+    });
+
     it('revokes every session of a user and no one else\'s', async () => {
       const userId = id('usr');
       const mine = [newSession({ userId }), newSession({ userId })];

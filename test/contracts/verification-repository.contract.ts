@@ -59,6 +59,46 @@ export function verificationRepositoryContract(
       return result.verification;
     };
 
+    it('refuses a banned phone\'s sends, writing and counting nothing, until the ban ends', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: T0 + 60_000, nowMs: T0 });
+      expect(await startFor(phone)).toEqual({ outcome: 'banned' });
+      expect(await startFor(phone, { nowMs: T0 + 59_999 })).toEqual({ outcome: 'banned' });
+      // Nothing counted while banned: the first send after the ban is a first send, within every limit.
+      const after = await startFor(phone, { nowMs: T0 + 60_000, sendLimits: [{ max: 1, windowSeconds: 3600 }] });
+      expect(after).toMatchObject({ outcome: 'created', verification: { sends: 1 } });
+    });
+
+    it('refuses checks of a pending code of a banned phone without counting them; a ban lifted is none', async () => {
+      const phone = newPhone();
+      const verification = await created(phone);
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      expect(await check({ id: verification.id }, 'hash-1')).toEqual({ outcome: 'banned' });
+      expect(await check({ phone }, 'wrong', T0 + 2000)).toEqual({ outcome: 'banned' });
+      expect(await startFor(phone, { nowMs: T0 + 3_600_000 })).toEqual({ outcome: 'banned' });
+      await repository.liftPhoneBan(phone);
+      expect(await check({ id: verification.id }, 'hash-1', T0 + 3000)).toMatchObject({ outcome: 'approved', verification: { attempts: 0 } });
+    });
+
+    it('says nothing of a ban to a check that finds no pending verification', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      expect(await check({ phone }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      expect(await check({ id: newVerificationId(tagger.tag(phone)) }, 'hash-1')).toEqual({ outcome: 'not_found' });
+      await repository.liftPhoneBan(phone);
+    });
+
+    it('takes a ban that has already ended as none, and a new ban replaces the last', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      await repository.banPhone({ phone, untilMs: T0, nowMs: T0 });
+      expect(await startFor(phone)).toMatchObject({ outcome: 'created' });
+      const other = newPhone();
+      await repository.banPhone({ phone: other, untilMs: null, nowMs: T0 });
+      await repository.banPhone({ phone: other, untilMs: T0 + 1000, nowMs: T0 });
+      expect(await startFor(other, { nowMs: T0 + 1000 })).toMatchObject({ outcome: 'created' });
+    });
+
     it('creates a pending verification with the given id', async () => {
       const phone = newPhone();
       const newId = newVerificationId(tagger.tag(phone));
@@ -78,6 +118,9 @@ export function verificationRepositoryContract(
           createdAtMs: T0,
           expiresAtMs: T0 + 300_000,
           resendAtMs: T0 + 30_000,
+          purpose: 'login',
+          sessionId: '',
+          context: '',
         },
       });
       if (result.outcome !== 'created') throw new Error(result.outcome);
@@ -345,6 +388,58 @@ export function verificationRepositoryContract(
       expect(await startFor(phone, { nowMs: T0 + 2000, channel: 'voice', sendLimits, resendCooldownSeconds: 0 })).toEqual({
         outcome: 'send_limited',
         retryAfterMs: 86_400_000 - 2000,
+      });
+    });
+
+    describe('scopes: a code works only for its purpose and session', () => {
+      const stepUp = (sessionId: string, context = '{"action":"payment"}') => ({ purpose: 'step_up' as const, sessionId, context });
+
+      it('keeps the purpose, the session and the context', async () => {
+        const verification = await created(newPhone(), { scope: stepUp('ses_a') });
+        expect(verification).toMatchObject({ purpose: 'step_up', sessionId: 'ses_a', context: '{"action":"payment"}' });
+        expect(await repository.find(verification.id, T0)).toMatchObject({ purpose: 'step_up', sessionId: 'ses_a' });
+      });
+
+      it('does not find a step-up verification for a login (by id or by phone), nor for another session, counting no attempt', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone, { scope: stepUp('ses_a') });
+        expect(await check({ id }, 'hash-1')).toEqual({ outcome: 'not_found' });
+        expect(await check({ phone }, 'hash-1')).toEqual({ outcome: 'not_found' });
+        expect(await check({ id }, 'wrong', T0 + 1000, { scope: { purpose: 'step_up', sessionId: 'ses_b' } })).toEqual({ outcome: 'not_found' });
+        expect(await check({ id }, 'hash-1', T0 + 1000, { scope: { purpose: 'phone_change', sessionId: 'ses_a' } })).toEqual({ outcome: 'not_found' });
+        expect(await repository.find(id, T0 + 1000)).toMatchObject({ status: 'pending', attempts: 0 });
+        expect(await check({ id }, 'hash-1', T0 + 1000, { scope: { purpose: 'step_up', sessionId: 'ses_a' } })).toMatchObject({
+          outcome: 'approved',
+          verification: { id, purpose: 'step_up', sessionId: 'ses_a', context: '{"action":"payment"}' },
+        });
+      });
+
+      it('does not find a login verification for a step-up', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone);
+        expect(await check({ id }, 'hash-1', T0 + 1000, { scope: { purpose: 'step_up', sessionId: '' } })).toEqual({ outcome: 'not_found' });
+        expect(await check({ id }, 'hash-1', T0 + 1000, { scope: { purpose: 'login', sessionId: '' } })).toMatchObject({ outcome: 'approved' });
+      });
+
+      it('resends under the same scope (same id and attempts, the new context), and replaces the verification under another', async () => {
+        const phone = newPhone();
+        const first = await created(phone, { scope: stepUp('ses_a') });
+        expect((await check({ id: first.id }, 'wrong', T0 + 1000, { scope: stepUp('ses_a') })).outcome).toBe('wrong_code');
+        const resent = await startFor(phone, { nowMs: T0 + 30_000, codeHash: 'hash-2', scope: stepUp('ses_a', '{"action":"transfer"}') });
+        expect(resent).toMatchObject({ outcome: 'resent', verification: { id: first.id, attempts: 1, context: '{"action":"transfer"}' } });
+        const otherSession = await startFor(phone, { nowMs: T0 + 60_000, codeHash: 'hash-3', newId: newVerificationId(tagger.tag(phone)), scope: stepUp('ses_b') });
+        expect(otherSession).toMatchObject({ outcome: 'created', verification: { attempts: 0, sessionId: 'ses_b' } });
+        const login = await startFor(phone, { nowMs: T0 + 90_000, codeHash: 'hash-4', newId: newVerificationId(tagger.tag(phone)) });
+        expect(login).toMatchObject({ outcome: 'created', verification: { purpose: 'login', sessionId: '', context: '' } });
+      });
+
+      it('applies the cooldown across purposes: the phone gets one code at a time', async () => {
+        const phone = newPhone();
+        await created(phone);
+        expect(await startFor(phone, { nowMs: T0 + 1000, newId: newVerificationId(tagger.tag(phone)), scope: stepUp('ses_a') })).toEqual({
+          outcome: 'resend_too_soon',
+          retryAfterMs: 29_000,
+        });
       });
     });
 

@@ -53,6 +53,9 @@ type Command =
   /** `startsAgo`: which earlier start of the phone (0 the latest) was lost; the cooldown as sent or not. */
   | { kind: 'abandonUnsent'; phone: number; startsAgo: number; sameCooldown: boolean }
   | { kind: 'find'; id: IdPick }
+  /** An operator's ban of the phone's user, for whole seconds (a ban without end has no key lifetime, which the virtual clock cannot follow). */
+  | { kind: 'banPhone'; phone: number; forSeconds: number }
+  | { kind: 'liftPhoneBan'; phone: number }
   | { kind: 'advance'; span: 'second' | 'cooldown' | 'ttl' | 'retention' | 'failureWindow' | 'sendWindow'; offsetSeconds: -1 | 0 | 1 };
 
 // Three, as configured (per hour, per day, calls per day). With two, this test found that the START script
@@ -107,6 +110,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ kind: fc.constant('find' as const), id: idPick }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('banPhone' as const), phone, forSeconds: fc.constantFrom(0, 1, 60, 600) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('liftPhoneBan' as const), phone }), weight: 1 },
   {
     arbitrary: fc.record({
       kind: fc.constant('advance' as const),
@@ -225,6 +230,12 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
     }
     case 'find':
       return (repository) => repository.find(world.id(command.id), nowMs);
+    case 'banPhone': {
+      const request = { phone: PHONES[command.phone], untilMs: nowMs + command.forSeconds * 1000, nowMs };
+      return (repository) => repository.banPhone(request);
+    }
+    case 'liftPhoneBan':
+      return (repository) => repository.liftPhoneBan(PHONES[command.phone]);
   }
 }
 

@@ -14,7 +14,7 @@ const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css', 'GET /de
 const isDocsRoute = (path: string) => path === '/docs' || path.startsWith('/docs/');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
+type Schema = { $ref?: string; oneOf?: Schema[]; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
 type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Schema; examples?: Record<string, { value: any }> }> };
 type Operation = { responses: Record<string, Response>; parameters?: { name: string; in: string }[]; security?: Record<string, string[]>[]; requestBody?: unknown };
 type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
@@ -77,8 +77,11 @@ describe('OpenAPI document', () => {
     if (found === undefined) throw new Error(`no schema ${String(ref)}`);
     return found;
   };
-  const successSchema = (method: string, path: string, status: number) =>
-    schema(operation(method, path).responses[String(status)]?.content?.['application/json']?.schema.$ref);
+  // An answer of several shapes (verify: a login's tokens or a step-up's receipt) is checked against its first.
+  const successSchema = (method: string, path: string, status: number, shape = 0) => {
+    const answer = operation(method, path).responses[String(status)]?.content?.['application/json']?.schema;
+    return schema(answer?.$ref ?? answer?.oneOf?.[shape]?.$ref);
+  };
 
   /** The body has every required member of its schema and none that the schema does not name. */
   const expectConforms = (body: Record<string, unknown>, target: Schema) => {
@@ -95,12 +98,15 @@ describe('OpenAPI document', () => {
     expect(Object.keys(documented)).toContain(code);
   };
 
-  it('is OpenAPI 3 for phone-auth with both security schemes', () => {
+  it('is OpenAPI 3 for phone-auth with its security schemes: bearer, and one API-key scheme per scope', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info.title).toBe('phone-auth');
     expect(doc.info.version).not.toBe('');
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    for (const scheme of ['apiKeyLogin', 'apiKeyIntrospect', 'apiKeyAdmin']) {
+      expect(doc.components.securitySchemes[scheme]).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    }
+    expect(doc.components.securitySchemes.apiKeyAdmin.description).toContain('`admin` scope');
   });
 
   it('covers every route the app registers, and documents none that it does not', () => {
@@ -148,10 +154,10 @@ describe('OpenAPI document', () => {
     );
     expect(send.responses['202'].headers).toEqual(expect.objectContaining({ 'RateLimit-Limit': expect.anything(), 'RateLimit-Remaining': expect.anything(), 'RateLimit-Reset': expect.anything() }));
     expect(send.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(expect.arrayContaining(['Idempotency-Key', 'X-End-User-IP', 'X-Captcha-Token']));
-    expect(send.security).toEqual(expect.arrayContaining([{}, { apiKey: [] }]));
+    expect(send.security).toEqual(expect.arrayContaining([{}, { apiKeyLogin: [] }]));
     const codesOf = (status: number) => Object.keys(send.responses[String(status)]?.content?.['application/problem+json']?.examples ?? {});
     expect(codesOf(400)).toEqual(expect.arrayContaining(['invalid_phone', 'validation_failed', 'captcha_required']));
-    expect(codesOf(403).sort()).toEqual(['captcha_failed', 'country_not_allowed']);
+    expect(codesOf(403).sort()).toEqual(['captcha_failed', 'country_not_allowed', 'forbidden', 'user_banned']);
     expect(codesOf(409)).toEqual(['idempotency_in_flight']);
     expect(codesOf(422)).toEqual(expect.arrayContaining(['number_type_not_allowed', 'idempotency_conflict']));
     expect(codesOf(429)).toEqual(expect.arrayContaining(['resend_too_soon', 'rate_limited', 'max_attempts_reached']));
@@ -164,11 +170,19 @@ describe('OpenAPI document', () => {
   it('documents verify, refresh, introspect and the JWKS with their success schemas and problems', () => {
     const verify = operation('post', '/v1/otp/verify');
     expect(verify.parameters?.map((p) => p.name)).toContain('X-End-User-IP');
-    expect(verify.security).toEqual(expect.arrayContaining([{ apiKey: [] }]));
+    expect(verify.security).toEqual(expect.arrayContaining([{ apiKeyLogin: [] }]));
     expect(successSchema('post', '/v1/otp/verify', 200).required).toEqual(
       expect.arrayContaining(['status', 'tokenType', 'accessToken', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'sessionId', 'user']),
     );
     expect(Object.keys(verify.responses)).toEqual(expect.arrayContaining(['400', '404', '410', '429', '503']));
+    expect(successSchema('post', '/v1/otp/verify', 200, 1).required).toEqual(expect.arrayContaining(['status', 'purpose', 'receipt', 'expiresIn', 'receiptId']));
+    expect(doc.components.schemas.VerifyOtpDto.properties?.purpose?.enum).toEqual(['login', 'step_up']);
+    expect(doc.components.schemas.SendOtpDto.properties).toEqual(expect.objectContaining({ purpose: expect.anything(), action: expect.anything(), amount: expect.anything(), payee: expect.anything() }));
+    expect(verify.security).toEqual(expect.arrayContaining([{ bearer: [] }]));
+    const phoneVerify = operation('post', '/v1/me/phone/verify');
+    expect(Object.keys(phoneVerify.responses['409']?.content?.['application/problem+json']?.examples ?? {})).toContain('phone_in_use');
+    expect(successSchema('post', '/v1/me/phone/verify', 200).required).toEqual(expect.arrayContaining(['accessToken', 'refreshToken', 'sessionId', 'user']));
+    expect(successSchema('post', '/v1/me/phone/send', 202).required).toEqual(expect.arrayContaining(['verificationId', 'status']));
 
     expect(successSchema('post', '/v1/sessions/refresh', 200).required).toEqual(expect.arrayContaining(['accessToken', 'refreshToken', 'sessionId']));
     expect(Object.keys(operation('post', '/v1/sessions/refresh').responses['401'].content!['application/problem+json'].examples!)).toEqual(
@@ -176,7 +190,7 @@ describe('OpenAPI document', () => {
     );
 
     const introspect = operation('post', '/v1/tokens/introspect');
-    expect(introspect.security).toEqual([{ apiKey: [] }]);
+    expect(introspect.security).toEqual([{ apiKeyIntrospect: [] }]);
     expect(Object.keys((introspect.requestBody as { content: object }).content)).toEqual(
       expect.arrayContaining(['application/json', 'application/x-www-form-urlencoded']),
     );
@@ -193,7 +207,7 @@ describe('OpenAPI document', () => {
   it('documents the admin routes behind the API key, with their answers and problems', async () => {
     const list = operation('get', '/v1/admin/fraud/blocks');
     const lift = operation('delete', '/v1/admin/fraud/blocks/{prefix}');
-    expect([list.security, lift.security]).toEqual([[{ apiKey: [] }], [{ apiKey: [] }]]);
+    expect([list.security, lift.security]).toEqual([[{ apiKeyAdmin: [] }], [{ apiKeyAdmin: [] }]]);
     const block = schema(successSchema('get', '/v1/admin/fraud/blocks', 200).properties!.blocks.items!.$ref);
     expect(block.required).toEqual(expect.arrayContaining(['prefix', 'since', 'until', 'sends', 'verified', 'conversion', 'renewals']));
     expect(Object.keys(lift.responses)).toEqual(expect.arrayContaining(['204', '400', '401', '404', '503']));
@@ -202,6 +216,40 @@ describe('OpenAPI document', () => {
     expectConforms(json(listed), successSchema('get', '/v1/admin/fraud/blocks', 200));
     expectProblem(await t.inject({ method: 'DELETE', url: '/v1/admin/fraud/blocks/+919876', headers: { 'x-api-key': API_KEY } }), 404, 'not_found', 'delete', '/v1/admin/fraud/blocks/{prefix}');
     expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks' }), 401, 'unauthorized', 'get', '/v1/admin/fraud/blocks');
+  });
+
+  it('documents the user administration routes: admin scope, bodies, answers and problems', async () => {
+    const routes: [string, string][] = [
+      ['get', '/v1/admin/users'],
+      ['get', '/v1/admin/users/{id}'],
+      ['delete', '/v1/admin/users/{id}'],
+      ['post', '/v1/admin/users/{id}/ban'],
+      ['delete', '/v1/admin/users/{id}/ban'],
+    ];
+    for (const [method, path] of routes) {
+      const documented = operation(method, path);
+      expect({ method, path, security: documented.security }).toEqual({ method, path, security: [{ apiKeyAdmin: [] }] });
+      expect(Object.keys(documented.responses['403'].content!['application/problem+json'].examples!)).toEqual(['forbidden']);
+      expect(Object.keys(documented.responses)).toEqual(expect.arrayContaining(['401', '404', '503']));
+    }
+    expect(operation('get', '/v1/admin/users').parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['phone', 'country']));
+    const user = successSchema('get', '/v1/admin/users/{id}', 200);
+    expect(user.required).toEqual(expect.arrayContaining(['id', 'phone', 'createdAt', 'lastLoginAt', 'sessionCount', 'banned', 'ban']));
+    expect(successSchema('post', '/v1/admin/users/{id}/ban', 200)).toEqual(user);
+    expect(doc.components.schemas.BanUserDto.required).toEqual(['reason']);
+    expect(doc.components.schemas.BanUserDto.properties?.until).toMatchObject({ format: 'date-time' });
+    expect(operation('delete', '/v1/admin/users/{id}').responses['204']).toBeDefined();
+
+    const login = await sendCode(t, '+919876512399');
+    const verified = await t.inject({ method: 'POST', url: '/v1/otp/verify', payload: { verificationId: json(login).verificationId, code: t.codes.last } });
+    const userId = json(verified).user.id as string;
+    const headers = { 'x-api-key': API_KEY };
+    expectConforms(json(await t.inject({ method: 'GET', url: `/v1/admin/users/${userId}`, headers })), user);
+    const banned = await t.inject({ method: 'POST', url: `/v1/admin/users/${userId}/ban`, headers, payload: { reason: 'test', until: '2099-01-01T00:00:00Z' } });
+    expectConforms(json(banned), user);
+    expectConforms(json(banned).ban, schema(user.properties!.ban.$ref ?? user.properties!.ban.allOf?.[0]?.$ref));
+    expectProblem(await sendCode(t, '+919876512399'), 403, 'user_banned', 'post', '/v1/otp/send');
+    expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/users?phone=%2B919876512398', headers }), 404, 'not_found', 'get', '/v1/admin/users');
   });
 
   it('matches what the routes really answer', async () => {

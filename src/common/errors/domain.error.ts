@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'refresh_token_reused',
   'unauthorized',
   'forbidden',
+  'user_banned',
+  'phone_in_use',
   'idempotency_conflict',
   'idempotency_in_flight',
   'validation_failed',

@@ -30,6 +30,8 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 401, title: 'Refresh token reused' };
     case 'forbidden':
       return { status: 403, title: 'Forbidden' };
+    case 'user_banned':
+      return { status: 403, title: 'User banned' };
     case 'country_not_allowed':
       return { status: 403, title: 'Country not allowed' };
     case 'verification_not_found':
@@ -40,6 +42,8 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 405, title: 'Method not allowed' };
     case 'idempotency_in_flight':
       return { status: 409, title: 'Request in progress' };
+    case 'phone_in_use':
+      return { status: 409, title: 'Phone number in use' };
     case 'idempotency_conflict':
       return { status: 422, title: 'Idempotency key reused' };
     case 'verification_expired':

@@ -73,8 +73,16 @@ export const PROBLEM_GUIDES: { readonly [code in ErrorCode]: ProblemGuide } = {
     action: 'Refresh the access token, or sign in again; for internal services, check `X-API-Key`.',
   },
   forbidden: {
-    meaning: 'The caller is known but may not do this. Reserved: no route answers it today.',
-    action: 'Use credentials that are allowed to.',
+    meaning: 'The API key is valid but lacks the scope this route needs (`login`, `introspect` or `admin`); `requiredScope` names it.',
+    action: 'Use a key that holds that scope, or ask the operator to add it to the key\'s `API_KEYS` entry.',
+  },
+  user_banned: {
+    meaning: 'An operator has barred the account of this number: sends, verifies and refreshes are refused until the ban ends.',
+    action: 'Nothing the client can change; the person should contact the operator of the service.',
+  },
+  phone_in_use: {
+    meaning: 'The new number of a phone change belongs to another account; nothing was changed.',
+    action: 'Keep the current number, or sign in with the other account and move or erase it first.',
   },
   idempotency_conflict: {
     meaning: 'This `Idempotency-Key` was used before with a different request body.',

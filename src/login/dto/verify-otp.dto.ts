@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO31661Alpha2, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsISO31661Alpha2, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { SEND_PURPOSES, type SendPurpose } from './send-otp.dto.js';
 import { VERIFICATION_ID_PATTERN } from '../../otp/verification-id.js';
 
 /** Optional means absent: `null` is validated like any other value, and refused (as @IsOptional() would let it through). */
@@ -10,7 +11,7 @@ export class VerifyOtpDto {
   @ApiPropertyOptional({
     pattern: VERIFICATION_ID_PATTERN.source,
     example: 'Hk3q9VdQxJ2mT0aZ8bW1cE5fG7hK4nPpRrSsTt',
-    description: 'From send. Pass either this or `phone`, not both.',
+    description: 'From send. Pass either this or `phone`, not both (a step-up may pass neither: the session\'s phone).',
   })
   @ValidateIf(present)
   @IsString()
@@ -27,6 +28,16 @@ export class VerifyOtpDto {
   @ValidateIf(present)
   @IsISO31661Alpha2()
   country?: string;
+
+  @ApiPropertyOptional({
+    enum: SEND_PURPOSES,
+    example: 'login',
+    description:
+      'As the send said: `login` (when absent) opens a session; `step_up` needs the Bearer access token of the session that sent the code and returns a receipt. A code sent for one purpose is `verification_not_found` for the other.',
+  })
+  @ValidateIf(present)
+  @IsIn(SEND_PURPOSES)
+  purpose?: SendPurpose;
 
   @ApiProperty({ pattern: '^[0-9]{4,10}$', example: '482913', description: 'The code from the SMS (OTP_CODE_LENGTH digits, 6 by default).' })
   @IsString()

@@ -6,25 +6,34 @@ import { defineScript } from '../../redis/redis-script.js';
  */
 export const CHECK_CODE = defineScript<(string | number)[]>()({
   name: 'phoneAuthOtpCheck',
-  keys: ['verification', 'failures'],
-  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs'],
+  keys: ['verification', 'failures', 'ban'],
+  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs', 'purpose', 'sid'],
   lua: `
 -- KEYS[1] verification     the phone's verification (hash)
 -- KEYS[2] failures         the phone's wrong codes across verifications (hash: count, resetAt)
+-- KEYS[3] ban              an operator's ban of the phone's user (string: its end in ms, 0 for none)
 -- ARGV[1] id               the verification id, or '' for the phone's current verification
 -- ARGV[2] codeHash         HMAC of the presented code
 -- ARGV[3] nowMs            the caller's clock
 -- ARGV[4] maxAttempts      per verification
 -- ARGV[5] phoneMaxFailures per phone, in the failure window
 -- ARGV[6] failureWindowMs  the window a first failure opens
+-- ARGV[7] purpose          the purpose the code is presented for: another purpose's verification is not found
+-- ARGV[8] sid              the session presenting it ('' for a login): another session's verification is not found
 -- Replies {'approved' | 'reserved', field, value, ...} (the verification; reserved: the provider
 -- owns the code and this attempt is counted until it settles), {'wrong_code', attempts, phone},
--- {'max_attempts' | 'phone_locked', ms to wait}, {'not_found'} or {'expired'}.
-local verification, failures = KEYS[1], KEYS[2]
+-- {'max_attempts' | 'phone_locked', ms to wait}, {'not_found'}, {'expired'} or {'banned'} (only
+-- once a pending verification matched: a caller with nothing pending learns nothing of a ban).
+local verification, failures, ban = KEYS[1], KEYS[2], KEYS[3]
 local id, codeHash, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local maxAttempts, phoneMaxFailures, failureWindowMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone')
+local purpose, sid = ARGV[7], ARGV[8]
+local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone', 'purpose', 'sid')
 if not v[1] or (id ~= '' and v[1] ~= id) or v[2] ~= 'pending' then return {'not_found'} end
+-- A code works only for what it was sent for, and in the session that asked (no attempt counted).
+if (v[8] or 'login') ~= purpose or (v[9] or '') ~= sid then return {'not_found'} end
+local banned = redis.call('GET', ban)
+if banned and (banned == '0' or tonumber(banned) > now) then return {'banned'} end
 if tonumber(v[4]) >= maxAttempts then return {'max_attempts', math.max(0, tonumber(v[6]) - now)} end
 local f = redis.call('HMGET', failures, 'count', 'resetAt')
 local failed = 0
