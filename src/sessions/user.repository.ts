@@ -52,7 +52,7 @@ export abstract class UserRepository {
   abstract findOrCreate(phone: string, newId: string): Promise<string>;
 
   /**
-   * Records a login of the user, its session written in the same round trip: creates the record
+   * Records a login of the user, its session already written: creates the record
    * at the first one (`phone`, `createdAtMs` = `nowMs`), sets `lastLoginAtMs` on every one.
    * A banned (ban in force at `nowMs`) or erased user is reported and not written, and so is a
    * user whose record names another number than `phone` (`moved`).
