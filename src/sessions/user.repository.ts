@@ -98,9 +98,9 @@ export abstract class UserRepository {
   async changePhone(userId: string, newPhone: string, nowMs: number): Promise<PhoneChange> {
     if ((await this.find(userId, nowMs)) === null) return { outcome: 'not_found' };
     if (!(await this.claimPhone(userId, newPhone))) return { outcome: 'phone_in_use' };
-    const previousPhone = await this.setPhone(userId, newPhone);
+    const previousPhone = await this.setPhone(userId, newPhone, nowMs);
     if (previousPhone === null) {
-      // Erased in between: give the claimed number back.
+      // Erased or banned in between: give the claimed number back.
       await this.releasePhone(newPhone, userId);
       return { outcome: 'not_found' };
     }
@@ -111,8 +111,12 @@ export abstract class UserRepository {
   /** Step 1 of changePhone: the number's index names the user unless another user holds it (then false). */
   abstract claimPhone(userId: string, phone: string): Promise<boolean>;
 
-  /** Step 2 of changePhone: the record names `phone`; returns the number it named before, or null for no such (or an erased) user. */
-  abstract setPhone(userId: string, phone: string): Promise<string | null>;
+  /**
+   * Step 2 of changePhone: the record names `phone`; returns the number it named before, or null
+   * for no such (or an erased) user, or one with a ban in force at `nowMs` (a ban set during the
+   * change put its marker on the number the record named: the user must stay on it).
+   */
+  abstract setPhone(userId: string, phone: string, nowMs: number): Promise<string | null>;
 
   /** Step 3 of changePhone (and the repair of a stale index): removes the number's index only if it names the user. */
   abstract releasePhone(phone: string, userId: string): Promise<void>;
