@@ -88,7 +88,7 @@ export abstract class UserRepository {
    *   1. claimPhone: the new number's index names the user (SET NX; refused if another user holds it);
    *   2. setPhone: the record names the new number (this is the instant of the change);
    *   3. releasePhone: the old number's index is removed if it still names the user (compare and delete).
-   * The record is the truth, and a login checks it in the round trip that writes its session
+   * The record is the truth, and a login checks it right after writing its session
    * (recordLogin answers `moved` when the record names another number). So a stop after 1 leaves
    * the new index stale (a login with the new number finds `moved`, releases it and becomes a new
    * user: the change is rolled back), and a stop after 2 leaves the old index stale (a login with
