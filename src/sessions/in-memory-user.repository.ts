@@ -72,9 +72,10 @@ export class InMemoryUserRepository extends UserRepository {
     return true;
   }
 
-  async setPhone(userId: string, phone: string): Promise<string | null> {
+  async setPhone(userId: string, phone: string, nowMs: number): Promise<string | null> {
     const stored = this.records.get(userId);
     if (stored === undefined || stored.erasedAtMs !== undefined) return null;
+    if (stored.ban && inForce(stored.ban, nowMs)) return null;
     const previousPhone = stored.phone;
     stored.phone = phone;
     return previousPhone;

@@ -39,7 +39,7 @@ export class RedisUserRepository extends UserRepository {
   async findByPhone(phone: string, nowMs: number): Promise<UserRecord | null> {
     const userId = await onStore(() => this.redis.get(this.keys.userIdByPhone(phone)));
     if (userId === null) return null;
-    const reply = await onStore(() => this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone, mode: 'adopt' }));
+    const reply = await onStore(() => this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone, mode: 'adopt', nowMs }));
     return fromHash(pairs(reply), nowMs);
   }
 
@@ -69,8 +69,8 @@ export class RedisUserRepository extends UserRepository {
     return holder === null || holder === userId;
   }
 
-  async setPhone(userId: string, phone: string): Promise<string | null> {
-    const reply = await onStore(() => this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone, mode: 'change' }));
+  async setPhone(userId: string, phone: string, nowMs: number): Promise<string | null> {
+    const reply = await onStore(() => this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone, mode: 'change', nowMs }));
     // Before the change; the ban does not matter here.
     return fromHash(pairs(reply), 0)?.phone ?? null;
   }

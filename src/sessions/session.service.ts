@@ -61,7 +61,7 @@ export class SessionService {
     return this.tokenPair(session, secret, nowMs);
   }
 
-  /** Writes a session for the phone's user and stamps the login on the record, in one round trip; a refused login's session is ended. */
+  /** Writes a session for the phone's user, then stamps the login on the record; a refused login's session is ended. */
   private async open(phone: string, caller: Partial<Caller>, channel: Channel, nowMs: number) {
     const userId = await this.users.findOrCreate(phone, `usr_${randomBase64Url(16)}`);
     const id = `ses_${randomBase64Url(16)}`;
@@ -82,7 +82,12 @@ export class SessionService {
       expiresAtMs: nowMs + this.config.refreshTokenTtlSeconds * 1000,
       idleExpiresAtMs: nowMs + Math.min(this.config.refreshTokenIdleTtlSeconds, this.config.refreshTokenTtlSeconds) * 1000,
     };
-    const [, recorded] = await Promise.all([this.sessions.create(session), this.users.recordLogin(userId, phone, nowMs)]);
+    // The session (and its index entry) is written before the record is read, never beside it: a
+    // ban or erasure either finds the session when it ends the user's sessions, or is found here.
+    // Sent together, the record could be read before the ban while the session lands after the
+    // ban's sweep (a retried write, another Cluster node), leaving a banned user a live session.
+    await this.sessions.create(session);
+    const recorded = await this.users.recordLogin(userId, phone, nowMs);
     // An operator banned or erased the user while this login was in flight, or the index was stale: the session goes.
     if (recorded !== 'recorded') await this.sessions.revoke(id, nowMs);
     return { session, secret, recorded };

@@ -52,7 +52,7 @@ export abstract class UserRepository {
   abstract findOrCreate(phone: string, newId: string): Promise<string>;
 
   /**
-   * Records a login of the user, its session written in the same round trip: creates the record
+   * Records a login of the user, its session already written: creates the record
    * at the first one (`phone`, `createdAtMs` = `nowMs`), sets `lastLoginAtMs` on every one.
    * A banned (ban in force at `nowMs`) or erased user is reported and not written, and so is a
    * user whose record names another number than `phone` (`moved`).
@@ -88,7 +88,7 @@ export abstract class UserRepository {
    *   1. claimPhone: the new number's index names the user (SET NX; refused if another user holds it);
    *   2. setPhone: the record names the new number (this is the instant of the change);
    *   3. releasePhone: the old number's index is removed if it still names the user (compare and delete).
-   * The record is the truth, and a login checks it in the round trip that writes its session
+   * The record is the truth, and a login checks it right after writing its session
    * (recordLogin answers `moved` when the record names another number). So a stop after 1 leaves
    * the new index stale (a login with the new number finds `moved`, releases it and becomes a new
    * user: the change is rolled back), and a stop after 2 leaves the old index stale (a login with
@@ -98,9 +98,9 @@ export abstract class UserRepository {
   async changePhone(userId: string, newPhone: string, nowMs: number): Promise<PhoneChange> {
     if ((await this.find(userId, nowMs)) === null) return { outcome: 'not_found' };
     if (!(await this.claimPhone(userId, newPhone))) return { outcome: 'phone_in_use' };
-    const previousPhone = await this.setPhone(userId, newPhone);
+    const previousPhone = await this.setPhone(userId, newPhone, nowMs);
     if (previousPhone === null) {
-      // Erased in between: give the claimed number back.
+      // Erased or banned in between: give the claimed number back.
       await this.releasePhone(newPhone, userId);
       return { outcome: 'not_found' };
     }
@@ -111,8 +111,12 @@ export abstract class UserRepository {
   /** Step 1 of changePhone: the number's index names the user unless another user holds it (then false). */
   abstract claimPhone(userId: string, phone: string): Promise<boolean>;
 
-  /** Step 2 of changePhone: the record names `phone`; returns the number it named before, or null for no such (or an erased) user. */
-  abstract setPhone(userId: string, phone: string): Promise<string | null>;
+  /**
+   * Step 2 of changePhone: the record names `phone`; returns the number it named before, or null
+   * for no such (or an erased) user, or one with a ban in force at `nowMs` (a ban set during the
+   * change put its marker on the number the record named: the user must stay on it).
+   */
+  abstract setPhone(userId: string, phone: string, nowMs: number): Promise<string | null>;
 
   /** Step 3 of changePhone (and the repair of a stale index): removes the number's index only if it names the user. */
   abstract releasePhone(phone: string, userId: string): Promise<void>;

@@ -8,6 +8,7 @@ import { AccessTokenService } from './access-token.service.js';
 import { InMemorySessionRepository } from './in-memory-session.repository.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { RefreshTokens } from './refresh-token.js';
+import type { Session } from './session.js';
 import { SessionService } from './session.service.js';
 import { sessionsConfig } from './sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
@@ -41,10 +42,19 @@ class RacingUsers extends InMemoryUserRepository {
   }
 }
 
+/** The real session repository; `beforeCreate` runs before a session is written, as a session write that reaches the store late (a retry, another Cluster node). */
+class SlowSessions extends InMemorySessionRepository {
+  beforeCreate?: () => Promise<unknown>;
+  override async create(session: Session): Promise<void> {
+    await this.beforeCreate?.();
+    return super.create(session);
+  }
+}
+
 function setup() {
   const clock = new StepClock();
   const users = new RacingUsers();
-  const sessions = new InMemorySessionRepository();
+  const sessions = new SlowSessions();
   const metrics = new Metrics();
   const accessTokens = new AccessTokenService(new JwtService({}), SigningKeys.load({ algorithm: 'ES256' }), config);
   const login = new SessionService(users, sessions, accessTokens, new RefreshTokens(KeyDerivation.of('users-spec-secret-of-32-characters!!')), clock, metrics, config);
@@ -98,6 +108,19 @@ describe(SessionService.name, () => {
     users.beforeLogin = (userId) => sut.ban(userId, { untilMs: null, reason: 'raced' });
     expect(await codeOf(login.start('+919876543210', {}))).toBe('user_banned');
     expect(await sessions.listByUser(pair.user.id, clock.ms)).toEqual([]);
+  });
+
+  it('ends the session of a login whose session write lands after a ban that followed its record stamp', async () => {
+    const { sessions, login, sut, clock } = setup();
+    const pair = await login.start('+919876543210', {});
+    // The ban runs once the login stamped its record but before its session is written.
+    sessions.beforeCreate = async () => {
+      sessions.beforeCreate = undefined;
+      await new Promise((resolve) => setImmediate(resolve));
+      await sut.ban(pair.user.id, { untilMs: null, reason: 'raced' });
+    };
+    const outcome = await codeOf(login.start('+919876543210', {}));
+    expect({ outcome, live: await sessions.listByUser(pair.user.id, clock.ms) }).toEqual({ outcome: 'user_banned', live: [] });
   });
 
   it('ends the session of a login that raced the erasure of its user', async () => {

@@ -149,7 +149,7 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
         const { id, phone } = await loggedIn();
         const next = newPhone();
         expect(await repository.claimPhone(id, next)).toBe(true);
-        expect(await repository.setPhone(id, next)).toBe(phone);
+        expect(await repository.setPhone(id, next, T0)).toBe(phone);
         expect(await loginWith(next)).toEqual({ id, recorded: 'recorded' });
         expect(await loginWith(phone)).toEqual({ id, recorded: 'moved' });
         await repository.releasePhone(phone, id);
@@ -167,8 +167,25 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
         await repository.releasePhone(phone, id);
         expect(await repository.findOrCreate(phone, newId())).toBe('usr_newcomer');
         expect(await repository.claimPhone(newId(), next)).toBe(false);
-        expect(await repository.setPhone(newId(), next)).toBeNull();
+        expect(await repository.setPhone(newId(), next, T0)).toBeNull();
       });
+    });
+
+    it('does not move a user banned while the change was under way: the claimed number goes back', async () => {
+      const { id, phone } = await loggedIn();
+      const next = newPhone();
+      expect(await repository.claimPhone(id, next)).toBe(true);
+      await repository.ban(id, { sinceMs: T0, untilMs: null, reason: 'raced' });
+      expect(await repository.setPhone(id, next, T0)).toBeNull();
+      expect(await repository.changePhone(id, next, T0)).toEqual({ outcome: 'not_found' });
+      expect(await repository.find(id, T0)).toMatchObject({ phone, ban: { untilMs: null } });
+      expect(await repository.findOrCreate(next, 'usr_newcomer')).toBe('usr_newcomer');
+    });
+
+    it('moves a user whose ban has ended', async () => {
+      const { id, phone } = await loggedIn();
+      await repository.ban(id, { sinceMs: T0, untilMs: T0 + 1000, reason: 'short' });
+      expect(await repository.changePhone(id, newPhone(), T0 + 1000)).toEqual({ outcome: 'changed', previousPhone: phone });
     });
 
     it('gives a free number to one of two users moving to it at once', async () => {

@@ -107,7 +107,7 @@ function phoneChangeSuite(store: Pick<StoreUnderTest, 'settings'>, block: string
       // Stopped after the record moved: the change happened; the old number is someone new.
       const moved = nextPhone();
       expect(await users.claimPhone(user.id, moved)).toBe(true);
-      expect(await users.setPhone(user.id, moved)).toBe(oldPhone);
+      expect(await users.setPhone(user.id, moved, Date.now())).toBe(oldPhone);
       expect((await login(t, moved)).user.id).toBe(user.id);
       const stranger = await login(t, oldPhone);
       expect(stranger.user.id).not.toBe(user.id);

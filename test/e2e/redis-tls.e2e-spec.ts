@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
@@ -111,6 +111,14 @@ async function aclReport(admin: Redis): Promise<{ users: string[]; denials: stri
   });
   return { users, denials };
 }
+
+it('grants the ACL user every command a Lua script calls (a script runs its calls as its caller)', () => {
+  const scripts = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.script.ts'));
+  const called = new Set(scripts.flatMap((path) => [...readFileSync(join('src', path), 'utf8').matchAll(/redis\.call\('([A-Z]+)'/g)].map((match) => match[1].toLowerCase())));
+  const granted = new Set(serviceAclRules().split(' ').filter((rule) => rule.startsWith('+')).map((rule) => rule.slice(1)));
+  expect(scripts.length).toBeGreaterThan(10);
+  expect([...called].filter((command) => !granted.has(command)).sort()).toEqual([]);
+});
 
 it('README lists the ACL line these tests prove, for the default prefix', () => {
   expect(readFileSync('README.md', 'utf8')).toContain(`ACL SETUSER ${SERVICE_ACL_USER} on >CHANGE-ME ${serviceAclRules('phone-auth:')}\n`);

@@ -87,8 +87,8 @@ export function serviceAclRules(keyPrefix = 'phone-auth:'): string {
     '-@all',
     '+ping +info +hello +auth +quit +client|setname +cluster|slots +cluster|info',
     '+evalsha +eval +multi +exec',
-    '+get +set +del +expire +pexpire +incr',
-    '+hget +hset +hdel +hmget +hgetall +hincrby',
+    '+get +set +del +exists +expire +pexpire +incr',
+    '+hget +hset +hsetnx +hdel +hmget +hgetall +hincrby',
     '+lpush +ltrim +lrange +sadd +srem +smembers',
     '+zadd +zrem +zcard +zrange +zrangebyscore +zremrangebyscore',
   ].join(' ');
