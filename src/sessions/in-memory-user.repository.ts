@@ -56,12 +56,11 @@ export class InMemoryUserRepository extends UserRepository {
     return view(stored, nowMs);
   }
 
-  async erase(userId: string, nowMs: number): Promise<UserRecord | null> {
+  async tombstone(userId: string, nowMs: number): Promise<UserRecord | null> {
     const stored = this.live(userId, nowMs);
     if (stored === undefined) return null;
     const erased = view(stored, nowMs);
     this.records.set(userId, { id: userId, phone: '', createdAtMs: null, lastLoginAtMs: null, erasedAtMs: nowMs });
-    if (this.ids.get(stored.phone) === userId) this.ids.delete(stored.phone);
     return erased;
   }
 

@@ -55,13 +55,11 @@ export class RedisUserRepository extends UserRepository {
     return fromHash(pairs(reply), nowMs);
   }
 
-  async erase(userId: string, nowMs: number): Promise<UserRecord | null> {
+  async tombstone(userId: string, nowMs: number): Promise<UserRecord | null> {
     const reply = await onStore(() =>
       this.scripts.run(ERASE_USER, { user: this.keys.userRecord(userId) }, { nowMs, tombstoneSeconds: UserRepository.ERASED_TOMBSTONE_SECONDS }),
     );
-    const erased = fromHash(pairs(reply), nowMs);
-    if (erased !== null) await this.unindex(erased.phone, userId);
-    return erased;
+    return fromHash(pairs(reply), nowMs);
   }
 
   async claimPhone(userId: string, phone: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../src/common/errors/domain.error.js';
 import { InMemoryUserRepository } from '../../src/sessions/in-memory-user.repository.js';
 import { RedisUserRepository } from '../../src/sessions/redis-user.repository.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';
@@ -93,6 +94,38 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
       expect(await repository.find(id, T0 + 3)).toBeNull();
       const next = await repository.findOrCreate(phone, newId());
       expect(next).not.toBe(id);
+    });
+
+    /** The adapter itself, one step of erase failing once as a store failover would. */
+    function failingOnce(step: 'releasePhone' | 'tombstone'): UserRepository {
+      const failing = Object.create(repository) as UserRepository;
+      failing[step] = async () => {
+        delete (failing as Partial<UserRepository>)[step];
+        throw new DomainError('store_unavailable', 'The store is unavailable.');
+      };
+      return failing;
+    }
+
+    it('erases the index before the record: a stop after it leaves a live record, and erasing again completes it', async () => {
+      const { id, phone } = await loggedIn();
+      const failing = failingOnce('tombstone');
+      await expect(failing.erase(id, T0 + 1)).rejects.toMatchObject({ code: 'store_unavailable' });
+      expect(await repository.find(id, T0 + 1)).toMatchObject({ id, phone });
+      expect(await repository.findByPhone(phone, T0 + 1)).toBeNull();
+      expect(await failing.erase(id, T0 + 2)).toMatchObject({ id, phone });
+      expect(await repository.find(id, T0 + 2)).toBeNull();
+      expect(await repository.recordLogin(id, phone, T0 + 3)).toBe('erased');
+      expect(await repository.findOrCreate(phone, newId())).not.toBe(id);
+    });
+
+    it('changes nothing when the index removal fails, and erasing again completes it', async () => {
+      const { id, phone } = await loggedIn();
+      const failing = failingOnce('releasePhone');
+      await expect(failing.erase(id, T0 + 1)).rejects.toMatchObject({ code: 'store_unavailable' });
+      expect(await repository.findByPhone(phone, T0 + 1)).toMatchObject({ id, phone });
+      expect(await failing.erase(id, T0 + 2)).toMatchObject({ id, phone });
+      expect(await repository.find(id, T0 + 2)).toBeNull();
+      expect(await repository.findByPhone(phone, T0 + 2)).toBeNull();
     });
 
     it('leaves the number\'s index alone when it already names another user at erasure', async () => {
