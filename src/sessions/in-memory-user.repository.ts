@@ -41,7 +41,9 @@ export class InMemoryUserRepository extends UserRepository {
     if (userId === undefined) return null;
     const stored = this.stored(userId, nowMs);
     if (stored === undefined) this.records.set(userId, { id: userId, phone, createdAtMs: null, lastLoginAtMs: null });
-    return view(this.stored(userId, nowMs), nowMs);
+    const record = view(this.stored(userId, nowMs), nowMs);
+    // A stale index (a phone change that stopped halfway) names a user who no longer has the number.
+    return record?.phone === phone ? record : null;
   }
 
   async ban(userId: string, ban: UserBan): Promise<UserRecord | null> {

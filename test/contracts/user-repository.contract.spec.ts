@@ -191,6 +191,19 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
         expect(stranger.recorded).toBe('recorded');
       });
 
+      it('finds no user by a number whose index is stale: the record names another number', async () => {
+        const { id, phone } = await loggedIn();
+        const next = newPhone();
+        expect(await repository.claimPhone(id, next)).toBe(true);
+        // After the claim only: the new number's index names the user, the record the old number.
+        expect(await repository.findByPhone(next, T0)).toBeNull();
+        expect(await repository.findByPhone(phone, T0)).toMatchObject({ id, phone });
+        expect(await repository.setPhone(id, next, T0)).toBe(phone);
+        // After the record moved: the old number's index is the stale one.
+        expect(await repository.findByPhone(phone, T0)).toBeNull();
+        expect(await repository.findByPhone(next, T0)).toMatchObject({ id, phone: next });
+      });
+
       it('completes when run again after a stop, and releases only an index that names the user', async () => {
         const { id, phone } = await loggedIn();
         const next = newPhone();
