@@ -65,8 +65,8 @@ export abstract class UserRepository {
   /**
    * The record of the user the phone's index names, its ban as of `nowMs`; null if the index
    * names none, or a user whose record names another number (a stale index: a phone change that
-   * stopped halfway; the number is not that user's). A user whose index predates user records gets a record then (the phone alone,
-   * no login times), so it can be banned and erased by id.
+   * stopped halfway; the number is not that user's). A user whose index predates user records
+   * gets a record then (the phone alone, no login times), so it can be banned and erased by id.
    */
   abstract findByPhone(phone: string, nowMs: number): Promise<UserRecord | null>;
 
