@@ -53,10 +53,16 @@ export class UserAdministration {
     return user;
   }
 
-  /** Every key of the user goes: record (a short-lived tombstone stays), number index, sessions and their index, the number's ban. */
+  /**
+   * Every key of the user goes: the number's ban, number index, record (a short-lived tombstone
+   * stays), sessions and their index. The ban goes first (while the record lives it still refuses
+   * logins), so a stop at any step leaves either a live record or only sessions, and running the
+   * erasure again completes it.
+   */
   async erase(actor: ApiClient | undefined, userId: string): Promise<void> {
-    const { erased, sessionsEnded } = await this.users.erase(userId);
-    await this.verifications.liftPhoneBan(erased.phone);
-    this.audit.record(actor, 'erase_user', `erased user ${erased.id}; ${sessionsEnded} session(s) ended`);
+    const record = await this.users.findRecord(userId);
+    if (record !== null) await this.verifications.liftPhoneBan(record.phone);
+    const { sessionsEnded } = await this.users.erase(userId);
+    this.audit.record(actor, 'erase_user', `erased user ${userId}; ${sessionsEnded} session(s) ended`);
   }
 }

@@ -40,7 +40,8 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   async start(request: StartVerification): Promise<StartResult> {
     const { phone, nowMs } = request;
     this.sweepEvery(1000, nowMs);
-    if (this.banned(phone, nowMs)) return { outcome: 'banned' };
+    // Not for a phone change: its send must not tell whether the number is a banned account's.
+    if ((request.scope ?? LOGIN_SCOPE).purpose !== 'phone_change' && this.banned(phone, nowMs)) return { outcome: 'banned' };
     const failures = this.liveFailures(phone, nowMs);
     if (failures && failures.count >= request.phoneMaxFailures) {
       return { outcome: 'phone_locked', retryAfterMs: failures.resetAtMs - nowMs };
@@ -121,7 +122,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     ) {
       return { outcome: 'not_found' };
     }
-    if (this.banned(verification.phone, nowMs)) return { outcome: 'banned' };
+    if (scope.purpose !== 'phone_change' && this.banned(verification.phone, nowMs)) return { outcome: 'banned' };
     if (verification.attempts >= request.maxAttempts) {
       return { outcome: 'max_attempts', retryAfterMs: Math.max(0, verification.resendAtMs - nowMs) };
     }

@@ -136,8 +136,10 @@ export abstract class VerificationRepository {
 
   /**
    * Bars the phone (an operator banned its user): every start is `banned` until `untilMs` (or
-   * the ban is lifted), and so is every check that finds a pending verification. Replaces an
-   * earlier ban of the phone; one already over is none.
+   * the ban is lifted), and so is every check that finds a pending verification. Not for purpose
+   * `phone_change`: a send to move a user onto the number must not say the number is a banned
+   * account's (claiming it answers `phone_in_use` instead). Replaces an earlier ban of the
+   * phone; one already over is none.
    */
   abstract banPhone(ban: PhoneBan): Promise<void>;
 

@@ -41,7 +41,9 @@ export class InMemoryUserRepository extends UserRepository {
     if (userId === undefined) return null;
     const stored = this.stored(userId, nowMs);
     if (stored === undefined) this.records.set(userId, { id: userId, phone, createdAtMs: null, lastLoginAtMs: null });
-    return view(this.stored(userId, nowMs), nowMs);
+    const record = view(this.stored(userId, nowMs), nowMs);
+    // A stale index (a phone change that stopped halfway) names a user who no longer has the number.
+    return record?.phone === phone ? record : null;
   }
 
   async ban(userId: string, ban: UserBan): Promise<UserRecord | null> {
@@ -56,12 +58,11 @@ export class InMemoryUserRepository extends UserRepository {
     return view(stored, nowMs);
   }
 
-  async erase(userId: string, nowMs: number): Promise<UserRecord | null> {
+  async tombstone(userId: string, nowMs: number): Promise<UserRecord | null> {
     const stored = this.live(userId, nowMs);
     if (stored === undefined) return null;
     const erased = view(stored, nowMs);
     this.records.set(userId, { id: userId, phone: '', createdAtMs: null, lastLoginAtMs: null, erasedAtMs: nowMs });
-    if (this.ids.get(stored.phone) === userId) this.ids.delete(stored.phone);
     return erased;
   }
 

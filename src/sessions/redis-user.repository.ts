@@ -40,7 +40,9 @@ export class RedisUserRepository extends UserRepository {
     const userId = await onStore(() => this.redis.get(this.keys.userIdByPhone(phone)));
     if (userId === null) return null;
     const reply = await onStore(() => this.scripts.run(SET_USER_PHONE, { user: this.keys.userRecord(userId) }, { userId, phone, mode: 'adopt', nowMs }));
-    return fromHash(pairs(reply), nowMs);
+    const record = fromHash(pairs(reply), nowMs);
+    // A stale index (a phone change that stopped halfway) names a user who no longer has the number.
+    return record?.phone === phone ? record : null;
   }
 
   async ban(userId: string, ban: UserBan): Promise<UserRecord | null> {
@@ -55,13 +57,11 @@ export class RedisUserRepository extends UserRepository {
     return fromHash(pairs(reply), nowMs);
   }
 
-  async erase(userId: string, nowMs: number): Promise<UserRecord | null> {
+  async tombstone(userId: string, nowMs: number): Promise<UserRecord | null> {
     const reply = await onStore(() =>
       this.scripts.run(ERASE_USER, { user: this.keys.userRecord(userId) }, { nowMs, tombstoneSeconds: UserRepository.ERASED_TOMBSTONE_SECONDS }),
     );
-    const erased = fromHash(pairs(reply), nowMs);
-    if (erased !== null) await this.unindex(erased.phone, userId);
-    return erased;
+    return fromHash(pairs(reply), nowMs);
   }
 
   async claimPhone(userId: string, phone: string): Promise<boolean> {

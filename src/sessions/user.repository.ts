@@ -64,8 +64,9 @@ export abstract class UserRepository {
 
   /**
    * The record of the user the phone's index names, its ban as of `nowMs`; null if the index
-   * names none. A user whose index predates user records gets a record then (the phone alone,
-   * no login times), so it can be banned and erased by id.
+   * names none, or a user whose record names another number (a stale index: a phone change that
+   * stopped halfway; the number is not that user's). A user whose index predates user records
+   * gets a record then (the phone alone, no login times), so it can be banned and erased by id.
    */
   abstract findByPhone(phone: string, nowMs: number): Promise<UserRecord | null>;
 
@@ -76,11 +77,25 @@ export abstract class UserRepository {
   abstract unban(userId: string, nowMs: number): Promise<UserRecord | null>;
 
   /**
-   * Erases the user: the record becomes a tombstone and the phone index is removed if it still
-   * names this user, so the number's next login creates a new id. Returns what was erased, or
-   * null for an unknown user. The user's sessions are the session repository's to end.
+   * Erases the user: the phone index is removed if it still names this user (so the number's next
+   * login creates a new id), then the record becomes a tombstone. Two steps in two slots, in this
+   * order so that a stop between them leaves a live record and running the erasure again redoes
+   * both (a tombstone first would hide the number whose index is left). Returns what was erased,
+   * or null for an unknown (or already erased) user. The user's sessions are the session
+   * repository's to end.
    */
-  abstract erase(userId: string, nowMs: number): Promise<UserRecord | null>;
+  async erase(userId: string, nowMs: number): Promise<UserRecord | null> {
+    const record = await this.find(userId, nowMs);
+    if (record === null) return null;
+    await this.releasePhone(record.phone, userId);
+    const erased = await this.tombstone(userId, nowMs);
+    // A phone change that landed in between: its number's index goes too.
+    if (erased !== null && erased.phone !== record.phone) await this.releasePhone(erased.phone, userId);
+    return erased;
+  }
+
+  /** Step 2 of erase: the record becomes a tombstone; returns it as it was, or null for an unknown or erased user. */
+  abstract tombstone(userId: string, nowMs: number): Promise<UserRecord | null>;
 
   /**
    * Moves the user to `newPhone`, keeping the id. The two indexes and the record sit in three

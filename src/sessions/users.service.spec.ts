@@ -99,6 +99,24 @@ describe(UsersService.name, () => {
     expect(await codeOf(sut.find(pair.user.id))).toBe('not_found');
     expect((await login.start('+919876543210', {})).user.id).not.toBe(pair.user.id);
   });
+
+  it('completes an erasure run again after the sessions failed to end, and answers not_found once all is gone', async () => {
+    const { clock, sessions, login, users, sut } = setup();
+    const pair = await login.start('+919876543210', {});
+    const real = sessions.revokeAllForUser.bind(sessions);
+    sessions.revokeAllForUser = async (...args) => {
+      sessions.revokeAllForUser = real;
+      throw new DomainError('store_unavailable', 'The store is unavailable.');
+    };
+    expect(await codeOf(sut.erase(pair.user.id))).toBe('store_unavailable');
+    // The record is a tombstone; the retry still ends the sessions.
+    expect(await sut.erase(pair.user.id)).toEqual({ erased: null, sessionsEnded: 1 });
+    expect(await sessions.listByUser(pair.user.id, clock.ms)).toEqual([]);
+    expect(await codeOf(login.refresh(pair.refreshToken))).toBe('invalid_refresh_token');
+    expect(await users.findByPhone('+919876543210', clock.ms)).toBeNull();
+    expect((await login.start('+919876543210', {})).user.id).not.toBe(pair.user.id);
+    expect(await codeOf(sut.erase(pair.user.id))).toBe('not_found');
+  });
 });
 
 describe(SessionService.name, () => {

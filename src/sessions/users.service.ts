@@ -59,12 +59,22 @@ export class UsersService {
 
   /**
    * Erases the user: the number's index and the record go first (the number's next login makes a
-   * new user; a login in flight finds the tombstone), then every session ends.
+   * new user; a login in flight finds the tombstone), then every session ends. An erasure that
+   * stopped after the record went (the store failed over) is run again here: the record is a
+   * tombstone then (erased is null), and the sessions still end. Throws not_found when there was
+   * no record to erase and no session to end.
    */
-  async erase(userId: string): Promise<{ erased: UserRecord; sessionsEnded: number }> {
+  async erase(userId: string): Promise<{ erased: UserRecord | null; sessionsEnded: number }> {
     const nowMs = this.clock.nowMs();
-    const erased = orNotFound(await this.users.erase(userId, nowMs));
-    return { erased, sessionsEnded: await this.endSessions(userId, nowMs) };
+    const erased = await this.users.erase(userId, nowMs);
+    const sessionsEnded = await this.endSessions(userId, nowMs);
+    if (erased === null && sessionsEnded === 0) throw new DomainError('not_found', 'No such user.');
+    return { erased, sessionsEnded };
+  }
+
+  /** The user's record, or null for an unknown or erased user. */
+  async findRecord(userId: string): Promise<UserRecord | null> {
+    return this.users.find(userId, this.clock.nowMs());
   }
 
   private async endSessions(userId: string, nowMs: number): Promise<number> {

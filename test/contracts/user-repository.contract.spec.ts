@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../src/common/errors/domain.error.js';
 import { InMemoryUserRepository } from '../../src/sessions/in-memory-user.repository.js';
 import { RedisUserRepository } from '../../src/sessions/redis-user.repository.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';
@@ -95,6 +96,38 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
       expect(next).not.toBe(id);
     });
 
+    /** The adapter itself, one step of erase failing once as a store failover would. */
+    function failingOnce(step: 'releasePhone' | 'tombstone'): UserRepository {
+      const failing = Object.create(repository) as UserRepository;
+      failing[step] = async () => {
+        delete (failing as Partial<UserRepository>)[step];
+        throw new DomainError('store_unavailable', 'The store is unavailable.');
+      };
+      return failing;
+    }
+
+    it('erases the index before the record: a stop after it leaves a live record, and erasing again completes it', async () => {
+      const { id, phone } = await loggedIn();
+      const failing = failingOnce('tombstone');
+      await expect(failing.erase(id, T0 + 1)).rejects.toMatchObject({ code: 'store_unavailable' });
+      expect(await repository.find(id, T0 + 1)).toMatchObject({ id, phone });
+      expect(await repository.findByPhone(phone, T0 + 1)).toBeNull();
+      expect(await failing.erase(id, T0 + 2)).toMatchObject({ id, phone });
+      expect(await repository.find(id, T0 + 2)).toBeNull();
+      expect(await repository.recordLogin(id, phone, T0 + 3)).toBe('erased');
+      expect(await repository.findOrCreate(phone, newId())).not.toBe(id);
+    });
+
+    it('changes nothing when the index removal fails, and erasing again completes it', async () => {
+      const { id, phone } = await loggedIn();
+      const failing = failingOnce('releasePhone');
+      await expect(failing.erase(id, T0 + 1)).rejects.toMatchObject({ code: 'store_unavailable' });
+      expect(await repository.findByPhone(phone, T0 + 1)).toMatchObject({ id, phone });
+      expect(await failing.erase(id, T0 + 2)).toMatchObject({ id, phone });
+      expect(await repository.find(id, T0 + 2)).toBeNull();
+      expect(await repository.findByPhone(phone, T0 + 2)).toBeNull();
+    });
+
     it('leaves the number\'s index alone when it already names another user at erasure', async () => {
       const { id, phone } = await loggedIn();
       const other = newPhone();
@@ -156,6 +189,19 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
         const stranger = await loginWith(phone);
         expect(stranger.id).not.toBe(id);
         expect(stranger.recorded).toBe('recorded');
+      });
+
+      it('finds no user by a number whose index is stale: the record names another number', async () => {
+        const { id, phone } = await loggedIn();
+        const next = newPhone();
+        expect(await repository.claimPhone(id, next)).toBe(true);
+        // After the claim only: the new number's index names the user, the record the old number.
+        expect(await repository.findByPhone(next, T0)).toBeNull();
+        expect(await repository.findByPhone(phone, T0)).toMatchObject({ id, phone });
+        expect(await repository.setPhone(id, next, T0)).toBe(phone);
+        // After the record moved: the old number's index is the stale one.
+        expect(await repository.findByPhone(phone, T0)).toBeNull();
+        expect(await repository.findByPhone(next, T0)).toMatchObject({ id, phone: next });
       });
 
       it('completes when run again after a stop, and releases only an index that names the user', async () => {

@@ -88,6 +88,17 @@ export function verificationRepositoryContract(
       await repository.liftPhoneBan(phone);
     });
 
+    it('does not refuse a phone change\'s send or check to a banned phone: it must not say whose the number is', async () => {
+      const phone = newPhone();
+      await repository.banPhone({ phone, untilMs: null, nowMs: T0 });
+      const scope = { purpose: 'phone_change' as const, sessionId: 'ses_mover' };
+      const verification = await created(phone, { scope });
+      expect(await check({ id: verification.id }, 'hash-1', T0 + 1000, { scope })).toMatchObject({ outcome: 'approved', verification: { purpose: 'phone_change' } });
+      // A login of the number is still refused.
+      expect(await startFor(phone, { nowMs: T0 + 3_600_000 })).toEqual({ outcome: 'banned' });
+      await repository.liftPhoneBan(phone);
+    });
+
     it('takes a ban that has already ended as none, and a new ban replaces the last', async () => {
       const phone = newPhone();
       await repository.banPhone({ phone, untilMs: null, nowMs: T0 });

@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import { UserAdministration } from '../../src/admin/user-administration.service.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import {
@@ -75,6 +76,19 @@ function phoneChangeSuite(store: Pick<StoreUnderTest, 'settings'>, block: string
       expect((await listSessions(t, theirs.accessToken)).statusCode).toBe(200);
       expect((await login(t, mine.user.phone)).user.id).toBe(mine.user.id);
       expect((await login(t, theirs.user.phone)).user.id).toBe(theirs.user.id);
+    });
+
+    it('says nothing at the send of a number whose user is banned: the verify answers phone_in_use', async () => {
+      const mine = await login(t, nextPhone());
+      const theirs = await login(t, nextPhone());
+      await t.app.get(UserAdministration).ban(undefined, theirs.user.id, { untilMs: null, reason: 'fraud' });
+      const sent = await changeSend(t, mine.accessToken, theirs.user.phone);
+      expect(sent.statusCode).toBe(202);
+      const refused = await changeVerify(t, mine.accessToken, { verificationId: json(sent).verificationId, code: t.codes.last });
+      expect(json(refused)).toMatchObject({ code: 'phone_in_use', status: 409 });
+      expect((await login(t, mine.user.phone)).user.id).toBe(mine.user.id);
+      // A login of the banned number is still refused.
+      expect(json(await postJson(t, '/v1/otp/send', { phone: theirs.user.phone })).code).toBe('user_banned');
     });
 
     it('binds the code to its session and purpose: it logs no one in, and another session cannot use it', async () => {

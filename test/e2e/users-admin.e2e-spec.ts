@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import { DomainError } from '../../src/common/errors/domain.error.js';
+import { VerificationService } from '../../src/otp/verification.service.js';
+import { SessionRepository } from '../../src/sessions/session.repository.js';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -214,6 +217,47 @@ describeOnEveryStore('users and their administration on the $name', (store) => {
     // The ban had ended its session already.
     expect(auditLines(user.user.id)).toContain(`admin ops erased user ${user.user.id}; 0 session(s) ended`);
     expect(await counted('erase_user')).toBe(before + 1);
+  });
+
+  it('completes an erasure run again after a step failed with 503: the ban is lifted, the sessions end, the number is free', async () => {
+    /** The app's own instance, its method failing once as a store failover would. */
+    function failOnce<T extends object>(target: T, method: keyof T & string): void {
+      const real = (target[method] as (...args: unknown[]) => unknown).bind(target);
+      Object.assign(target, {
+        [method]: async () => {
+          Object.assign(target, { [method]: real });
+          throw new DomainError('store_unavailable', 'The store is unavailable.');
+        },
+      });
+    }
+    const phone = nextPhone();
+    const user = await login(t, phone);
+    expect((await admin('POST', `/${user.user.id}/ban`, { reason: 'erasure requested' })).statusCode).toBe(200);
+
+    // The ban's lift fails: nothing is erased, the record still refuses the number.
+    failOnce(t.app.get(VerificationService, { strict: false }), 'liftPhoneBan');
+    expectProblem(await admin('DELETE', `/${user.user.id}`), 503, 'store_unavailable');
+    expect(json(await admin('GET', `/${user.user.id}`))).toMatchObject({ id: user.user.id, banned: true });
+    expectProblem(await sendCode(t, phone), 403, 'user_banned');
+
+    // Lifted by hand, the user logs in again; then the erasure's session step fails.
+    expect((await admin('DELETE', `/${user.user.id}/ban`)).statusCode).toBe(200);
+    const live = await login(t, phone);
+    expect(live.user.id).toBe(user.user.id);
+
+    // The record is a tombstone already when the sessions fail to end: the retry ends them.
+    const sessions = t.app.get(SessionRepository, { strict: false });
+    failOnce(sessions, 'revokeAllForUser');
+    expectProblem(await admin('DELETE', `/${user.user.id}`), 503, 'store_unavailable');
+    expectProblem(await admin('GET', `/${user.user.id}`), 404, 'not_found');
+    expect((await admin('DELETE', `/${user.user.id}`)).statusCode).toBe(204);
+    expectProblem(await admin('DELETE', `/${user.user.id}`), 404, 'not_found');
+    expect(await sessions.listByUser(user.user.id, clock.nowMs())).toEqual([]);
+    expectProblem(await refreshSession(t, live.refreshToken), 401, 'invalid_refresh_token');
+
+    const next = await login(t, phone);
+    expect(next.user.id).not.toBe(user.user.id);
+    expect(json(await admin('GET', `?phone=${encodeURIComponent(phone)}`))).toMatchObject({ id: next.user.id, banned: false });
   });
 
   it('keeps no key of an erased user in Redis but its short-lived tombstone', async () => {

@@ -23,7 +23,8 @@ export const CHECK_CODE = defineScript<(string | number)[]>()({
 -- Replies {'approved' | 'reserved', field, value, ...} (the verification; reserved: the provider
 -- owns the code and this attempt is counted until it settles), {'wrong_code', attempts, phone},
 -- {'max_attempts' | 'phone_locked', ms to wait}, {'not_found'}, {'expired'} or {'banned'} (only
--- once a pending verification matched: a caller with nothing pending learns nothing of a ban).
+-- once a pending verification matched, and never for phone_change: a caller with nothing pending
+-- learns nothing of a ban).
 local verification, failures, ban = KEYS[1], KEYS[2], KEYS[3]
 local id, codeHash, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local maxAttempts, phoneMaxFailures, failureWindowMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
@@ -32,8 +33,11 @@ local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempt
 if not v[1] or (id ~= '' and v[1] ~= id) or v[2] ~= 'pending' then return {'not_found'} end
 -- A code works only for what it was sent for, and in the session that asked (no attempt counted).
 if (v[8] or 'login') ~= purpose or (v[9] or '') ~= sid then return {'not_found'} end
-local banned = redis.call('GET', ban)
-if banned and (banned == '0' or tonumber(banned) > now) then return {'banned'} end
+-- Not for a phone change (see start-verification): its claim answers phone_in_use instead.
+if purpose ~= 'phone_change' then
+  local banned = redis.call('GET', ban)
+  if banned and (banned == '0' or tonumber(banned) > now) then return {'banned'} end
+end
 if tonumber(v[4]) >= maxAttempts then return {'max_attempts', math.max(0, tonumber(v[6]) - now)} end
 local f = redis.call('HMGET', failures, 'count', 'resetAt')
 local failed = 0

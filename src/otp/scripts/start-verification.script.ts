@@ -31,16 +31,19 @@ export const START_VERIFICATION = defineScript<(string | number)[]>()({
 -- ARGV[14..] (max, windowMs, channel) one triple per send limit, in order: at most max sends per
 --                          windowMs; a limit with a channel counts only that channel's sends ('' = all)
 -- Replies {'created' | 'resent', field, value, ...} (the verification), or
--- {'phone_locked' | 'resend_too_soon' | 'send_limited', ms to wait}, or {'banned'}.
+-- {'phone_locked' | 'resend_too_soon' | 'send_limited', ms to wait}, or {'banned'} (not for phone_change).
 local verification, failures, sends, ban = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, phone, codeHash, channel, provider = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now, ttl, cooldown = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local maxAttempts, phoneMaxFailures = tonumber(ARGV[9]), tonumber(ARGV[10])
 local purpose, sid, context = ARGV[11], ARGV[12], ARGV[13]
 local named = 13
--- A banned phone: refused before anything is written or counted.
-local banned = redis.call('GET', ban)
-if banned and (banned == '0' or tonumber(banned) > now) then return {'banned'} end
+-- A banned phone: refused before anything is written or counted. Not for a phone change: its
+-- send must not tell whether the number is another (banned) account's; the claim refuses it.
+if purpose ~= 'phone_change' then
+  local banned = redis.call('GET', ban)
+  if banned and (banned == '0' or tonumber(banned) > now) then return {'banned'} end
+end
 local f = redis.call('HMGET', failures, 'count', 'resetAt')
 if f[1] and tonumber(f[2]) > now and tonumber(f[1]) >= phoneMaxFailures then
   return {'phone_locked', tonumber(f[2]) - now}
