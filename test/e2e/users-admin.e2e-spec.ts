@@ -273,11 +273,11 @@ describeOnEveryStore('users and their administration on the $name', (store) => {
       const userKeys = async () => (await client.keys(`phone-auth:*${id}*`)).sort();
       const phoneKeys = async () => [await client.get(keys.userIdByPhone(phone)), await client.get(keys.otpBan(keys.phoneTag(phone)))];
       expect(await phoneKeys()).toEqual([id, '0']);
-      expect(await userKeys()).toEqual([`phone-auth:user:{${id}}:record`]);
+      expect(await userKeys()).toEqual([`phone-auth:${keys.userRecord(id)}`]);
 
       expect((await admin('DELETE', `/${id}`)).statusCode).toBe(204);
       expect(await phoneKeys()).toEqual([null, null]);
-      expect(await userKeys()).toEqual([`phone-auth:user:{${id}}:record`]);
+      expect(await userKeys()).toEqual([`phone-auth:${keys.userRecord(id)}`]);
       expect(await client.hgetall(keys.userRecord(id))).toEqual({ id, erasedAtMs: String(clock.nowMs()) });
       expect(await client.ttl(keys.userRecord(id))).toBeGreaterThan(0);
     } finally {
