@@ -7,6 +7,7 @@ import { sessionsConfig } from './sessions.config.js';
 import { storeAdapter } from '../redis/store-adapter.js';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenService } from './access-token.service.js';
+import { JwtSigner } from './jwt-signer.js';
 import { InMemorySessionRepository } from './in-memory-session.repository.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { RedisSessionRepository } from './redis-session.repository.js';
@@ -56,6 +57,7 @@ import { WellKnownController } from './well-known.controller.js';
     }),
     // Its MAC key is derived from OTP_HMAC_SECRET (shared by every instance).
     RefreshTokens,
+    JwtSigner,
     AccessTokenService,
     AccessTokenGuard,
     SessionService,
