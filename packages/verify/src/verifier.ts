@@ -67,12 +67,8 @@ const FORBIDDEN_ALGORITHMS = /^(none|HS\d+)$/i;
  * Create one per process and share it: it holds the key-set cache.
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const issuer = options.issuer;
-  if (!issuer) throw new TypeError('createVerifier needs the issuer (phone-auth\'s PUBLIC_URL)');
-  if (!options.audience || (Array.isArray(options.audience) && options.audience.length === 0)) throw new TypeError('createVerifier needs an audience');
-  const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
-  const refused = algorithms.filter((alg) => FORBIDDEN_ALGORITHMS.test(alg));
-  if (algorithms.length === 0 || refused.length > 0) throw new TypeError(`algorithms must be asymmetric ones phone-auth signs with, not ${refused.join(', ') || 'none at all'}`);
+  const { issuer } = options;
+  const algorithms = checkedAlgorithms(options);
   const clockToleranceSeconds = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const keySet = options.keySet ?? createKeySet(options.jwksUri ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, options.jwks);
   const introspect: Introspect | undefined = options.introspection && createIntrospection(issuer, options.introspection);
@@ -106,6 +102,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verify,
     verifyAuthorization: (header) => verify(bearerToken(header)),
   };
+}
+
+// A misconfiguration fails at startup, not as every request refused.
+function checkedAlgorithms(options: VerifierOptions): string[] {
+  if (!options.issuer) throw new TypeError("createVerifier needs the issuer (phone-auth's PUBLIC_URL)");
+  if (!options.audience || (Array.isArray(options.audience) && options.audience.length === 0)) throw new TypeError('createVerifier needs an audience');
+  const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
+  const refused = algorithms.filter((alg) => FORBIDDEN_ALGORITHMS.test(alg));
+  if (algorithms.length === 0 || refused.length > 0) {
+    throw new TypeError(`algorithms must be asymmetric ones phone-auth signs with, not ${refused.join(', ') || 'none at all'}`);
+  }
+  return algorithms;
 }
 
 /** The token of an `Authorization: Bearer <compact JWS>` header (RFC 6750 2.1), or undefined. */
