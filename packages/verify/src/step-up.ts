@@ -2,7 +2,7 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { StepUpError, TokenError } from './errors.js';
 import { verifyJwt } from './jwt-checks.js';
 import { createKeySet, type KeySetOptions } from './key-set.js';
-import { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SECONDS, type Verifier } from './verifier.js';
+import { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './verifier.js';
 
 /** What phone-auth signs after a step-up code (POST /v1/otp/verify with purpose step_up). */
 export interface StepUpReceiptClaims extends JWTPayload {
@@ -78,11 +78,12 @@ const RECEIPT_TYPE = 'step-up+jwt';
  * tokens' keys), `typ: step-up+jwt` (an access token is refused here, and a receipt by any
  * access-token check), `iss`, `aud`, `exp`, the algorithm; then that it was issued to the caller
  * for exactly this action, amount and payee; then that its `jti` was not spent before.
- * Pass an access-token Verifier as `options` to share its settings and key-set cache.
+ * A Verifier is valid options (`createStepUpVerifier(verifier)`, or `{ ...verifier, store }`): its
+ * issuer, audience, algorithms and key-set cache are shared.
  */
-export function createStepUpVerifier(options: StepUpVerifierOptions | (Verifier & Pick<StepUpVerifierOptions, 'store' | 'now'>)): StepUpVerifier {
+export function createStepUpVerifier(options: StepUpVerifierOptions): StepUpVerifier {
   const now = options.now ?? Date.now;
-  const keySet = options.keySet ?? createKeySet(('jwksUri' in options && options.jwksUri) || `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, 'jwks' in options ? options.jwks : undefined);
+  const keySet = options.keySet ?? createKeySet(options.jwksUri ?? `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, options.jwks);
   const store = options.store ?? new MemorySpentReceiptStore(now);
   const checks = {
     issuer: options.issuer,
