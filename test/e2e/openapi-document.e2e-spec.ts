@@ -10,6 +10,8 @@ const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 const COMMITTED = join(ROOT, EXPORTED_OPENAPI_FILE);
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+/** Each tool (Redocly, openapi-typescript, tsc) is a Node process of its own: a few seconds, far more on a busy machine. */
+const TOOL_TIMEOUT_MS = 180_000;
 
 type Schema = { properties?: Record<string, Schema>; required?: string[]; default?: unknown; items?: Schema; allOf?: Schema[]; oneOf?: Schema[]; anyOf?: Schema[] };
 
@@ -56,7 +58,7 @@ describe('docs/openapi.json', () => {
   beforeAll(async () => {
     served = await exportedOpenApiDocument();
     committed = await readFile(COMMITTED, 'utf8');
-  });
+  }, 60_000);
 
   it('is what the service serves at /docs/openapi.json on its embedded defaults', () => {
     if (committed !== served) {
@@ -74,7 +76,7 @@ describe('docs/openapi.json', () => {
     const report = JSON.parse(result.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
     const problems = report.problems.map((problem) => `${problem.ruleId} at ${problem.location[0]?.pointer}: ${problem.message}`);
     expect({ ...report.totals, problems }).toEqual({ errors: 0, warnings: 0, ignored: expect.any(Number), problems: [] });
-  });
+  }, TOOL_TIMEOUT_MS);
 
   it('leaves Redocly no exception but operation-4xx-response', async () => {
     const ignored = await readFile(join(ROOT, '.redocly.lint-ignore.yaml'), 'utf8');
@@ -129,6 +131,6 @@ describe('docs/openapi.json', () => {
           return `${readmeLine ?? '(helpers)'}: ${line}`;
         });
       expect(errors).toEqual([]);
-    });
+    }, TOOL_TIMEOUT_MS);
   });
 });
