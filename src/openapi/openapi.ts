@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ApiScope } from '../clients/api-client.js';
 import { apiKeySchemeOf } from '../clients/requires-scope.decorator.js';
-import { appConfig } from '../config/app.config.js';
+import { appConfig, publicUrlOf } from '../config/app.config.js';
 import { FieldErrorSchema, ProblemDetails } from './problem-details.schema.js';
 
 export const DOCS_PATH = '/docs';
@@ -61,13 +61,18 @@ function packageVersion(): string {
 
 /** Builds the OpenAPI 3 document from the application's controllers. Call after the app is created. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const { publicUrl } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const { publicUrl, port } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  // Without PUBLIC_URL the service does not know the address clients reach: a relative server
+  // (where this document is served from) rather than a localhost no other machine can call.
+  const server = publicUrl === publicUrlOf({ PUBLIC_URL: undefined, PORT: port })
+    ? { url: '/', description: 'Where this document is served from (PUBLIC_URL is not set).' }
+    : { url: publicUrl };
   const config = new DocumentBuilder()
     .setTitle('phone-auth')
     .setDescription(DESCRIPTION)
     .setVersion(packageVersion())
     .setLicense('MIT', 'https://opensource.org/license/mit')
-    .addServer(publicUrl)
+    .addServer(server.url, server.description)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from verify or refresh.' }, 'bearer')
     .addApiKey(apiKeyScheme('login', 'send and verify codes on behalf of end users'), apiKeySchemeOf('login'))
     .addApiKey(apiKeyScheme('introspect', 'introspect access tokens'), apiKeySchemeOf('introspect'))

@@ -7,6 +7,7 @@ import { sessionsConfig } from './sessions.config.js';
 import { JwksResponse } from './dto/jwks.response.js';
 import { OpenIdConfigurationResponse } from './dto/openid-configuration.response.js';
 import { SigningKeys } from './signing-keys.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 
 @ApiTags('well-known')
 @Controller('.well-known')
@@ -23,6 +24,7 @@ export class WellKnownController {
   })
   @ApiOkResponse({ type: JwksResponse, description: 'Cacheable for 5 minutes.' })
   @ApiProblems([])
+  @ApiPublic()
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   jwks(): JwksResponse {
@@ -32,6 +34,7 @@ export class WellKnownController {
   @ApiOperation({ summary: 'Discovery document', description: 'Issuer, JWKS, introspection and token endpoints, algorithms and claims.' })
   @ApiOkResponse({ type: OpenIdConfigurationResponse, description: 'Cacheable for 5 minutes.' })
   @ApiProblems([])
+  @ApiPublic()
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   configuration(): OpenIdConfigurationResponse {

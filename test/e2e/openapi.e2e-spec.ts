@@ -17,7 +17,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'tr
 type Schema = { $ref?: string; oneOf?: Schema[]; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
 type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Schema; examples?: Record<string, { value: any }> }> };
 type Operation = { responses: Record<string, Response>; parameters?: { name: string; in: string }[]; security?: Record<string, string[]>[]; requestBody?: unknown };
-type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
+type Document = { openapi: string; info: { title: string; version: string }; servers: { url: string; description?: string }[]; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
 
 /**
  * Every route registered on Fastify, as "METHOD /path" with OpenAPI's `{param}`. Read from
@@ -107,6 +107,16 @@ describe('OpenAPI document', () => {
       expect(doc.components.securitySchemes[scheme]).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     }
     expect(doc.components.securitySchemes.apiKeyAdmin.description).toContain('`admin` scope');
+  });
+
+  it('names PUBLIC_URL as its server, or where it is served from when PUBLIC_URL is not set', async () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.stringContaining('PUBLIC_URL is not set') }]);
+    const named = await startTestApp({ PUBLIC_URL: 'https://auth.example.org' });
+    try {
+      expect(json<Document>(await named.inject({ method: 'GET', url: '/docs/openapi.json' })).servers).toEqual([{ url: 'https://auth.example.org' }]);
+    } finally {
+      await named.close();
+    }
   });
 
   it('covers every route the app registers, and documents none that it does not', () => {
@@ -199,6 +209,11 @@ describe('OpenAPI document', () => {
 
     const jwk = schema(successSchema('get', '/.well-known/jwks.json', 200).properties!.keys.items!.$ref);
     expect(jwk.required).toEqual(expect.arrayContaining(['kty', 'kid', 'alg', 'use']));
+    // Open to anyone, said on purpose (security: []); the optional-key reads list their two options.
+    for (const [method, path] of [['post', '/v1/sessions/refresh'], ['get', '/.well-known/jwks.json'], ['get', '/health/ready'], ['get', '/metrics']]) {
+      expect({ method, path, security: operation(method, path).security }).toEqual({ method, path, security: [] });
+    }
+    expect(operation('get', '/v1/otp/verifications/{id}').security).toEqual(expect.arrayContaining([{}, { apiKeyLogin: [] }]));
     for (const bearerRoute of [['post', '/v1/sessions/logout'], ['get', '/v1/sessions'], ['delete', '/v1/sessions/{id}']]) {
       expect(operation(bearerRoute[0], bearerRoute[1]).security).toEqual([{ bearer: [] }]);
     }
