@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { expressjwt, UnauthorizedError, type Request as JwtRequest } from 'express-jwt';
-import fastifyJwt from '@fastify/jwt';
-import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import buildGetJwks from 'get-jwks';
 import { expressJwtSecret, passportJwtSecret } from 'jwks-rsa';
 import { Passport } from 'passport';
@@ -105,7 +105,7 @@ async function fastifyJwtWithGetJwks({ issuer, checkTyp }: Settings): Promise<Do
   const app: FastifyInstance = Fastify();
   await app.register(fastifyJwt, {
     decode: { complete: true },
-    secret: (_request, token) => {
+    secret: (_request: FastifyRequest, token: TokenOrHeader) => {
       const { header } = token as { header: { kid: string; alg: string } };
       return getJwks.getPublicKey({ kid: header.kid, alg: header.alg, domain: issuer });
     },

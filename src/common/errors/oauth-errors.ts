@@ -94,11 +94,18 @@ function describe(text: string): string {
   return text.replace(/[’‘]/g, "'").replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, ' ');
 }
 
+/** A validation failure names its first fault (the field lists of problem+json have no OAuth member). */
+function withFirstFault(error: DomainError): string {
+  const faults = error.extensions.errors;
+  const first = Array.isArray(faults) ? (faults[0] as { message?: unknown } | undefined)?.message : undefined;
+  return typeof first === 'string' && first !== error.detail ? `${error.detail.replace(/\.$/, '')}: ${first}.` : error.detail;
+}
+
 /** The OAuth answer of a domain error: status, body, and the headers it needs. */
 export function toOAuthError(error: DomainError): { status: number; body: OAuthErrorBody; headers: Record<string, string> } {
   const { status, error: code } = oauthErrorOf(error.code);
   // A bug's detail is for operators (the filter logs it), never for the client.
-  const detail = code === 'server_error' ? 'An unexpected error occurred.' : (FRAMEWORK_DESCRIPTIONS[error.code] ?? error.detail);
+  const detail = code === 'server_error' ? 'An unexpected error occurred.' : (FRAMEWORK_DESCRIPTIONS[error.code] ?? withFirstFault(error));
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (status === 401) headers['WWW-Authenticate'] = `Basic realm="${OAUTH_REALM}"`;
   if (error.extensions.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.extensions.retryAfterSeconds);
