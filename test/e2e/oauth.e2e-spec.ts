@@ -150,6 +150,19 @@ describe('OAuth endpoints', () => {
     });
   });
 
+  it('rate-limits the token endpoint per IP as refresh, answering temporarily_unavailable with Retry-After', async () => {
+    const limited = await startTestApp({ RATE_LIMIT_REFRESH_PER_IP: '2' });
+    try {
+      const grant = () => limited.inject({ method: 'POST', url: '/oauth/token', headers: FORM, payload: form({ grant_type: 'refresh_token', refresh_token: 'ses_x.y' }) });
+      expect([(await grant()).statusCode, (await grant()).statusCode]).toEqual([400, 400]);
+      const refused = await grant();
+      expectOAuthError(refused, 429, 'temporarily_unavailable');
+      expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    } finally {
+      await limited.close();
+    }
+  });
+
   describe('metadata', () => {
     it('serves one RFC 8414 document at both well-known locations, advertising only what works', async () => {
       const oauth = await t.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
