@@ -12,6 +12,7 @@ import { InMemorySessionRepository } from './in-memory-session.repository.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { RedisSessionRepository } from './redis-session.repository.js';
 import { RedisUserRepository } from './redis-user.repository.js';
+import { OAuthTokenController } from './oauth-token.controller.js';
 import { RefreshTokens } from './refresh-token.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
@@ -25,7 +26,7 @@ import { WellKnownController } from './well-known.controller.js';
 
 @Module({
   imports: [JwtModule.register({}), ClientsModule, ThrottlingModule],
-  controllers: [SessionsController, TokensController, WellKnownController],
+  controllers: [SessionsController, TokensController, OAuthTokenController, WellKnownController],
   providers: [
     {
       provide: SigningKeys,

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rejection } from './http.js';
 import type { AccessTokenClaims, Verifier } from './verifier.js';
 
+// `phoneAuth`, not `user`: @fastify/jwt declares `request.user` with its own type, and an app may use both.
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified access token's claims, set by phone-auth's hook. */
-    user?: AccessTokenClaims;
+    phoneAuth?: AccessTokenClaims;
   }
 }
 
@@ -16,14 +17,14 @@ export interface FastifyAuthOptions {
 
 /**
  * A Fastify hook (`onRequest` or `preHandler`) that verifies `Authorization: Bearer`, puts the
- * claims on `request.user`, or answers 401 (`WWW-Authenticate: Bearer error="invalid_token"`) / 503.
+ * claims on `request.phoneAuth`, or answers 401 (`WWW-Authenticate: Bearer error="invalid_token"`) / 503.
  *
- *     app.get('/me', { onRequest: accessTokenHook(verifier) }, async (request) => request.user);
+ *     app.get('/me', { onRequest: accessTokenHook(verifier) }, async (request) => request.phoneAuth);
  */
 export function accessTokenHook(verifier: Verifier, options: FastifyAuthOptions = {}) {
   return async function phoneAuthAccessToken(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {
-      request.user = await verifier.verifyAuthorization(request.headers.authorization);
+      request.phoneAuth = await verifier.verifyAuthorization(request.headers.authorization);
     } catch (error) {
       const answer = rejection(error);
       if (answer === undefined) throw error;
@@ -42,11 +43,11 @@ export interface PhoneAuthPluginOptions extends FastifyAuthOptions {
  *
  *     app.register(async (api) => {
  *       await api.register(phoneAuthPlugin, { verifier });
- *       api.get('/me', async (request) => request.user);
+ *       api.get('/me', async (request) => request.phoneAuth);
  *     });
  */
 export async function phoneAuthPlugin(instance: FastifyInstance, options: PhoneAuthPluginOptions): Promise<void> {
-  if (!instance.hasRequestDecorator('user')) instance.decorateRequest('user', undefined);
+  if (!instance.hasRequestDecorator('phoneAuth')) instance.decorateRequest('phoneAuth', undefined);
   instance.addHook('onRequest', accessTokenHook(options.verifier, options));
 }
 // What fastify-plugin sets: the hook applies to the registering scope, not only to an inner one.

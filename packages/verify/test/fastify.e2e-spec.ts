@@ -21,7 +21,7 @@ describe('phoneAuthPlugin (Fastify)', () => {
       // The plugin guards the scope it is registered in: /me here, not /health beside it.
       await app.register(async (api) => {
         await api.register(phoneAuthPlugin, { verifier: createVerifier(options) });
-        api.get('/me', async (request) => ({ sub: request.user!.sub, phone_number: request.user!.phone_number }));
+        api.get('/me', async (request) => ({ sub: request.phoneAuth!.sub, phone_number: request.phoneAuth!.phone_number }));
       });
       app.get('/health', async () => ({ ok: true }));
       await app.ready();
@@ -36,8 +36,8 @@ describe('accessTokenHook (Fastify)', () => {
     async start(options: VerifierOptions) {
       const app = Fastify();
       app.get('/me', { onRequest: accessTokenHook(createVerifier(options)) }, async (request) => ({
-        sub: request.user!.sub,
-        phone_number: request.user!.phone_number,
+        sub: request.phoneAuth!.sub,
+        phone_number: request.phoneAuth!.phone_number,
       }));
       await app.ready();
       return served(app);
