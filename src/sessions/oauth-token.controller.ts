@@ -1,6 +1,7 @@
 import { Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OAuthErrors } from '../common/errors/oauth-error.filter.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 import { ApiOAuthErrors } from '../openapi/oauth-error.schema.js';
 import { RATE_LIMIT_HEADERS } from '../openapi/problem-details.schema.js';
 import { RateLimited } from '../throttling/app-throttler.guard.js';
@@ -27,6 +28,7 @@ export class OAuthTokenController {
   @ApiBody({ type: RefreshTokenGrantDto })
   @ApiOkResponse({ type: OAuthTokenResponse, description: 'A new token pair (`Cache-Control: no-store`).', headers: RATE_LIMIT_HEADERS })
   @ApiOAuthErrors(['validation_failed', 'unsupported_grant_type', 'invalid_refresh_token', 'refresh_token_reused', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'store_unavailable'])
+  @ApiPublic()
   @OAuthErrors()
   @Post('token')
   @HttpCode(200)

@@ -47,6 +47,7 @@ export class WellKnownController {
   @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)', description: 'Issuer, JWKS, token and introspection endpoints and how clients authenticate at them.' })
   @ApiOkResponse({ type: AuthorizationServerMetadataResponse, description: 'Cacheable for 5 minutes.' })
   @ApiProblems([])
+  @ApiPublic()
   @Get('oauth-authorization-server')
   @Header('Cache-Control', 'public, max-age=300')
   authorizationServer(): AuthorizationServerMetadataResponse {
