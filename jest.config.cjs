@@ -6,7 +6,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/examples'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/examples', '<rootDir>/packages'],
+  // Workspace packages' builds (packages/*/dist) hold no tests, and their .d.ts files are not sources.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   testEnvironment: 'node',
   transformIgnorePatterns: [],
