@@ -7,6 +7,7 @@ import type {
   SendCodeRequest,
   SendCodeResponse,
   SessionList,
+  StoredTokens,
   Tokens,
   VerificationStatus,
   VerifyCodeRequest,
@@ -97,7 +98,7 @@ export class PhoneAuthClient {
   }
 
   /** The tokens in storage, or null when signed out. */
-  async tokens(): Promise<Tokens | null> {
+  async tokens(): Promise<StoredTokens | null> {
     return (await this.storage.get()) ?? null;
   }
 
@@ -137,18 +138,20 @@ export class PhoneAuthClient {
 
   /** A call with the access token; on 401, one refresh and one retry with the new token. */
   private async authorized<T>(spec: Omit<RequestSpec, 'accessToken'>): Promise<T> {
-    const tokens = await this.requireTokens();
+    const stored = await this.requireTokens();
+    // No access token kept (a cookie that expired with it, say): refresh first.
+    if (!stored.accessToken) return this.request<T>({ ...spec, accessToken: (await this.refreshFrom(stored)).accessToken });
     try {
-      return await this.request<T>({ ...spec, accessToken: tokens.accessToken });
+      return await this.request<T>({ ...spec, accessToken: stored.accessToken });
     } catch (error) {
       if (!(error instanceof PhoneAuthError) || error.status !== 401) throw error;
-      const renewed = await this.refreshFrom(tokens);
+      const renewed = await this.refreshFrom(stored);
       return this.request<T>({ ...spec, accessToken: renewed.accessToken });
     }
   }
 
   /** Refreshes the session whose tokens the caller last saw as `seen`. */
-  private refreshFrom(seen: Tokens): Promise<Tokens> {
+  private refreshFrom(seen: StoredTokens): Promise<Tokens> {
     const inFlight = this.refreshing.get(seen.sessionId);
     if (inFlight) return inFlight;
     const lockName = `phone-auth:refresh:${seen.sessionId}`;
@@ -160,12 +163,12 @@ export class PhoneAuthClient {
     return refresh;
   }
 
-  private async refreshHoldingLock(seen: Tokens): Promise<Tokens> {
+  private async refreshHoldingLock(seen: StoredTokens): Promise<Tokens> {
     // Storage again, now that no one else refreshes this session: whoever held the lock before
     // may have rotated the pair we saw, and then its result is ours.
     const current = await this.storage.get();
     if (!current || current.sessionId !== seen.sessionId) throw PhoneAuthError.local('not_signed_in', 401, 'This session is over. Sign in again.');
-    if (current.refreshToken !== seen.refreshToken) return current;
+    if (current.refreshToken !== seen.refreshToken && isTokens(current)) return current;
     try {
       const tokens = await this.request<Tokens>({ method: 'POST', path: '/v1/sessions/refresh', body: { refreshToken: current.refreshToken } });
       await this.storage.set(tokens);
@@ -176,7 +179,7 @@ export class PhoneAuthClient {
     }
   }
 
-  private async requireTokens(): Promise<Tokens> {
+  private async requireTokens(): Promise<StoredTokens> {
     const tokens = await this.storage.get();
     if (!tokens) throw PhoneAuthError.local('not_signed_in', 401, 'Not signed in.');
     return tokens;
@@ -210,6 +213,11 @@ export class PhoneAuthClient {
     if (response.ok) throw PhoneAuthError.local('invalid_response', response.status, 'The sign-in service answered something unexpected.');
     throw new PhoneAuthError(problemOf(response, body), retryAfterSeconds(response.headers.get('retry-after'), Date.now()));
   }
+}
+
+/** A whole pair (as verify and refresh answer it), not only what a cookie jar could keep. */
+function isTokens(tokens: StoredTokens): tokens is Tokens {
+  return typeof tokens.accessToken === 'string' && typeof tokens.expiresIn === 'number' && tokens.user !== undefined;
 }
 
 async function readJson(response: Response): Promise<unknown> {

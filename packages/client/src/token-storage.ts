@@ -1,4 +1,4 @@
-import type { Tokens } from './types.js';
+import type { StoredTokens, Tokens } from './types.js';
 
 /**
  * Where the client keeps the session's tokens. Each call may be synchronous or return a promise.
@@ -6,7 +6,7 @@ import type { Tokens } from './types.js';
  * before every refresh, so a refresh done elsewhere is found instead of repeated.
  */
 export interface TokenStorage {
-  get(): Tokens | null | undefined | Promise<Tokens | null | undefined>;
+  get(): StoredTokens | null | undefined | Promise<StoredTokens | null | undefined>;
   /** `null`: the session is over (logout, or its refresh token refused). */
   set(tokens: Tokens | null): void | Promise<void>;
 }

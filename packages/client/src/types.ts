@@ -20,6 +20,12 @@ export type VerifyCodeResponse = Schemas['VerifyOtpResponse'];
 
 /** A token pair as refresh answers it; what the client keeps in its storage. */
 export type Tokens = Schemas['TokenPairResponse'];
+/**
+ * What a storage must give back: at least the refresh token and its session (a server keeping
+ * the tokens in cookies may have no more); the client refreshes before a call when the access
+ * token is missing.
+ */
+export type StoredTokens = Pick<Tokens, 'refreshToken' | 'sessionId'> & Partial<Omit<Tokens, 'refreshToken' | 'sessionId'>>;
 export type User = Schemas['UserResponse'];
 
 export type SessionList = Schemas['SessionListResponse'];

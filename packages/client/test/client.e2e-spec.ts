@@ -40,7 +40,7 @@ describe(PhoneAuthClient.name, () => {
   async function signIn(client: PhoneAuthClient, phone = nextPhone()): Promise<Tokens> {
     const code = await client.sendCode({ phone, channel: 'sms' });
     await client.verifyCode({ verificationId: code.verificationId, code: t.codes.last! });
-    return (await client.tokens())!;
+    return (await client.tokens()) as Tokens;
   }
 
   /** The error a call rejects with (the test fails if it resolves). */
@@ -153,6 +153,20 @@ describe(PhoneAuthClient.name, () => {
     expect(sessions.map((session) => session.id)).toEqual([before.sessionId]);
     expect(sent).toEqual(['GET /v1/sessions', 'POST /v1/sessions/refresh', 'GET /v1/sessions']);
     expect((await client.tokens())!.accessToken).not.toBe(before.accessToken);
+  });
+
+  it('refreshes before the call when the storage keeps only the refresh token (a server\'s cookie jar)', async () => {
+    const { refreshToken, sessionId } = await signIn(newClient());
+    const storage = new MemoryTokenStorage();
+    storage.set({ refreshToken, sessionId } as Tokens);
+    const client = newClient({ storage });
+    sent = [];
+
+    await client.logout();
+
+    expect(sent).toEqual(['POST /v1/sessions/refresh', 'POST /v1/sessions/logout']);
+    expect(await client.tokens()).toBeNull();
+    expect((await rawRefresh(refreshToken)).status).toBe(401);
   });
 
   it('forgets the tokens when the service refuses the refresh token, and says why', async () => {
