@@ -7,9 +7,8 @@
 module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/examples', '<rootDir>/packages'],
-  // Workspace packages' builds (packages/*/dist) hold no tests, and their .d.ts files are not sources.
+  // Workspace packages' builds (packages/*/dist) hold no tests.
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   testEnvironment: 'node',
   transformIgnorePatterns: [],
