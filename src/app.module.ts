@@ -6,6 +6,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js'
 import { AppConfigModule } from './config/app-config.module.js';
 import type { Environment } from './config/environment.js';
 import { DemoModule } from './demo/demo.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { LoginModule } from './login/login.module.js';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule, ProblemPagesModule],
+      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, EventsModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule, ProblemPagesModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
+import { EVENT_SHARD_TAGS, eventShardTag } from './event-shards.js';
 
 /**
- * Every Redis key of the service is built here. Keys of one phone share the hash tag
- * `{<phone tag>}`, keys of one session `{<session id>}`, so each Lua script touches one slot.
- * REDIS_KEY_PREFIX is added by the client (ioredis keyPrefix), never here.
+ * Every Redis key of the service is built here. REDIS_KEY_PREFIX is added by the client (ioredis
+ * keyPrefix), never here.
+ *
+ * Keys of one phone, one session or one user carry that entity's tag, and sit under the hash tag
+ * of its **event shard**: `otp:{s3.h}:<phone tag>:verification`. A script that changes an
+ * entity appends its event to the shard's stream (`events:{s3.h}`) in the same atomic step, so
+ * the stream must share the script's slot; with one stream per shard, 16 streams hold every
+ * event and the dispatchers read 16 streams, not one per phone. The cost: the service's keys
+ * use 16 slots, spread evenly over the slot space (a Cluster spreads them over up to 16 masters).
  */
 @Injectable()
 export class RedisKeys {
@@ -16,12 +23,12 @@ export class RedisKeys {
 
   /** The current verification of a phone; `tag` comes from phoneTag() or a verification id. */
   otpVerification(tag: string): string {
-    return `otp:{${tag}}:verification`;
+    return `otp:{${eventShardTag(tag)}}:${tag}:verification`;
   }
 
   /** Wrong codes for a phone across verifications, in a sliding window. */
   otpFailures(tag: string): string {
-    return `otp:{${tag}}:failures`;
+    return `otp:{${eventShardTag(tag)}}:${tag}:failures`;
   }
 
   /** One idempotency key of one client; `keyHash` is already a digest. */
@@ -34,12 +41,12 @@ export class RedisKeys {
    * end in ms, or 0 for none. It expires by itself at its end.
    */
   otpBan(tag: string): string {
-    return `otp:{${tag}}:ban`;
+    return `otp:{${eventShardTag(tag)}}:${tag}:ban`;
   }
 
   /** Sends to a phone per window (an hour, a day), whatever the cooldown. */
   otpSends(tag: string): string {
-    return `otp:{${tag}}:sends`;
+    return `otp:{${eventShardTag(tag)}}:${tag}:sends`;
   }
 
   /** A rate-limit window; `key` is the throttler's own digest of route, rule and tracker. */
@@ -49,17 +56,18 @@ export class RedisKeys {
 
   /** Sends and verified sends of numbers sharing a prefix, and the prefix's block. */
   fraudPrefix(prefix: string): string {
-    return `fraud:prefix:{${this.phones.tag(`prefix:${prefix}`)}}`;
+    const tag = this.phones.tag(`prefix:${prefix}`);
+    return `fraud:prefix:{${eventShardTag(tag)}}:${tag}`;
   }
 
   /** The list of blocked prefixes: a sorted set scored by each block's end (one slot for all). */
   fraudBlockIndex(): string {
-    return 'fraud:{blocks}:index';
+    return `fraud:{${EVENT_SHARD_TAGS[0]}}:blocks:index`;
   }
 
   /** The blocks of fraudBlockIndex(), as JSON by prefix (same slot). */
   fraudBlockDetails(): string {
-    return 'fraud:{blocks}:details';
+    return `fraud:{${EVENT_SHARD_TAGS[0]}}:blocks:details`;
   }
 
   /** Sends to one country in one hour. */
@@ -73,25 +81,40 @@ export class RedisKeys {
   }
 
   outbox(e164: string): string {
-    return `outbox:{${this.phoneTag(e164)}}`;
+    const tag = this.phoneTag(e164);
+    return `outbox:{${eventShardTag(tag)}}:${tag}`;
   }
 
   /** The phone's user id (the phone index). */
   userIdByPhone(e164: string): string {
-    return `user:{${this.phoneTag(e164)}}:id`;
+    const tag = this.phoneTag(e164);
+    return `user:{${eventShardTag(tag)}}:${tag}:id`;
   }
 
   /** A user's record (phone, logins, ban; a tombstone once erased), in the slot of the user's session index. */
   userRecord(userId: string): string {
-    return `user:{${userId}}:record`;
+    return `user:{${eventShardTag(userId)}}:${userId}:record`;
   }
 
   session(sessionId: string): string {
-    return `session:{${sessionId}}`;
+    return `session:{${eventShardTag(sessionId)}}:${sessionId}`;
   }
 
   /** The ids of a user's sessions (an index; the sessions themselves are the truth). */
   userSessions(userId: string): string {
-    return `user-sessions:{${userId}}`;
+    return `user-sessions:{${eventShardTag(userId)}}:${userId}`;
+  }
+
+  /**
+   * The event stream of the shard `shardTag` (one of EVENT_SHARD_TAGS): the events of every
+   * entity of that shard, appended by the scripts that change them.
+   */
+  eventStream(shardTag: string): string {
+    return `events:{${shardTag}}:stream`;
+  }
+
+  /** The shard tag of an entity's tag (phone tag, session id, user id): the slot its keys and events share. */
+  eventShard(tag: string): string {
+    return eventShardTag(tag);
   }
 }
