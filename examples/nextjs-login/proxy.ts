@@ -30,7 +30,7 @@ async function guard(request: NextRequest): Promise<NextResponse> {
   try {
     tokens = await refreshSession(refreshToken);
   } catch (error) {
-    if (error instanceof PhoneAuthError && (error.problem.status >= 500 || error.problem.code === 'rate_limited')) return unavailable();
+    if (error instanceof PhoneAuthError && (error.status >= 500 || error.code === 'rate_limited' || error.code === 'network_error')) return unavailable();
     // invalid_refresh_token, refresh_token_reused: the session is over.
     return toLogin(request);
   }

@@ -16,7 +16,9 @@ export const EXPORTED_OPENAPI_FILE = 'docs/openapi.json';
  * does not depend on.
  */
 export async function exportedOpenApiDocument(): Promise<string> {
-  const env = validateEnvironment({ LOG_LEVEL: 'fatal' });
+  // The demo page is no part of the document (ApiExcludeController); off, it needs no client SDK
+  // build, whose types come from this very document.
+  const env = validateEnvironment({ LOG_LEVEL: 'fatal', DEMO_PAGE: 'false' });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
     new FastifyAdapter(fastifyOptions(env.TRUST_PROXY, publicUrlOf(env))),

@@ -41,7 +41,7 @@ describe('demo page', () => {
     expect(page.body).toContain('<input id="phone" name="phone" type="tel" autocomplete="tel"');
     expect(page.body).toContain('autocomplete="one-time-code" inputmode="numeric"');
     // The only script is the external one: the CSP would block anything inline.
-    expect(page.body.match(/<script\b[^>]*>/g)).toEqual(['<script src="/demo/app.js" defer>']);
+    expect(page.body.match(/<script\b[^>]*>/g)).toEqual(['<script type="module" src="/demo/app.js">']);
     expect(page.body).not.toMatch(/\son[a-z]+=/i);
     expect(page.body).not.toMatch(/\sstyle=/i);
 
@@ -50,6 +50,15 @@ describe('demo page', () => {
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(script.body).toContain("'OTPCredential' in window");
     expect(script.body).not.toMatch(/console\.|localStorage|sessionStorage/);
+    // The page calls the API through the client SDK, whose build the service serves beside it.
+    expect(script.body).toContain("import { PhoneAuthClient } from '/demo/sdk/index.js';");
+    const sdk = await t.inject({ method: 'GET', url: '/demo/sdk/index.js' });
+    expect([sdk.statusCode, sdk.headers['content-type'], sdk.headers['x-content-type-options']]).toEqual([200, 'text/javascript; charset=utf-8', 'nosniff']);
+    expect(sdk.body).toContain("from './client.js'");
+    expect((await t.inject({ method: 'GET', url: '/demo/sdk/client.js' })).body).toContain('class PhoneAuthClient');
+    for (const url of ['/demo/sdk/index.d.ts', '/demo/sdk/..%2Fpackage.json', '/demo/sdk/generated']) {
+      expect((await t.inject({ method: 'GET', url })).statusCode).toBe(404);
+    }
 
     // No bot check configured: the page renders no widget.
     const config = await t.inject({ method: 'GET', url: '/demo/config.json' });
@@ -91,7 +100,7 @@ describe('demo page', () => {
   it('should answer 404 not_found for the page and its assets when DEMO_PAGE=false', async () => {
     t = await startTestApp({ DEMO_PAGE: 'false' });
 
-    for (const url of ['/', '/demo/app.js', '/demo/app.css', '/demo/config.json']) {
+    for (const url of ['/', '/demo/app.js', '/demo/app.css', '/demo/config.json', '/demo/sdk/index.js']) {
       const response = await t.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -247,6 +256,69 @@ describeWithBrowser('demo page in headless Chromium', () => {
     expect(await page.getByLabel('Phone number').getAttribute('aria-invalid')).toBe('true');
     expect(await activeId()).toBe('phone');
     await shot('07-invalid-phone');
+  }, 30_000);
+
+  it('should refresh a session shared by two tabs once: the tab that waited on the Web Lock takes the rotated tokens', async () => {
+    // The SDK as the service serves it to the page, in two tabs of one origin, each with its own
+    // client on one localStorage key. Refreshes are held 300 ms on their way, so the tabs' calls
+    // overlap for sure: without the lock (the control) both spend the same refresh token.
+    const tabs = [page, await context.newPage()];
+    const refreshes: string[] = [];
+    context.on('request', (request) => {
+      if (request.url().endsWith('/v1/sessions/refresh')) refreshes.push(request.url());
+    });
+    await context.route('**/v1/sessions/refresh', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue();
+    });
+    const setUp = `(async () => {
+      const { PhoneAuthClient, webStorageTokens } = await import('/demo/sdk/index.js');
+      const client = (withLocks) => new PhoneAuthClient({ baseUrl: '', storage: webStorageTokens(localStorage, 'sdk-test'), ...(withLocks ? {} : { locks: null }) });
+      window.sdkTest = {
+        send: async (phone) => (await client(true).sendCode({ phone })).verificationId,
+        verify: async (verificationId, code) => (await client(true).verifyCode({ verificationId, code })).refreshToken,
+        // Each settles to the refresh token it ended with, or the error's code.
+        refresh: (withLocks, times) => Promise.all(Array.from({ length: times }, () => client(withLocks).refresh().then((tokens) => tokens.refreshToken, (error) => error.code))),
+      };
+      return typeof navigator.locks?.request;
+    })()`;
+    for (const tab of tabs) {
+      await tab.goto(`${baseUrl}/`);
+      expect(await tab.evaluate<string>(setUp)).toBe('function');
+    }
+    const signIn = async (phone: string): Promise<string> => {
+      const verificationId = await page.evaluate<string>(`window.sdkTest.send(${JSON.stringify(phone)})`);
+      return page.evaluate<string>(`window.sdkTest.verify(${JSON.stringify(verificationId)}, ${JSON.stringify(t.codes.last)})`);
+    };
+    const refreshInBothTabs = (withLocks: boolean, times: number) =>
+      Promise.all(tabs.map((tab) => tab.evaluate<string[]>(`window.sdkTest.refresh(${withLocks}, ${times})`)));
+
+    try {
+      const first = await signIn('+919876500071');
+      // Five clients per tab, ten refresh() calls in all: one request.
+      const locked = (await refreshInBothTabs(true, 5)).flat();
+      expect(refreshes).toHaveLength(1);
+      expect(new Set(locked).size).toBe(1);
+      expect(locked[0]).toMatch(/^ses_/);
+      expect(locked[0]).not.toBe(first);
+      // The session lives on: its current refresh token still works.
+      const again = await fetch(`${baseUrl}/v1/sessions/refresh`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ refreshToken: locked[0] }) });
+      expect(again.status).toBe(200);
+
+      refreshes.length = 0;
+      await signIn('+919876500072');
+      // The control: one refresh per tab, each tab's lock its own, both with the same token: the
+      // service takes the second for a replay, and that tab's session is gone.
+      const outcomes = (await refreshInBothTabs(false, 1)).flat();
+      expect(refreshes).toHaveLength(2);
+      expect(outcomes.filter((outcome) => outcome.startsWith('ses_'))).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'invalid_refresh_token' || outcome === 'refresh_token_reused')).toHaveLength(1);
+    } finally {
+      await context.unroute('**/v1/sessions/refresh');
+      await page.evaluate('localStorage.clear()');
+      await tabs[1].close();
+    }
+    expect(pageErrors).toEqual([]);
   }, 30_000);
 
   describe('with a bot check (Turnstile; its widget faked, served by page.route: no network)', () => {

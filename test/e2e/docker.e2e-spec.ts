@@ -137,6 +137,8 @@ describe('docker/', () => {
       'examples/nextjs-login/node_modules/next/package.json',
       'examples/nextjs-login/.next/BUILD_ID',
       'examples/nextjs-login/test-artifacts/trace.zip',
+      'packages/client/dist/index.js',
+      'packages/client/src/generated/openapi.ts',
       'test-artifacts/demo.png',
       'tmp/scratch',
       'npm-debug.log',

@@ -10,7 +10,7 @@ const API_KEY = 'pa_test_key_for_the_openapi_suite_0123456789';
  * Routes the app serves that are not API operations: the demo page and its assets, and the pages
  * behind the problem `type` URLs (documentation for people; the ProblemDetails schema says they resolve).
  */
-const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css', 'GET /demo/config.json', 'GET /problems', 'GET /problems/{slug}'];
+const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css', 'GET /demo/config.json', 'GET /demo/sdk/{module}', 'GET /problems', 'GET /problems/{slug}'];
 /** Swagger UI and the document themselves. */
 const isDocsRoute = (path: string) => path === '/docs' || path.startsWith('/docs/');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;

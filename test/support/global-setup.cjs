@@ -1,7 +1,15 @@
-// Runs once before all suites: says loudly when the Redis suites cannot run.
+// Runs once before all suites: builds the client SDK when its build is missing (the demo page
+// serves it; `npm test` builds it anyway), and says loudly when the Redis suites cannot run.
 const { execFileSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..', '..');
 
 module.exports = async () => {
+  if (!existsSync(join(ROOT, 'packages', 'client', 'dist', 'index.js'))) {
+    execFileSync('npm', ['run', 'build', '-w', '@phone-auth/client'], { cwd: ROOT, stdio: 'inherit' });
+  }
   let found = true;
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });

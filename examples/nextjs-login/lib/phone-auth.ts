@@ -1,48 +1,15 @@
-// phone-auth's HTTP API, called from the server only (server actions and the proxy).
+// phone-auth's HTTP API, called from the server only (server actions and the proxy), through
+// its typed client SDK (@phone-auth/client, this repository's packages/client).
 import { isIP } from 'node:net';
-import { type Channel, type ChannelChoice, channelUnavailableMessage, knownChannels } from './channels';
+import { type CallOptions, PhoneAuthClient, PhoneAuthError, type SendCodeResponse, type StoredTokens, type Tokens } from '@phone-auth/client';
+import { type ChannelChoice, channelUnavailableMessage, knownChannels } from './channels';
 import { phoneAuthApiKey, phoneAuthUrl } from './config';
 
-/** phone-auth's error body: application/problem+json (RFC 9457) with a stable `code`. */
-export interface Problem {
-  status: number;
-  code: string;
-  title?: string;
-  detail?: string;
-  attemptsRemaining?: number;
-  retryAfterSeconds?: number;
-  /** On `channel_unavailable`: the channels this number may use. */
-  channels?: Channel[];
-}
+/** phone-auth's error, as the client SDK raises it: the problem+json body, its `code`, `status`, `retryAfter`. */
+export { PhoneAuthError };
 
-export class PhoneAuthError extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.detail ?? problem.title ?? problem.code);
-  }
-}
-
-export interface SentCode {
-  verificationId: string;
-  status: string;
-  phone: string;
-  /** The channel that carried the code (with `auto`, the first of the country's order that worked). */
-  channel: Channel;
-  /** The channels this number may use, in its country's order: a resend may name another. */
-  channels: Channel[];
-  expiresAt: string;
-  resendAvailableAt: string;
-  attemptsRemaining: number;
-}
-
-export interface TokenSet {
-  tokenType: string;
-  accessToken: string;
-  expiresIn: number;
-  refreshToken: string;
-  refreshExpiresIn: number;
-  sessionId: string;
-  user: { id: string; phone: string };
-}
+export type SentCode = SendCodeResponse;
+export type TokenSet = Tokens;
 
 /** The person behind the request, passed on so phone-auth's per-IP limits count them, not us. */
 export interface EndUser {
@@ -66,26 +33,28 @@ export function endUserFrom(headers: Headers): EndUser {
 
 const TIMEOUT_MS = 10_000;
 
-async function call<T>(path: string, init: { body?: unknown; headers?: Record<string, string> }): Promise<T> {
-  let response: Response;
+/**
+ * A client for one call. The tokens live in this app's cookies, not in the client: the ones a call
+ * needs are handed to it as its storage, and what it answers goes back into the cookies.
+ */
+function client(tokens: StoredTokens | null = null): PhoneAuthClient {
+  let kept = tokens;
+  return new PhoneAuthClient({
+    baseUrl: phoneAuthUrl(),
+    storage: { get: () => kept, set: (next) => void (kept = next) },
+    // A Node server: refreshes of one session take turns in this process.
+    locks: null,
+  });
+}
+
+/** The SDK's call, with a time limit; a timeout is the service being unreachable. */
+async function call<T>(run: (options: CallOptions) => Promise<T>, headers?: Record<string, string>): Promise<T> {
   try {
-    response = await fetch(`${phoneAuthUrl()}${path}`, {
-      method: 'POST',
-      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      cache: 'no-store',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch {
-    throw new PhoneAuthError({ status: 503, code: 'unreachable', detail: 'The sign-in service cannot be reached right now. Try again in a moment.' });
+    return await run({ headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (error) {
+    if (error instanceof PhoneAuthError) throw error;
+    throw PhoneAuthError.local('network_error', 0, 'The sign-in service cannot be reached right now. Try again in a moment.');
   }
-  if (response.status === 204) return undefined as T;
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const problem = (typeof body === 'object' && body !== null ? body : {}) as Partial<Problem>;
-    throw new PhoneAuthError({ ...problem, status: response.status, code: problem.code ?? 'unknown' });
-  }
-  return body as T;
 }
 
 function clientHeaders(user: EndUser): Record<string, string> {
@@ -101,22 +70,30 @@ function clientHeaders(user: EndUser): Record<string, string> {
  */
 export function sendCode(phone: string, channel: ChannelChoice, user: EndUser, captchaToken?: string): Promise<SentCode> {
   // The browser's CAPTCHA token, relayed: with it phone-auth checks the bot check for this API-key client too.
-  return call('/v1/otp/send', { body: { phone, channel, ...(captchaToken ? { captchaToken } : {}) }, headers: clientHeaders(user) });
+  return call((options) => client().sendCode({ phone, channel, ...(captchaToken ? { captchaToken } : {}) }, options), clientHeaders(user));
 }
 
 /** POST /v1/otp/verify with the API key: the session and its tokens. */
 export function verifyCode(verificationId: string, code: string, user: EndUser): Promise<TokenSet> {
-  return call('/v1/otp/verify', { body: { verificationId, code }, headers: clientHeaders(user) });
+  return call((options) => client().verifyCode({ verificationId, code }, options), clientHeaders(user));
+}
+
+/** The session a refresh token belongs to: refresh tokens are `<sessionId>.<secret>`. */
+function sessionOf(refreshToken: string): StoredTokens {
+  return { refreshToken, sessionId: refreshToken.slice(0, Math.max(0, refreshToken.indexOf('.'))) };
 }
 
 /** POST /v1/sessions/refresh: a new token pair; the presented refresh token is spent. */
 export function refreshSession(refreshToken: string): Promise<TokenSet> {
-  return call('/v1/sessions/refresh', { body: { refreshToken } });
+  return call(() => client(sessionOf(refreshToken)).refresh());
 }
 
-/** POST /v1/sessions/logout: the session ends at phone-auth. */
-export function endSession(accessToken: string): Promise<void> {
-  return call('/v1/sessions/logout', { headers: { authorization: `Bearer ${accessToken}` } });
+/**
+ * POST /v1/sessions/logout: the session ends at phone-auth. Without the access token (its cookie
+ * expired with it) the client refreshes first; a session already over counts as ended.
+ */
+export function endSession(refreshToken: string, accessToken?: string): Promise<void> {
+  return call((options) => client({ ...sessionOf(refreshToken), accessToken }).logout(options));
 }
 
 /**
@@ -125,7 +102,8 @@ export function endSession(accessToken: string): Promise<void> {
  */
 export function problemMessage(error: unknown, requested?: ChannelChoice): string {
   if (!(error instanceof PhoneAuthError)) return 'Something went wrong. Try again.';
-  const { code, detail, title, attemptsRemaining, channels } = error.problem;
+  const { code, detail, title, channels } = error.problem;
+  const { attemptsRemaining } = error;
   if (code === 'channel_unavailable' && requested) return channelUnavailableMessage(requested, knownChannels(channels));
   const text = detail ?? title ?? 'Something went wrong. Try again.';
   if (code === 'invalid_code' && typeof attemptsRemaining === 'number') {

@@ -1,8 +1,9 @@
-// phone-auth demo: plain browser JavaScript, no framework, no build step.
-// Tokens live only in the `session` variable below: never in storage, never logged.
-'use strict';
+// phone-auth demo: plain browser JavaScript, no framework, no build step of its own. It calls the
+// API through the client SDK (@phone-auth/client), whose ES modules the service serves at /demo/sdk/.
+// Tokens live only in the SDK's memory storage: never in Web Storage, never logged.
+import { PhoneAuthClient } from '/demo/sdk/index.js';
 
-(() => {
+{
   const $ = (id) => document.getElementById(id);
   const el = {
     error: $('error'), status: $('status'),
@@ -16,7 +17,7 @@
   };
 
   let verification = null; // { verificationId, phone, attemptsRemaining, channel, channels, choice }
-  let session = null; // { accessToken, refreshToken, expiresIn, sessionId, user }
+  let session = null; // what the page shows of the SDK's tokens: { expiresIn, sessionId, user, accessToken }
   let resendTimer = 0;
   let resendAtMs = 0;
   let sending = false; // one send at a time, whichever button asked for it
@@ -31,31 +32,30 @@
 
   // ---- API -------------------------------------------------------------------------------
 
-  /** Resolves to { ok, status, body, serverNowMs }; a network failure becomes a problem too. */
-  async function api(path, { method = 'POST', body, accessToken } = {}) {
-    const headers = { accept: 'application/json, application/problem+json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (accessToken) headers.authorization = `Bearer ${accessToken}`;
-    let response;
-    try {
-      response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch {
-      return { ok: false, status: 0, body: { code: 'network_error' } };
-    }
-    const text = await response.text();
-    let parsed = {};
-    try { parsed = text ? JSON.parse(text) : {}; } catch { parsed = {}; }
-    // The Date header has whole seconds: trust it only over a clock that is clearly off.
+  // The service's clock as of its last answer (the Date header has whole seconds: trusted only over
+  // a clock that is clearly off), so countdowns follow the server's time.
+  let serverNowMs = Date.now();
+  const fetchKeepingDate = async (input, init) => {
+    const response = await fetch(input, { ...init, credentials: 'omit' });
     const now = Date.now();
     const date = Date.parse(response.headers.get('date') || '');
-    const serverNowMs = Number.isNaN(date) || Math.abs(date - now) < 2000 ? now : date;
-    return { ok: response.ok, status: response.status, body: parsed, serverNowMs };
+    serverNowMs = Number.isNaN(date) || Math.abs(date - now) < 2000 ? now : date;
+    return response;
+  };
+  // Same origin: the page is served by the service it calls. Tokens in memory (the default storage).
+  const client = new PhoneAuthClient({ baseUrl: '', fetch: fetchKeepingDate });
+
+  /**
+   * Runs one SDK call: resolves to { ok: true, body } or, for a PhoneAuthError (its problem+json,
+   * or network_error when the service cannot be reached), { ok: false, status, body: problem }.
+   */
+  async function api(call) {
+    try {
+      return { ok: true, body: await call() };
+    } catch (error) {
+      if (error && error.name === 'PhoneAuthError') return { ok: false, status: error.status, body: error.problem };
+      throw error;
+    }
   }
 
   // ---- Bot check (CAPTCHA) ------------------------------------------------------------------
@@ -65,7 +65,12 @@
   let captcha = null; // { provider, siteKey, action, scriptUrl, onVerify, widgetId, token }
 
   async function setUpCaptcha() {
-    const result = await api('/demo/config.json', { method: 'GET' });
+    // The page's own settings, not the API: a plain fetch.
+    const result = await api(async () => {
+      const response = await fetch('/demo/config.json', { credentials: 'omit', cache: 'no-store' });
+      if (!response.ok) throw new Error('no config');
+      return response.json();
+    }).catch(() => ({ ok: false }));
     if (!result.ok || !result.body.captcha) return;
     captcha = { ...result.body.captcha, widgetId: undefined, token: null };
     try {
@@ -256,7 +261,7 @@
 
   async function loadChannels() {
     const asked = ++channelsAsked;
-    const result = await api(`/v1/otp/channels?country=${encodeURIComponent(el.country.value)}`, { method: 'GET' });
+    const result = await api(() => client.channels(el.country.value));
     if (asked !== channelsAsked) return;
     // Without an answer the picker stays hidden and a send lets the service choose (auto).
     renderChannelPicker(result.ok ? known(result.body.channels) : []);
@@ -292,7 +297,6 @@
   function toSignedIn(tokens, { moveFocus = true } = {}) {
     session = {
       accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
       expiresIn: tokens.expiresIn,
       sessionId: tokens.sessionId,
       user: tokens.user,
@@ -384,7 +388,7 @@
     busy(button, true);
     showError('');
     say(isResend ? 'Sending a new code…' : 'Sending a code…');
-    const result = await api('/v1/otp/send', { body });
+    const result = await api(() => client.sendCode(body));
     sending = false;
     busy(button, false);
     if (!result.ok) {
@@ -401,7 +405,7 @@
     };
     say(isResend ? `A new code is on its way to ${result.body.phone}. The code sent before no longer works.` : `Code sent to ${result.body.phone}.`);
     toCodeStep();
-    startResendCountdown(result.body.resendAvailableAt, result.serverNowMs);
+    startResendCountdown(result.body.resendAvailableAt, serverNowMs);
   }
 
   function sendFailed(problem, isResend) {
@@ -435,7 +439,7 @@
     busy(el.verify, true);
     showError('');
     say('Checking the code…');
-    const result = await api('/v1/otp/verify', { body });
+    const result = await api(() => client.verifyCode(body));
     busy(el.verify, false);
     if (result.ok) {
       say('');
@@ -457,11 +461,12 @@
     if (!session) return;
     busy(el.refresh, true);
     showError('');
-    const result = await api('/v1/sessions/refresh', { body: { refreshToken: session.refreshToken } });
+    // One refresh per session at a time, however often this is clicked (the SDK's single-flight).
+    const result = await api(() => client.refresh());
     busy(el.refresh, false);
     if (!result.ok) {
       const problem = result.body;
-      if (['invalid_refresh_token', 'refresh_token_reused', 'unauthorized'].includes(problem.code)) {
+      if (['invalid_refresh_token', 'refresh_token_reused', 'unauthorized', 'not_signed_in'].includes(problem.code)) {
         signedOut('');
       }
       showError(sentence(problem));
@@ -474,10 +479,10 @@
   async function signOut() {
     if (!session) return;
     busy(el.signOut, true);
-    const result = await api('/v1/sessions/logout', { accessToken: session.accessToken });
+    // The SDK refreshes an expired access token first, and takes an ended session for signed out.
+    const result = await api(() => client.logout());
     busy(el.signOut, false);
-    // An expired or ended session is signed out as well.
-    if (result.ok || result.status === 401) {
+    if (result.ok) {
       showError('');
       signedOut('You are signed out.');
       return;
@@ -505,4 +510,4 @@
   void loadChannels();
   void setUpCaptcha();
   document.documentElement.dataset.ready = 'true';
-})();
+}
