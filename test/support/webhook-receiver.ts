@@ -60,6 +60,11 @@ export class WebhookReceiver {
     return [...this.deliveries.values()].reduce((sum, count) => sum + count - 1, 0);
   }
 
+  /** Requests held without an answer (mode hang). */
+  get hangingCount(): number {
+    return this.hanging.size;
+  }
+
   /** A subscriber entry of EVENT_WEBHOOKS for this receiver. */
   subscriber(options: { events?: string; includePhone?: boolean; name?: string } = {}): Record<string, unknown> {
     return { url: this.url, secret: this.secret, events: options.events ?? '*', includePhone: options.includePhone ?? false, ...(options.name ? { name: options.name } : {}) };
