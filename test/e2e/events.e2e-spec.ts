@@ -4,7 +4,7 @@ import { EVENT_SHARD_TAGS } from '../../src/redis/event-shards.js';
 import { describeOnEveryStore, json, sharedStoreSettings, startTestApp, type AppSettings, type TestApp } from '../support/e2e-kit.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
-import { describeWithRedis, RedisServer } from '../support/redis-server.js';
+import { describeWithRedis, RedisSentinel, RedisServer } from '../support/redis-server.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN_KEY = 'events-admin-key-of-at-least-32-characters';
@@ -241,5 +241,31 @@ describeWithRedisCluster('events on a 3-master Redis Cluster', () => {
     await expectDuplicatesBounded(receiver, t);
     const streamsByNode = (await cluster.keysByNode()).map((keys) => keys.filter((key) => key.includes(':retries') || key.includes(':stream')).length);
     expect(streamsByNode.every((count) => count > 0)).toBe(true);
+  });
+});
+
+describeWithRedis('events through Redis Sentinel', () => {
+  let sentinel: RedisSentinel;
+  let receiver: WebhookReceiver;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sentinel = await RedisSentinel.start('events-master');
+    receiver = await WebhookReceiver.start();
+    t = await startTestApp(sharedStoreSettings({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: 'events-master', ...FAST_DISPATCH, ...webhooks(receiver.subscriber()) }));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+    await sentinel?.stop();
+  });
+
+  it('delivers events read from the master the sentinel names, retries included', async () => {
+    receiver.setMode('fail');
+    const ids = await recordEvents(t, 16);
+    await until(() => receiver.failedOnPurpose >= 16);
+    receiver.setMode('ok');
+    await receiver.waitFor(ids);
+    await expectDuplicatesBounded(receiver, t);
   });
 });
