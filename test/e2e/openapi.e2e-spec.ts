@@ -287,6 +287,20 @@ describe('OpenAPI document', () => {
     expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks' }), 401, 'unauthorized', 'get', '/v1/admin/fraud/blocks');
   });
 
+  it('documents the dead-letter routes: admin scope, the listing, replay and its problems', async () => {
+    const list = operation('get', '/v1/admin/events/dead-letter');
+    const replay = operation('post', '/v1/admin/events/dead-letter/{id}/replay');
+    expect([list.security, replay.security]).toEqual([[{ apiKeyAdmin: [] }], [{ apiKeyAdmin: [] }]]);
+    expect(list.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['limit', 'before']));
+    const letter = schema(successSchema('get', '/v1/admin/events/dead-letter', 200).properties!.deadLetters.items!.$ref);
+    expect(letter.required).toEqual(expect.arrayContaining(['id', 'subscriber', 'eventId', 'type', 'occurredAt', 'data', 'attempts', 'lastStatus', 'lastError', 'failedAt']));
+    expect(Object.keys(replay.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '404', '503']));
+    const listed = await t.inject({ method: 'GET', url: '/v1/admin/events/dead-letter', headers: { 'x-api-key': API_KEY } });
+    expectConforms(json(listed), successSchema('get', '/v1/admin/events/dead-letter', 200));
+    expectProblem(await t.inject({ method: 'POST', url: '/v1/admin/events/dead-letter/memory_1-0/replay', headers: { 'x-api-key': API_KEY } }), 404, 'not_found', 'post', '/v1/admin/events/dead-letter/{id}/replay');
+    expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/events/dead-letter?limit=500', headers: { 'x-api-key': API_KEY } }), 400, 'validation_failed', 'get', '/v1/admin/events/dead-letter');
+  });
+
   it('documents the user administration routes: admin scope, bodies, answers and problems', async () => {
     const routes: [string, string][] = [
       ['get', '/v1/admin/users'],
