@@ -75,6 +75,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   setupOpenApi(app);
   return app;
 }
+
 /**
  * Fastify's own JSON parsing (prototype poisoning refused), keeping the bytes as received in
  * `request.rawBody`: a provider's webhook signature (X-Hub-Signature-256) covers those bytes, not
