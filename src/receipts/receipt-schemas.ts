@@ -12,6 +12,9 @@ export const RECEIPT_BODY_SCHEMA: SchemaObject = {
       properties: {
         type: { type: 'string', enum: ['recipient_delivery_report_sms', 'delivery_report_sms'] },
         batch_id: { type: 'string', description: 'The batch id the send returned.' },
+        recipient: { type: 'string', description: 'recipient report: the number' },
+        at: { type: 'string', format: 'date-time', description: 'recipient report: when the status changed' },
+        client_reference: { type: 'string', description: 'The verification id the batch was sent with.' },
         status: { type: 'string', description: 'recipient report: Delivered, or Failed, Rejected, Expired, Aborted, Cancelled, Deleted (failures); Queued, Dispatched, Unknown say nothing yet' },
         code: { type: 'integer', description: 'Sinch\'s status code, kept as the failure\'s errorCode.' },
         statuses: {

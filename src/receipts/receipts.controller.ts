@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain.error.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { providersConfig } from '../providers/providers.config.js';
 import { DeliveryReceipts } from './delivery-receipts.service.js';
@@ -47,6 +48,8 @@ export class ReceiptsController {
   @ApiBody({ schema: RECEIPT_BODY_SCHEMA })
   @ApiOkResponse({ description: 'Taken (also when it names no known verification). Empty body.' })
   @ApiProblems(['validation_failed', 'unauthorized', 'not_found', 'unsupported_media_type', 'payload_too_large', 'store_unavailable'])
+  // No API key or token: each provider authenticates as it documents (the description says how).
+  @ApiPublic()
   @Post(':provider/receipts')
   @HttpCode(200)
   async take(@Param('provider') provider: string, @Req() request: ReceiptRequest): Promise<void> {
@@ -71,6 +74,7 @@ export class ReceiptsController {
   @ApiQuery({ name: 'hub.challenge', type: 'string' })
   @ApiOkResponse({ description: 'The challenge, as text/plain.', content: { 'text/plain': { schema: { type: 'string', example: '1158201444' } } } })
   @ApiProblems(['forbidden', 'not_found'])
+  @ApiPublic()
   @Get(':provider/receipts')
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; charset=utf-8')
