@@ -12,6 +12,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { LoginModule } from './login/login.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProblemPagesModule } from './openapi/problem-pages.module.js';
+import { ReceiptsModule } from './receipts/receipts.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 @Module({})
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, EventsModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule, ProblemPagesModule],
+      imports: [AppConfigModule.forRoot(env), LoggingModule, CommonModule, RedisModule, EventsModule, MetricsModule, LoginModule, HealthModule, DemoModule, AdminModule, ReceiptsModule, ProblemPagesModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

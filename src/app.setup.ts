@@ -71,6 +71,20 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   // JSON, plus the form bodies Nest registers for RFC 7662 introspection; a text/plain body
   // gets 415 rather than reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
+  keepRawJsonBodies(app);
   setupOpenApi(app);
   return app;
+}
+
+/**
+ * Fastify's own JSON parsing (prototype poisoning refused), keeping the bytes as received in
+ * `request.rawBody`: a provider's webhook signature (X-Hub-Signature-256) covers those bytes, not
+ * a re-serialisation of the parsed body.
+ */
+function keepRawJsonBodies(app: NestFastifyApplication): void {
+  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body;
+    parseJson(request as never, body as unknown as string, done);
+  });
 }

@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain.error.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
-import { Clock } from '../common/time/clock.js';
+import { Clock, SystemClock } from '../common/time/clock.js';
+import { InMemoryEventLog } from '../events/in-memory-event-log.js';
 import { CHANNELS, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
 import { SmsRouter } from '../providers/sms-router.js';
 import { ChannelRouters } from '../providers/channel-routers.js';
@@ -111,7 +112,7 @@ describe(LoginService.name, () => {
 
   beforeEach(() => {
     fraud = new InMemoryFraudRepository();
-    repository = new InMemoryVerificationRepository();
+    repository = new InMemoryVerificationRepository(new InMemoryEventLog(new SystemClock(), 1000));
     provider = new RecordingProvider();
     clock = new StepClock();
     started = [];

@@ -126,6 +126,27 @@ export class Metrics {
     },
   });
 
+  readonly deliveryReceipts = new Counter({
+    name: 'phone_auth_delivery_receipts_total',
+    help: 'Delivery receipts taken from providers, by provider and status (delivered, failed, unknown)',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryRatio = new Gauge({
+    name: 'phone_auth_delivery_ratio',
+    help: 'Delivered over delivered plus failed receipts per provider, since this instance started (absent before its first final receipt)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly autoResends = new Counter({
+    name: 'phone_auth_delivery_auto_resends_total',
+    help: 'Codes resent without the person asking after a failure receipt, by the provider that failed and outcome (sent, failed, nowhere: no other provider)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly httpDuration = new Histogram({
     name: 'phone_auth_http_request_duration_seconds',
     help: 'HTTP requests by method, route and status',

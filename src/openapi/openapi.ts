@@ -93,6 +93,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .addTag('internal', 'For internal services holding an API key')
     .addTag('oauth', 'The RFC 6749 token endpoint, for OAuth client libraries')
     .addTag('well-known', 'Keys and discovery for services that validate tokens')
+    .addTag('providers', 'Called by code-delivery providers, not by apps: delivery receipts')
     .addTag('development', 'Development only: 404 in production')
     .build();
   return SwaggerModule.createDocument(app, config, {

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { EventLog } from '../events/event-log.js';
 import { LOGIN_SCOPE, Verification } from './verification.js';
 import {
   AbandonUnsent,
@@ -7,7 +8,11 @@ import {
   CheckCode,
   CheckResult,
   Dispatched,
+  IndexDelivery,
   PhoneBan,
+  ProviderMessage,
+  RecordDelivery,
+  RecordDeliveryResult,
   SendLimit,
   SettleAttempt,
   SettleResult,
@@ -19,6 +24,8 @@ import {
 interface Entry {
   verification: Verification;
   retainUntilMs: number;
+  /** The message id the latest delivery receipt was about. */
+  deliveryRef?: string;
 }
 
 interface Failures {
@@ -36,6 +43,12 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   /** Banned phones: the ban's end, or null for none. */
   private readonly bans = new Map<string, number | null>();
   private starts = 0;
+  /** Delivery index: `provider:providerRef` to the verification id, until the verification is gone. */
+  private readonly deliveries = new Map<string, { id: string; untilMs: number }>();
+
+  constructor(private readonly events: EventLog) {
+    super();
+  }
 
   async start(request: StartVerification): Promise<StartResult> {
     const { phone, nowMs } = request;
@@ -246,6 +259,39 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     return { ...verification };
   }
 
+  async indexDelivery({ provider, providerRef, id, untilMs, nowMs }: IndexDelivery): Promise<void> {
+    if (untilMs > nowMs) this.deliveries.set(`${provider}:${providerRef}`, { id, untilMs });
+  }
+
+  async findByDelivery({ provider, providerRef }: ProviderMessage, nowMs: number): Promise<string | null> {
+    const key = `${provider}:${providerRef}`;
+    const found = this.deliveries.get(key);
+    if (found && found.untilMs <= nowMs) this.deliveries.delete(key);
+    return found && found.untilMs > nowMs ? found.id : null;
+  }
+
+  async recordDelivery(request: RecordDelivery): Promise<RecordDeliveryResult> {
+    const { nowMs, status, provider, providerRef } = request;
+    const entry = this.findEntry(request.id, nowMs);
+    const verification = entry?.verification;
+    if (!entry || !verification || verification.provider !== provider || verification.providerRef !== providerRef) return { outcome: 'stale' };
+    const sameSend = entry.deliveryRef === providerRef;
+    if (sameSend && (status === 'unknown' || verification.delivery?.status !== 'unknown')) return { outcome: 'duplicate' };
+    verification.delivery = { status, provider, atMs: nowMs };
+    entry.deliveryRef = providerRef;
+    if (status !== 'failed') return { outcome: 'recorded' };
+    const open = verification.status === 'pending' && verification.expiresAtMs > nowMs && verification.attempts < request.maxAttempts;
+    const resend = open && !verification.autoResent && request.resendCodeHash !== '';
+    if (resend) {
+      verification.autoResent = true;
+      verification.codeHash = request.resendCodeHash;
+      verification.sends += 1;
+    }
+    // Changed above without a pause; the in-memory log records before it returns.
+    await this.events.append('verification.delivery_failed', this.events.draft(request.eventData ?? {}));
+    return resend ? { outcome: 'resend', verification: { ...verification } } : { outcome: 'recorded' };
+  }
+
   private findEntry(id: string, nowMs: number): Entry | undefined {
     const phone = this.phoneById.get(id);
     const entry = phone === undefined ? undefined : this.live(phone, nowMs);
@@ -279,6 +325,7 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     for (const phone of [...this.failures.keys()]) this.liveFailures(phone, nowMs);
     for (const phone of [...this.bans.keys()]) this.banned(phone, nowMs);
     for (const [phone, counts] of [...this.sends]) if (counts.every((count) => count.resetAtMs <= nowMs)) this.sends.delete(phone);
+    for (const [key, { untilMs }] of [...this.deliveries]) if (untilMs <= nowMs) this.deliveries.delete(key);
   }
 }
 

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Channel } from '../common/channel.js';
+import type { EventLog } from '../events/event-log.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -8,10 +10,11 @@ import { ABANDON_UNSENT } from './scripts/abandon-unsent.script.js';
 import { CANCEL } from './scripts/cancel.script.js';
 import { CHECK_CODE } from './scripts/check-code.script.js';
 import { RECORD_DISPATCH } from './scripts/record-dispatch.script.js';
+import { RECORD_DELIVERY } from './scripts/record-delivery.script.js';
 import { CHARGE_CHANNEL } from './scripts/charge-channel.script.js';
 import { SETTLE_ATTEMPT } from './scripts/settle-attempt.script.js';
 import { START_VERIFICATION } from './scripts/start-verification.script.js';
-import { LOGIN_SCOPE, Verification } from './verification.js';
+import { DeliveryStatus, LOGIN_SCOPE, Verification } from './verification.js';
 import { phoneTagOfVerificationId } from './verification-id.js';
 import {
   AbandonUnsent,
@@ -20,7 +23,11 @@ import {
   CheckCode,
   CheckResult,
   Dispatched,
+  IndexDelivery,
   PhoneBan,
+  ProviderMessage,
+  RecordDelivery,
+  RecordDeliveryResult,
   SettleAttempt,
   SettleResult,
   StartResult,
@@ -38,9 +45,11 @@ export class RedisVerificationRepository extends VerificationRepository {
     private readonly redis: RedisClient,
     private readonly scripts: RedisScripts,
     private readonly keys: RedisKeys,
+    private readonly events: EventLog,
   ) {
     super();
     scripts.register(START_VERIFICATION, CHECK_CODE, SETTLE_ATTEMPT, RECORD_DISPATCH, ABANDON, ABANDON_UNSENT, CANCEL, CHARGE_CHANNEL);
+    scripts.register(RECORD_DELIVERY);
   }
 
   async start(request: StartVerification): Promise<StartResult> {
@@ -230,6 +239,57 @@ export class RedisVerificationRepository extends VerificationRepository {
     const reply = await onStore(() => this.scripts.run(CANCEL, { verification }, { id }));
     return reply ? fromHash(reply) : null;
   }
+
+  // The index sits in the slot of the message's digest, not the phone's: one SET (atomic), apart
+  // from the verification's scripts. A stop between the dispatch record and this SET only loses
+  // that message's receipts (they are answered and ignored); an index outliving its verification,
+  // or naming an earlier send, is ignored by the receipt script, which compares the message id.
+  async indexDelivery({ provider, providerRef, id, untilMs, nowMs }: IndexDelivery): Promise<void> {
+    if (untilMs <= nowMs) return;
+    const key = this.keys.deliveryIndex(deliveryDigest({ provider, providerRef }));
+    await onStore(() => this.redis.set(key, id, 'PX', untilMs - nowMs));
+  }
+
+  async findByDelivery(message: ProviderMessage): Promise<string | null> {
+    return onStore(() => this.redis.get(this.keys.deliveryIndex(deliveryDigest(message))));
+  }
+
+  async recordDelivery(request: RecordDelivery): Promise<RecordDeliveryResult> {
+    const tag = phoneTagOfVerificationId(request.id);
+    const draft = this.events.draft(request.eventData ?? {});
+    const [outcome, ...rest] = await onStore(() =>
+      this.scripts.run(
+        RECORD_DELIVERY,
+        { verification: this.keys.otpVerification(tag), events: this.keys.eventStream(this.keys.eventShard(tag)) },
+        {
+          id: request.id,
+          provider: request.provider,
+          providerRef: request.providerRef,
+          status: request.status,
+          nowMs: request.nowMs,
+          maxAttempts: request.maxAttempts,
+          resendCodeHash: request.resendCodeHash,
+          eventType: 'verification.delivery_failed',
+          ...this.events.eventArgs(draft),
+        },
+      ),
+    );
+    switch (outcome) {
+      case 'resend':
+        return { outcome, verification: fromHash(rest) };
+      case 'stale':
+      case 'duplicate':
+      case 'recorded':
+        return { outcome };
+      default:
+        throw new Error(`unexpected reply from the record-delivery script: ${String(outcome)}`);
+    }
+  }
+}
+
+/** The index key's name: a digest, so no provider's message id (or its length) shows in a key. */
+function deliveryDigest({ provider, providerRef }: ProviderMessage): string {
+  return createHash('sha256').update(`${provider}:${providerRef}`).digest('base64url').slice(0, 32);
 }
 
 function fromHash(flat: Reply): Verification {
@@ -257,5 +317,9 @@ function fromRecord(record: Record<string, string>): Verification {
     purpose: (record.purpose || 'login') as Verification['purpose'],
     sessionId: record.sid ?? '',
     context: record.context ?? '',
+    ...(record.delivery
+      ? { delivery: { status: record.delivery as DeliveryStatus, provider: record.deliveryProvider ?? '', atMs: Number(record.deliveryAt) } }
+      : {}),
+    ...(record.autoResent === '1' ? { autoResent: true } : {}),
   };
 }

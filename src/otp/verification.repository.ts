@@ -1,5 +1,6 @@
 import type { Channel } from '../common/channel.js';
-import type { Verification, VerificationScope } from './verification.js';
+import type { EventData } from '../events/event-types.js';
+import type { DeliveryStatus, Verification, VerificationScope } from './verification.js';
 
 /** At most `max` sends per phone in fixed windows of `windowSeconds`; with `channel`, only that channel's sends count. */
 export interface SendLimit {
@@ -118,6 +119,42 @@ export type SettleResult =
   | { outcome: 'refunded' }
   | { outcome: 'not_found' };
 
+/** A message as a provider names it in its delivery receipts. */
+export interface ProviderMessage {
+  provider: string;
+  providerRef: string;
+}
+
+export interface IndexDelivery extends ProviderMessage {
+  id: string;
+  /** The index lives as long as the verification is kept (its expiry plus its TTL). */
+  untilMs: number;
+  nowMs: number;
+}
+
+export interface RecordDelivery extends ProviderMessage {
+  id: string;
+  status: DeliveryStatus;
+  nowMs: number;
+  maxAttempts: number;
+  /**
+   * For a failure: the digest of a new code, put on the verification only if this failure
+   * claims its one automatic resend (the code is then sent through the next provider).
+   */
+  resendCodeHash: string;
+  /** For a failure: the payload of `verification.delivery_failed`, recorded with it. */
+  eventData?: EventData;
+}
+
+export type RecordDeliveryResult =
+  /** The receipt is about another send than the verification's latest (or no verification): nothing changed. */
+  | { outcome: 'stale' }
+  /** The send already had a final receipt (delivered or failed): nothing changed. */
+  | { outcome: 'duplicate' }
+  | { outcome: 'recorded' }
+  /** A failure of an open verification that had not been resent yet: the new code is on it, send it. */
+  | { outcome: 'resend'; verification: Verification };
+
 /**
  * Verifications, one open per phone. Each method is one atomic step: no interleaving of
  * concurrent calls can approve a code twice, lose a counted attempt or skip a cooldown.
@@ -195,4 +232,20 @@ export abstract class VerificationRepository {
    * unchanged. Null when there is none with this id.
    */
   abstract cancel(id: string, nowMs: number): Promise<Verification | null>;
+
+  /** Remembers which verification a provider's message belongs to, for its delivery receipts. */
+  abstract indexDelivery(request: IndexDelivery): Promise<void>;
+
+  /** The id of the verification a provider's message belongs to, or null (unknown, or no longer kept). */
+  abstract findByDelivery(message: ProviderMessage, nowMs: number): Promise<string | null>;
+
+  /**
+   * Records a delivery receipt on the verification, in one atomic step, if it is about the
+   * verification's latest send (same provider and message id). A final receipt (delivered,
+   * failed) of that send is recorded once; an `unknown` never replaces one. A failure records
+   * `verification.delivery_failed` with it and, when the verification is still open (pending,
+   * not expired, attempts left) and was never resent automatically, claims that one resend:
+   * the new code digest replaces the old (same id, attempts and expiry).
+   */
+  abstract recordDelivery(request: RecordDelivery): Promise<RecordDeliveryResult>;
 }

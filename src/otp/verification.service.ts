@@ -10,7 +10,7 @@ import { OtpCodeGenerator } from './otp-code.generator.js';
 import { OtpCodeHasher } from './otp-code.hasher.js';
 import { otpConfig } from './otp.config.js';
 import { phoneLocked, toSeconds, verificationExpired, verificationNotFound } from './otp.errors.js';
-import { effectiveStatus, Verification, VerificationScope, VerificationStatus } from './verification.js';
+import { DeliveryStatus, effectiveStatus, Verification, VerificationScope, VerificationStatus } from './verification.js';
 import { newVerificationId, phoneTagOfVerificationId } from './verification-id.js';
 import { CheckResult, SettleAttempt, SettleResult, StartResult, StartVerification, VerificationRepository } from './verification.repository.js';
 
@@ -36,6 +36,21 @@ export interface DispatchRecord {
   providerRef: string;
   ownsCode: boolean;
 }
+
+/** A provider's word on one message: what its delivery receipt said. */
+export interface DeliveryReceipt {
+  provider: string;
+  providerRef: string;
+  status: DeliveryStatus;
+  /** The provider's error code of a failure, if it gave one. */
+  errorCode?: string;
+}
+
+export type ReceiptOutcome =
+  /** No kept verification sent this message (unknown, expired and gone, or an earlier send). */
+  | { outcome: 'unknown' | 'stale' | 'duplicate' | 'recorded' }
+  /** Deliver `opened.code` once through the next provider. */
+  | { outcome: 'resend'; opened: OpenedVerification };
 
 /** Either the verification id or the (E.164) phone whose open verification is meant. */
 export type VerificationTarget = { id: string } | { phone: string };
@@ -121,14 +136,17 @@ export class VerificationService {
   /** Records where the code went; the provider that owns its code makes our digest useless, so it is dropped. */
   async markDispatched(opened: OpenedVerification, dispatch: DispatchRecord): Promise<Verification> {
     const { verification, nowMs } = opened;
-    await this.repository.recordDispatch({
-      id: verification.id,
-      channel: dispatch.channel,
-      provider: dispatch.provider,
-      providerRef: dispatch.providerRef,
-      providerOwnsCode: dispatch.ownsCode,
-      nowMs,
-    });
+    await Promise.all([
+      this.repository.recordDispatch({
+        id: verification.id,
+        channel: dispatch.channel,
+        provider: dispatch.provider,
+        providerRef: dispatch.providerRef,
+        providerOwnsCode: dispatch.ownsCode,
+        nowMs,
+      }),
+      this.indexDelivery(verification, dispatch),
+    ]);
     return {
       ...verification,
       channel: dispatch.channel,
@@ -136,6 +154,49 @@ export class VerificationService {
       providerRef: dispatch.providerRef,
       codeHash: dispatch.ownsCode ? '' : verification.codeHash,
     };
+  }
+
+  /** So that the provider's delivery receipts find the verification (kept as long as it is). */
+  private async indexDelivery(verification: Verification, { provider, providerRef }: DispatchRecord): Promise<void> {
+    if (providerRef === '') return;
+    const untilMs = verification.expiresAtMs + this.config.ttlSeconds * 1000;
+    await this.repository.indexDelivery({ provider, providerRef, id: verification.id, untilMs, nowMs: this.clock.nowMs() });
+  }
+
+  /**
+   * Records a provider's delivery receipt on the verification of that message. A failure of an
+   * open verification's latest send, the first such, is `resend`: the verification (same id,
+   * attempts and expiry) now expects a new code, which the caller delivers through the next
+   * provider and records with markDispatched(). The old code stops working, as on any resend:
+   * its message failed, so nobody can type it, and the code the person does receive works.
+   */
+  async recordReceipt(receipt: DeliveryReceipt): Promise<ReceiptOutcome> {
+    const nowMs = this.clock.nowMs();
+    const message = { provider: receipt.provider, providerRef: receipt.providerRef };
+    const id = await this.repository.findByDelivery(message, nowMs);
+    const verification = id === null ? null : await this.repository.find(id, nowMs);
+    if (verification === null) return { outcome: 'unknown' };
+    const failed = receipt.status === 'failed';
+    const code = failed ? this.codes.generate(this.config.codeLength) : '';
+    const result = await this.repository.recordDelivery({
+      ...message,
+      id: verification.id,
+      status: receipt.status,
+      nowMs,
+      maxAttempts: this.config.maxAttempts,
+      resendCodeHash: failed ? this.hasher.hash(phoneTagOfVerificationId(verification.id), code) : '',
+      eventData: failed
+        ? {
+            verificationId: verification.id,
+            provider: receipt.provider,
+            channel: verification.channel,
+            errorCode: receipt.errorCode ?? null,
+            phone: verification.phone,
+          }
+        : undefined,
+    });
+    if (result.outcome !== 'resend') return { outcome: result.outcome };
+    return { outcome: 'resend', opened: { verification: result.verification, code, resent: true, nowMs } };
   }
 
   /**

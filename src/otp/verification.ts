@@ -27,6 +27,18 @@ export interface VerificationScope {
 
 export const LOGIN_SCOPE: VerificationScope = { purpose: 'login', sessionId: '' };
 
+/** What a provider's delivery receipt said of a send: reached the handset, failed, or neither yet. */
+export const DELIVERY_STATUSES = ['delivered', 'failed', 'unknown'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** The latest delivery receipt of a verification's sends. */
+export interface Delivery {
+  status: DeliveryStatus;
+  /** The provider whose receipt it was. */
+  provider: string;
+  atMs: number;
+}
+
 export interface Verification {
   id: string;
   /** E.164. */
@@ -50,6 +62,10 @@ export interface Verification {
   sessionId: string;
   /** The scope's context as sent ('' when none). */
   context: string;
+  /** The latest delivery receipt; absent until one arrives. */
+  delivery?: Delivery;
+  /** A failed delivery made the service resend once through the next provider (at most once per verification). */
+  autoResent?: boolean;
 }
 
 export function effectiveStatus(verification: Verification, nowMs: number, maxAttempts: number): VerificationStatus {

@@ -26,6 +26,14 @@ export interface CodeToDeliver {
   channels: Channel[];
   /** Asked before falling through to each channel after the first; false skips that channel (its caps refused). */
   admitFallThrough?: (channel: Channel) => Promise<boolean>;
+  /** On the first channel, only the providers after this one in the order (a redelivery). */
+  after?: string;
+}
+
+/** A send that a provider accepted and then reported undelivered. */
+export interface FailedDelivery {
+  channel: Channel;
+  provider: string;
 }
 
 export interface Delivered {
@@ -103,6 +111,28 @@ export class CodeDelivery {
     throw new DomainError('provider_unavailable', 'The code could not be sent. Try again shortly.', { retryAfterSeconds: 1 }, { cause });
   }
 
+  /**
+   * Where a code goes after `failed` reported it undelivered: the providers after that one in the
+   * country's order for the channel, or, when it was the channel's last, the next channel the
+   * country is offered. Empty when there is nowhere else.
+   */
+  redeliveryPlan(phone: string, failed: FailedDelivery): Channel[] {
+    const country = countryOf(phone);
+    if ((this.routers.router(failed.channel)?.order(country, failed.provider) ?? []).length > 0) return [failed.channel];
+    const offered = this.routers.offered(country);
+    const next = offered[offered.indexOf(failed.channel) + 1];
+    return offered.includes(failed.channel) && next !== undefined ? [next] : [];
+  }
+
+  /** Delivers once more, through the plan of redeliveryPlan(): the same failover, from the next provider on. */
+  async redeliver(request: Omit<CodeToDeliver, 'channels' | 'after'>, failed: FailedDelivery): Promise<Delivered> {
+    const channels = this.redeliveryPlan(request.phone, failed);
+    if (channels.length === 0) {
+      throw new DomainError('provider_unavailable', 'No other provider can carry this code.', { retryAfterSeconds: 1 });
+    }
+    return this.deliver({ ...request, channels, after: channels[0] === failed.channel ? failed.provider : undefined });
+  }
+
   private async deliverBy(channel: Channel, request: CodeToDeliver): Promise<Delivered> {
     const { code, locale, phone, confirming } = request;
     const ttlSeconds = this.otp.ttlSeconds;
@@ -122,6 +152,7 @@ export class CodeDelivery {
         idempotencyKey: `${request.verificationId}.${request.sendNumber}`,
       },
       countryOf(phone),
+      channel === request.channels[0] ? request.after : undefined,
     );
     if (channel !== request.channels[0]) this.logger.warn(`sent to ${maskPhone(phone)} by ${channel}: ${request.channels[0]} failed`);
     return { channel, provider: provider.name, providerRef: dispatch.providerRef ?? '', ownsCode: provider.ownsCodes };

@@ -4,6 +4,7 @@ import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Match
 import { publicUrlOf } from '../config/app.config.js';
 import { defineConfig } from '../config/define-config.js';
 import type { Environment } from '../config/environment.js';
+import { readSecretFile } from '../config/env-files.js';
 import { emptyToUndefined, toInt, toList, URL_OPTIONS } from '../config/env-transforms.js';
 import { Channel, CHANNELS } from './sms-provider.js';
 
@@ -125,6 +126,82 @@ export class ProvidersEnvironment {
   WHATSAPP_TEMPLATE_LANGUAGE = 'en_US';
   @Matches(/^v\d{1,3}\.\d{1,2}$/, { message: 'WHATSAPP_API_VERSION must look like v25.0' }) WHATSAPP_API_VERSION = 'v25.0';
   @IsUrl(URL_OPTIONS) @noTrailingSlash('WHATSAPP_BASE_URL') WHATSAPP_BASE_URL = 'https://graph.facebook.com';
+
+  // Delivery receipts (POST /v1/providers/:provider/receipts): each provider's are taken only
+  // once its secret is set. A secret may come from a file instead (`*_FILE`: Docker, Kubernetes).
+
+  /** The secret Sinch's delivery reports carry in the callback URL (`?token=`). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{32,256}$/, { message: 'SINCH_SMS_RECEIPT_TOKEN must be 32 to 256 URL-safe characters (openssl rand -hex 32)' })
+  SINCH_SMS_RECEIPT_TOKEN?: string = undefined;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_SMS_RECEIPT_TOKEN_FILE?: string = undefined;
+  /** `user:password` Sinch's delivery reports present as HTTP Basic auth. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._~-]{1,64}:[A-Za-z0-9._~-]{16,256}$/, {
+    message: 'SINCH_SMS_RECEIPT_BASIC_AUTH must be user:password (URL-safe characters, a password of at least 16)',
+  })
+  SINCH_SMS_RECEIPT_BASIC_AUTH?: string = undefined;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() SINCH_SMS_RECEIPT_BASIC_AUTH_FILE?: string = undefined;
+  /** The Meta app's secret: it signs every webhook (`X-Hub-Signature-256`). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16) WHATSAPP_APP_SECRET?: string = undefined;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() WHATSAPP_APP_SECRET_FILE?: string = undefined;
+  /** What Meta's webhook verification request (`hub.verify_token`) must present; you choose it when registering the webhook. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16) @MaxLength(256) WHATSAPP_WEBHOOK_VERIFY_TOKEN?: string = undefined;
+}
+
+/** The receipt secrets that may be given in a file instead (`<name>_FILE`). */
+const RECEIPT_SECRETS = ['SINCH_SMS_RECEIPT_TOKEN', 'SINCH_SMS_RECEIPT_BASIC_AUTH', 'WHATSAPP_APP_SECRET'] as const;
+type ReceiptSecret = (typeof RECEIPT_SECRETS)[number];
+
+/** Each receipt secret from its variable or its file; a file's problem is a boot problem. */
+function receiptSecretsOf(env: Environment): { values: Partial<Record<ReceiptSecret, string>>; problems: string[] } {
+  const values: Partial<Record<ReceiptSecret, string>> = {};
+  const problems: string[] = [];
+  for (const name of RECEIPT_SECRETS) {
+    const path = env[`${name}_FILE`];
+    if (env[name] !== undefined && path !== undefined) problems.push(`set ${name} or ${name}_FILE, not both`);
+    if (path === undefined) {
+      values[name] = env[name];
+      continue;
+    }
+    const file = readSecretFile(`${name}_FILE`, path);
+    if (file.problem !== undefined) problems.push(file.problem);
+    else values[name] = file.text;
+  }
+  return { values, problems };
+}
+
+/** The receipts each provider's secrets enable, and the callback URL Sinch is given per batch. */
+function receiptSettings(env: Environment) {
+  const { values } = receiptSecretsOf(env);
+  const token = values.SINCH_SMS_RECEIPT_TOKEN;
+  const basicAuth = values.SINCH_SMS_RECEIPT_BASIC_AUTH;
+  const callbackUrl = new URL('/v1/providers/sinch-sms/receipts', `${publicUrlOf(env)}/`);
+  if (token !== undefined) callbackUrl.searchParams.set('token', token);
+  if (basicAuth !== undefined) [callbackUrl.username, callbackUrl.password] = basicAuth.split(':') as [string, string];
+  const sinchSms = token === undefined && basicAuth === undefined ? undefined : { token, basicAuth, callbackUrl: callbackUrl.toString() };
+  const appSecret = values.WHATSAPP_APP_SECRET;
+  return {
+    sinchSms,
+    whatsappCloud: appSecret === undefined ? undefined : { appSecret, verifyToken: env.WHATSAPP_WEBHOOK_VERIFY_TOKEN },
+  };
+}
+
+/** Receipt secrets readable; a verify token needs the app secret (a webhook Meta registers must be one we can check). */
+function receiptProblems(env: Environment): string[] {
+  const { values, problems } = receiptSecretsOf(env);
+  if (env.WHATSAPP_WEBHOOK_VERIFY_TOKEN !== undefined && values.WHATSAPP_APP_SECRET === undefined) {
+    problems.push('WHATSAPP_WEBHOOK_VERIFY_TOKEN is set without WHATSAPP_APP_SECRET (or WHATSAPP_APP_SECRET_FILE): the webhook\'s posts could not be checked');
+  }
+  const token = values.SINCH_SMS_RECEIPT_TOKEN;
+  if (token !== undefined && !/^[A-Za-z0-9_-]{32,256}$/.test(token)) problems.push('SINCH_SMS_RECEIPT_TOKEN_FILE must hold 32 to 256 URL-safe characters');
+  const basic = values.SINCH_SMS_RECEIPT_BASIC_AUTH;
+  if (basic !== undefined && !/^[A-Za-z0-9._~-]{1,64}:[A-Za-z0-9._~-]{16,256}$/.test(basic)) {
+    problems.push('SINCH_SMS_RECEIPT_BASIC_AUTH_FILE must hold user:password (URL-safe characters, a password of at least 16)');
+  }
+  return problems;
 }
 
 const PROVIDER_SETTINGS: Record<SmsProviderName, (keyof ProvidersEnvironment)[]> = {
@@ -142,7 +219,7 @@ function providerProblems(env: Environment): string[] {
   const problems: string[] = [];
   const configured = new Set<string>(env.SMS_PROVIDERS ?? []);
   const everyProvider = new Set<string>([...configured, ...(env.WHATSAPP_PROVIDERS ?? []), ...(env.VOICE_PROVIDERS ?? [])]);
-  problems.push(...channelProblems(env));
+  problems.push(...channelProblems(env), ...receiptProblems(env));
   if (env.NODE_ENV === 'production') {
     for (const name of everyProvider) {
       if (name === 'console' || name === 'outbox') {
@@ -274,6 +351,8 @@ export const providersConfig = defineConfig(
       /** Host for the origin-bound code line (`@host #123456`); only when PUBLIC_URL is set. */
       originHost: env.PUBLIC_URL === undefined ? undefined : new URL(publicUrlOf(env)).hostname,
       testNumbers: new Map(env.TEST_PHONE_NUMBERS.map((entry) => entry.split(':') as [string, string])),
+      /** Delivery receipts each provider may post (undefined: not taken from it). */
+      receipts: receiptSettings(env),
       ...providerSettings(env),
     };
   },

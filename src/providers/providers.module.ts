@@ -34,7 +34,7 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
     case 'sinch-verification':
       return new SinchVerificationSmsProvider({ ...config.sinchVerification, timeoutMs });
     case 'sinch-sms':
-      return new SinchSmsProvider({ ...config.sinchSms, timeoutMs });
+      return new SinchSmsProvider({ ...config.sinchSms, timeoutMs, deliveryReportUrl: config.receipts.sinchSms?.callbackUrl });
     case 'startmessaging':
       return new StartMessagingSmsProvider({ ...config.startMessaging, timeoutMs });
     case 'webhook':

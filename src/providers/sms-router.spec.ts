@@ -50,6 +50,17 @@ describe(SmsRouter.name, () => {
     expect([provider.name, dispatch.providerRef, b.calls]).toEqual(['a', 'a-1', 0]);
   });
 
+  it('sends after a provider only through the ones after it in the country\'s order', async () => {
+    const c = new ScriptedProvider('c');
+    const router = new SmsRouter([a, b, c], options({ defaultOrder: ['a', 'b', 'c'], routes: new Map([['GB', ['c', 'a']]]) }));
+    expect((await router.send(message, 'IN', 'a')).provider.name).toBe('b');
+    expect(router.order('IN', 'b')).toEqual(['c']);
+    expect(router.order('IN', 'c')).toEqual([]);
+    expect(router.order('GB', 'c')).toEqual(['a']);
+    await expect(router.send(message, 'GB', 'a')).rejects.toBeInstanceOf(AllProvidersFailedError);
+    expect(a.calls).toBe(0);
+  });
+
   it('retries a transient failure once, then fails over', async () => {
     a.behaviour = 'transient';
     const { provider } = await new SmsRouter([a, b], options()).send(message, 'IN');

@@ -119,9 +119,20 @@ export class SmsRouter {
     return this.byName.get(name);
   }
 
-  /** Delivers through the first provider of the country's order that succeeds. */
-  async send(message: OtpMessage, country: string | undefined): Promise<{ provider: SmsProvider; dispatch: OtpDispatch }> {
+  /** The country's failover order; with `after`, only the providers that come after that one (none when it is last). */
+  order(country: string | undefined, after?: string): string[] {
     const order = (country && this.options.routes.get(country)) || this.options.defaultOrder;
+    if (after === undefined) return order;
+    const index = order.indexOf(after);
+    return index < 0 ? order : order.slice(index + 1);
+  }
+
+  /**
+   * Delivers through the first provider of the country's order that succeeds; with `after` (a
+   * provider that accepted the message but failed to deliver it), only through those after it.
+   */
+  async send(message: OtpMessage, country: string | undefined, after?: string): Promise<{ provider: SmsProvider; dispatch: OtpDispatch }> {
+    const order = this.order(country, after);
     const failures: string[] = [];
     for (const name of order) {
       const provider = this.byName.get(name);

@@ -85,6 +85,15 @@ export class RedisKeys {
     return `outbox:{${eventShardTag(tag)}}:${tag}`;
   }
 
+  /**
+   * A delivery index: the verification a provider's message belongs to. `digest` is a hash of
+   * the provider's name and message id (all a delivery receipt knows), so the key sits in the
+   * digest's shard, not the phone's: the index and the verification take two atomic steps.
+   */
+  deliveryIndex(digest: string): string {
+    return `delivery:{${eventShardTag(digest)}}:${digest}`;
+  }
+
   /** The phone's user id (the phone index). */
   userIdByPhone(e164: string): string {
     const tag = this.phoneTag(e164);

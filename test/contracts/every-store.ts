@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
+import { SystemClock } from '../../src/common/time/clock.js';
+import type { EventLog } from '../../src/events/event-log.js';
+import { InMemoryEventLog } from '../../src/events/in-memory-event-log.js';
+import { RedisEventLog } from '../../src/events/redis-event-log.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
@@ -17,6 +21,13 @@ const PREFIX = 'contract:';
 /** The script registry of a test's client, as RedisModule provides it to the service's adapters. */
 export function scriptsFor(client: RedisClient): RedisScripts {
   return new RedisScripts(client);
+}
+
+/** The event log a repository of a test records into: the shard streams of `redis`, or an in-process queue. */
+export function eventLogFor(redis: RedisClient | null): EventLog {
+  return redis
+    ? new RedisEventLog({ client: redis, keys: CONTRACT_KEYS, scripts: scriptsFor(redis) }, new SystemClock(), 1000)
+    : new InMemoryEventLog(new SystemClock(), 1000);
 }
 
 export type Contract<R> = (adapter: string, setup: () => Promise<{ repository: R; teardown?: () => Promise<void> }>) => void;

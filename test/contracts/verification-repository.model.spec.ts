@@ -7,14 +7,14 @@ import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { VerificationRepository } from '../../src/otp/verification.repository.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { describeTwinModel } from '../support/twin-model.js';
-import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
+import { CONTRACT_KEYS, eventLogFor, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of commands run on the in-memory adapter and on
 // the Redis one (its Lua scripts), which must answer every command identically. The in-memory
 // adapter is the reference; time is virtual (whole seconds, see RedisVirtualExpiry).
 
 /** Built as verification-repository.contract.spec.ts builds it. */
-const redisRepository = (redis: RedisClient): VerificationRepository => new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS);
+const redisRepository = (redis: RedisClient): VerificationRepository => new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS, eventLogFor(redis));
 
 const PHONE_TAG_LENGTH = PhoneTagger.TAG_LENGTH;
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -242,7 +242,7 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
 describeTwinModel({
   title: 'VerificationRepository model: in-memory and Redis answer alike',
   redisRepository,
-  memoryRepository: () => new InMemoryVerificationRepository(),
+  memoryRepository: () => new InMemoryVerificationRepository(eventLogFor(null)),
   world: (runConfig: Config) => new World(runConfig),
   callOf,
   async finalCheck({ memory, redis }, world) {

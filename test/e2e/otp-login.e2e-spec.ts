@@ -186,6 +186,7 @@ describeOnEveryStore('phone login on the $name', (store) => {
       channel: 'sms',
       expiresAt: new Date(clock.nowMs() + 300_000).toISOString(),
       attemptsRemaining: 5,
+      delivery: { status: 'unknown', provider: null, at: null, autoResent: false },
     });
     const canceled = await t.inject({ method: 'DELETE', url: `/v1/otp/verifications/${verificationId}` });
     expect(json(canceled).status).toBe('canceled');

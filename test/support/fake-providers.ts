@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { validateAuthenticationHeader } from '@sinch/verification';
@@ -251,6 +251,17 @@ function sinchSmsFake(projectId: string, keyId: string, keySecret: string) {
     /** The first 4-8 digit run of the last SMS text: the code we generated. */
     lastCode: undefined as string | undefined,
     lastText: undefined as string | undefined,
+    /** The id of the last accepted batch: what its delivery report names. */
+    lastBatchId: undefined as string | undefined,
+    /** The delivery report Sinch posts to a batch's callback_url for its one recipient (status Delivered, Failed…). */
+    deliveryReport: (batchId: string, status: string, code = status === 'Delivered' ? 0 : 402): Loose => ({
+      type: 'recipient_delivery_report_sms',
+      batch_id: batchId,
+      recipient: '+919876543210',
+      code,
+      status,
+      at: new Date().toISOString(),
+    }),
     token: undefined as unknown as FakeRoute,
     send: undefined as unknown as FakeRoute,
   };
@@ -276,8 +287,9 @@ function sinchSmsFake(projectId: string, keyId: string, keySecret: string) {
     fake.lastText = body.body;
     fake.lastCode = firstCode(body.body);
     const now = new Date().toISOString();
+    fake.lastBatchId = `01${randomUUID().replace(/-/g, '').slice(0, 24).toUpperCase()}`;
     return json(201, {
-      id: `01${randomUUID().replace(/-/g, '').slice(0, 24).toUpperCase()}`,
+      id: fake.lastBatchId,
       to: body.to,
       from: body.from ?? '',
       canceled: false,
@@ -412,6 +424,35 @@ function whatsAppCloudFake(accessToken: string, phoneNumberId: string, templateN
           fbtrace_id: `A${randomUUID().replace(/-/g, '').slice(0, 22)}`,
         },
       }),
+    /** Meta's status webhook for one message (status sent, delivered, read or failed; a failure's error code). */
+    statusWebhook: (messageId: string, status: string, errorCode?: number): Loose => ({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
+                statuses: [
+                  {
+                    id: messageId,
+                    status,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    recipient_id: '919876543210',
+                    ...(errorCode === undefined ? {} : { errors: [{ code: errorCode, title: 'Message undeliverable.' }] }),
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    }),
+    /** `X-Hub-Signature-256` of a raw body under the app secret, as Meta signs its webhooks. */
+    sign: (rawBody: string, appSecret: string): string => `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`,
     route: undefined as unknown as FakeRoute,
   };
   const textParameter = (component: Loose | undefined) =>

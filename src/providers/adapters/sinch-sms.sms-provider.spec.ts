@@ -34,6 +34,16 @@ describe(SinchSmsProvider.name, () => {
       ...overrides,
     });
 
+  it('asks for per-recipient delivery reports at the receipts URL only when one is configured', async () => {
+    const url = 'https://auth.example.com/v1/providers/sinch-sms/receipts?token=t';
+    const dispatch = await provider({ deliveryReportUrl: url }).send(message());
+    expect(fake.sinchSms.batches.at(-1)).toMatchObject({ delivery_report: 'per_recipient', callback_url: url });
+    expect(dispatch.providerRef).toBe(fake.sinchSms.lastBatchId);
+    await provider().send(message());
+    expect(fake.sinchSms.batches.at(-1)).not.toHaveProperty('delivery_report');
+    expect(fake.sinchSms.batches.at(-1)).not.toHaveProperty('callback_url');
+  });
+
   it('should fetch an OAuth2 token with Basic auth, then post the batch with that Bearer token', async () => {
     const tokenCalls = fake.sinchSms.token.requests.length;
     const sut = provider();

@@ -15,6 +15,11 @@ export interface SinchSmsProviderOptions {
   from?: string;
   /** Deadline of one call (token fetch included), in milliseconds. */
   timeoutMs: number;
+  /**
+   * Where Sinch posts each recipient's delivery report (our receipts route, its secret inside);
+   * unset: no reports are asked for (the service plan's own callback URL may still send them).
+   */
+  deliveryReportUrl?: string;
 }
 
 /** Sinch SMS API (batches): delivers our own text; we generate and check the code. */
@@ -45,6 +50,8 @@ export class SinchSmsProvider extends SmsProvider {
           ...(this.options.from ? { from: this.options.from } : {}),
           body: message.text,
           client_reference: message.verificationId,
+          // per_recipient: one callback per number as its status becomes final (Delivered, Failed…).
+          ...(this.options.deliveryReportUrl ? { delivery_report: 'per_recipient' as const, callback_url: this.options.deliveryReportUrl } : {}),
         },
       }),
     );
