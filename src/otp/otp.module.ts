@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventLog } from '../events/event-log.js';
 import { storeAdapter } from '../redis/store-adapter.js';
 import { InMemoryVerificationRepository } from './in-memory-verification.repository.js';
 import { OtpCodeGenerator, RandomOtpCodeGenerator } from './otp-code.generator.js';
@@ -13,9 +14,10 @@ import { VerificationService } from './verification.service.js';
     VerificationService,
     OtpCodeHasher,
     { provide: OtpCodeGenerator, useClass: RandomOtpCodeGenerator },
-    storeAdapter(VerificationRepository, {
-      redis: ({ client, scripts, keys }) => new RedisVerificationRepository(client, scripts, keys),
-      memory: () => new InMemoryVerificationRepository(),
+    storeAdapter<VerificationRepository, [EventLog]>(VerificationRepository, {
+      inject: [EventLog],
+      redis: ({ client, scripts, keys }, events) => new RedisVerificationRepository(client, scripts, keys, events),
+      memory: (events) => new InMemoryVerificationRepository(events),
     }),
   ],
   exports: [VerificationService],

@@ -110,6 +110,8 @@ export interface SettleAttempt {
   verdict: 'approved' | 'rejected' | 'refund';
   nowMs: number;
   phoneFailureWindowSeconds: number;
+  /** Per verification: a rejection at this many attempts fails it (`verification.failed`). */
+  maxAttempts: number;
 }
 
 export type SettleResult =
@@ -146,7 +148,7 @@ export abstract class VerificationRepository {
   /** Lifts the phone's ban, if any. */
   abstract liftPhoneBan(phone: string): Promise<void>;
 
-  /** Records which provider delivered the code, and its reference. */
+  /** Records which provider delivered the code, and its reference (and `verification.sent`, if still pending). */
   abstract recordDispatch(dispatched: Dispatched): Promise<void>;
 
   /**

@@ -249,6 +249,7 @@ export class VerificationService {
       verdict,
       nowMs,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+      maxAttempts: this.config.maxAttempts,
     });
   }
 

@@ -1,13 +1,14 @@
 import { defineScript } from '../../redis/redis-script.js';
+import { EVENT_ARGS, eventLua } from '../../events/event-script.js';
 
 /**
  * Counts a send or a verified send of a number prefix in time buckets, and blocks the prefix once
- * enough sends convert too rarely (the prefix breaker).
+ * enough sends convert too rarely (the prefix breaker), recording `fraud.blocked` then.
  */
 export const RECORD_PREFIX_EVENT = defineScript<number[]>()({
   name: 'phoneAuthFraudRecord',
-  keys: ['prefix'],
-  args: ['field', 'nowMs', 'bucketMs', 'buckets', 'minSends', 'minConversion', 'blockMs'],
+  keys: ['prefix', 'events'],
+  args: ['field', 'nowMs', 'bucketMs', 'buckets', 'minSends', 'minConversion', 'blockMs', ...EVENT_ARGS],
   lua: `
 -- KEYS[1] prefix        the prefix's hash (s<bucket> sends, v<bucket> verified, blockedUntil,
 --                       blockedSince, ba/bv attempts and verified codes during the block, renewals)
@@ -20,6 +21,7 @@ export const RECORD_PREFIX_EVENT = defineScript<number[]>()({
 -- ARGV[7] blockMs       how long an open breaker blocks the prefix
 -- Replies {1, sends, verified} when this send opened the breaker, {0} otherwise.
 -- The key outlives a block by a window, so that the first attempt after it can judge a renewal.
+${eventLua(2, 8)}
 local prefix = KEYS[1]
 local field, now, bucketMs, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local minSends, minConversion, blockMs = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -43,6 +45,7 @@ if sends < minSends or verified >= minConversion * sends then return {0} end
 blockedUntil = now + blockMs
 redis.call('HSET', prefix, 'blockedUntil', blockedUntil, 'blockedSince', now, 'ba', 0, 'bv', 0, 'renewals', 0)
 redis.call('PEXPIRE', prefix, blockMs + windowMs)
+recordEvent('fraud.blocked', {sends = sends, verified = verified})
 return {1, sends, verified}
 `,
 });
