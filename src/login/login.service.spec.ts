@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain.error.js';
 import { PhoneTagger } from '../common/phone/phone-tagger.js';
-import { Clock } from '../common/time/clock.js';
+import { Clock, SystemClock } from '../common/time/clock.js';
+import { InMemoryEventLog } from '../events/in-memory-event-log.js';
 import { CHANNELS, OtpDispatch, OtpMessage, ProviderCheck, ProviderError, ProviderVerdict, SmsProvider } from '../providers/sms-provider.js';
 import { SmsRouter } from '../providers/sms-router.js';
 import { ChannelRouters } from '../providers/channel-routers.js';
@@ -110,8 +111,9 @@ describe(LoginService.name, () => {
   let fraud: InMemoryFraudRepository;
 
   beforeEach(() => {
-    fraud = new InMemoryFraudRepository();
-    repository = new InMemoryVerificationRepository();
+    const events = new InMemoryEventLog(new SystemClock(), 1000);
+    fraud = new InMemoryFraudRepository(events);
+    repository = new InMemoryVerificationRepository(events);
     provider = new RecordingProvider();
     clock = new StepClock();
     started = [];

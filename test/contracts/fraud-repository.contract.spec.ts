@@ -143,4 +143,4 @@ const fraudRepositoryContract: Contract<FraudRepository> = (adapter, setup) => {
   });
 };
 
-onEveryStore(fraudRepositoryContract, (redis) => (redis ? new RedisFraudRepository(redis, scriptsFor(redis), CONTRACT_KEYS) : new InMemoryFraudRepository()));
+onEveryStore(fraudRepositoryContract, (redis, events) => (redis ? new RedisFraudRepository(redis, scriptsFor(redis), CONTRACT_KEYS, events) : new InMemoryFraudRepository(events)));

@@ -175,8 +175,8 @@ export function sessionRepositoryContract(
       const expired = newSession({ userId, expiresAtMs: T0 + 500, idleExpiresAtMs: T0 + 500 });
       for (const session of [newer, older, expired, newSession()]) await repository.create(session);
       expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([older.id, newer.id]);
-      expect((await repository.revoke(older.id, T0 + 2000))?.id).toBe(older.id);
-      expect(await repository.revoke(older.id, T0 + 2000)).toBeNull();
+      expect((await repository.revoke(older.id, T0 + 2000, 'logout'))?.id).toBe(older.id);
+      expect(await repository.revoke(older.id, T0 + 2000, 'logout')).toBeNull();
       expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([newer.id]);
     });
 
@@ -187,7 +187,7 @@ export function sessionRepositoryContract(
       expect(await repository.find(session.id, T0)).toEqual({ ...session, phone: '+919812345678' });
       const rotated = await rotate(session, 'h0', 'h1');
       expect(rotated).toMatchObject({ outcome: 'rotated', session: { phone: '+919812345678' } });
-      await repository.revoke(session.id, T0 + 2000);
+      await repository.revoke(session.id, T0 + 2000, 'logout');
       expect(await repository.setPhone(session.id, '+919800000000', T0 + 2000)).toBe(false);
       expect(await repository.find(session.id, T0 + 2000)).toBeNull();
       expect(await repository.setPhone(id('ses'), '+919800000000', T0)).toBe(false);
@@ -198,10 +198,10 @@ export function sessionRepositoryContract(
       const mine = [newSession({ userId }), newSession({ userId })];
       const theirs = newSession();
       for (const session of [...mine, theirs]) await repository.create(session);
-      expect(await repository.revokeAllForUser(userId, T0)).toBe(2);
+      expect(await repository.revokeAllForUser(userId, T0, 'admin')).toBe(2);
       for (const session of mine) expect(await repository.find(session.id, T0)).toBeNull();
       expect(await repository.find(theirs.id, T0)).not.toBeNull();
-      expect(await repository.revokeAllForUser(userId, T0)).toBe(0);
+      expect(await repository.revokeAllForUser(userId, T0, 'admin')).toBe(0);
     });
   });
 }

@@ -245,6 +245,6 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
   });
 };
 
-onEveryStore(userRepositoryContract, (redis) =>
-  redis ? new RedisUserRepository(redis, scriptsFor(redis), CONTRACT_KEYS) : new InMemoryUserRepository(),
+onEveryStore(userRepositoryContract, (redis, events) =>
+  redis ? new RedisUserRepository(redis, scriptsFor(redis), CONTRACT_KEYS, events) : new InMemoryUserRepository(events),
 );

@@ -3,6 +3,6 @@ import { RedisVerificationRepository } from '../../src/otp/redis-verification.re
 import { CONTRACT_KEYS, onEveryStore, scriptsFor } from './every-store.js';
 import { verificationRepositoryContract } from './verification-repository.contract.js';
 
-onEveryStore(verificationRepositoryContract, (redis) =>
-  redis ? new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS) : new InMemoryVerificationRepository(),
+onEveryStore(verificationRepositoryContract, (redis, events) =>
+  redis ? new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS, events) : new InMemoryVerificationRepository(events),
 );

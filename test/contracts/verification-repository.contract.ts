@@ -502,7 +502,7 @@ export function verificationRepositoryContract(
         return verification;
       };
       const settle = (id: string, verdict: 'approved' | 'rejected' | 'refund', nowMs = T0 + 1000) =>
-        repository.settle({ id, verdict, nowMs, phoneFailureWindowSeconds: 86400 });
+        repository.settle({ id, verdict, nowMs, phoneFailureWindowSeconds: 86400, maxAttempts: 5 });
 
       it('records the provider and drops the digest, so a check reserves an attempt instead of comparing', async () => {
         const phone = newPhone();
