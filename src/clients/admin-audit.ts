@@ -9,9 +9,11 @@ export type AdminAction =
   | 'look_up_user'
   | 'ban_user'
   | 'unban_user'
-  | 'erase_user';
+  | 'erase_user'
+  | 'list_dead_letters'
+  | 'replay_dead_letter';
 
-const READS = new Set<AdminAction>(['list_fraud_blocks', 'look_up_user']);
+const READS = new Set<AdminAction>(['list_fraud_blocks', 'look_up_user', 'list_dead_letters']);
 
 /**
  * What operators did: each act of an admin-scoped key is one audit line, `admin <client> <what>`,

@@ -3,6 +3,7 @@ import { getMetadataStorage, validateSync, ValidationError } from 'class-validat
 import type { ConfigSection } from './define-config.js';
 import { captchaConfig, type CaptchaEnvironment } from '../captcha/captcha.config.js';
 import { clientsConfig, type ClientsEnvironment } from '../clients/clients.config.js';
+import { eventsConfig, type EventsEnvironment } from '../events/events.config.js';
 import { secretsConfig, type SecretsEnvironment } from '../common/secrets/secrets.config.js';
 import { otpConfig, type OtpEnvironment } from '../otp/otp.config.js';
 import { providersConfig, type ProvidersEnvironment } from '../providers/providers.config.js';
@@ -25,6 +26,7 @@ export const CONFIG_SECTIONS = [
   providersConfig,
   clientsConfig,
   captchaConfig,
+  eventsConfig,
 ] as const;
 
 /** The whole environment of the service, as DESIGN.md "Configuration names" lists it. */
@@ -36,7 +38,8 @@ export type Environment = AppEnvironment &
   ThrottlingEnvironment &
   ProvidersEnvironment &
   ClientsEnvironment &
-  CaptchaEnvironment;
+  CaptchaEnvironment &
+  EventsEnvironment;
 
 export class EnvironmentError extends Error {
   constructor(readonly problems: string[]) {

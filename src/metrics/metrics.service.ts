@@ -84,6 +84,48 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly eventDeliveries = new Counter({
+    name: 'phone_auth_event_deliveries_total',
+    help: 'Webhook delivery attempts by outcome: delivered, failed (retried later), dead_lettered (given up after EVENT_RETRY_HOURS)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventDeliveryLatency = new Histogram({
+    name: 'phone_auth_event_delivery_latency_seconds',
+    help: 'From an event to its delivery to a subscriber (retries included)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800, 3600, 21600, 86400],
+    registers: [this.registry],
+  });
+
+  readonly eventRetries = new Counter({
+    name: 'phone_auth_event_retries_total',
+    help: 'Webhook deliveries tried again after a failure',
+    registers: [this.registry],
+  });
+
+  readonly eventDeadLetters = new Counter({
+    name: 'phone_auth_event_dead_letters_total',
+    help: 'Webhook deliveries given up after EVENT_RETRY_HOURS (kept as dead letters)',
+    registers: [this.registry],
+  });
+
+  /** Set by the event dispatcher: events read and not settled, plus scheduled retries, per shard. */
+  eventQueueDepthSource?: () => Promise<Record<string, number>>;
+
+  readonly eventQueueDepth: Gauge<'shard'> = new Gauge({
+    name: 'phone_auth_event_queue_depth',
+    help: 'Webhook deliveries waiting per event shard: events read and not yet settled, plus scheduled retries',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      this.eventQueueDepth.reset();
+      // A store that does not answer leaves the gauge empty rather than failing the scrape.
+      const depths: Record<string, number> = (await this.eventQueueDepthSource?.().catch(() => ({}))) ?? {};
+      for (const [shard, depth] of Object.entries(depths)) this.eventQueueDepth.set({ shard }, depth);
+    },
+  });
+
   readonly httpDuration = new Histogram({
     name: 'phone_auth_http_request_duration_seconds',
     help: 'HTTP requests by method, route and status',

@@ -118,6 +118,24 @@ export class RedisKeys {
     return `events:{${shardTag}}:stream`;
   }
 
+  /**
+   * The retry schedule of the shard's failed webhook deliveries: a sorted set scored by due time
+   * (a leased retry by its lease's end), one member per subscriber and event.
+   */
+  eventRetries(shardTag: string): string {
+    return `events:{${shardTag}}:retries`;
+  }
+
+  /** Each scheduled retry's event and attempts, as JSON by member of eventRetries() (same slot). */
+  eventRetryDetails(shardTag: string): string {
+    return `events:{${shardTag}}:retry-details`;
+  }
+
+  /** The shard's dead letters: deliveries given up after the retry window, a stream (same slot). */
+  eventDeadLetters(shardTag: string): string {
+    return `events:{${shardTag}}:dead-letters`;
+  }
+
   /** The shard tag of an entity's tag (phone tag, session id, user id): the slot its keys and events share. */
   eventShard(tag: string): string {
     return eventShardTag(tag);

@@ -3,8 +3,13 @@ import { createServer, Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { RedisCluster, redisClusterAvailable } from '../support/redis-cluster.js';
-import { freePort } from '../support/redis-server.js';
+import { SystemClock } from '../../src/common/time/clock.js';
+import { RedisEventLog } from '../../src/events/redis-event-log.js';
+import { RedisScripts } from '../../src/redis/redis-scripts.js';
+import { CONTRACT_KEYS } from '../contracts/every-store.js';
+import { freePort, RedisServer, redisServerAvailable } from '../support/redis-server.js';
 import { TEST_HMAC_SECRET, testSigningKeyPem } from '../support/test-app.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 // The built service as operators run it: `node dist/main.js`, configured by its environment only.
 const MAIN = 'dist/main.js';
@@ -235,5 +240,61 @@ describe('the built service process', () => {
       );
       expect(statuses).toEqual(phones.map(() => 200));
     }, 60_000);
+  });
+  (redisServerAvailable ? describe : describe.skip)('a process killed while delivering events', () => {
+    let server: RedisServer;
+    let receiver: WebhookReceiver;
+    const running: Running[] = [];
+    afterAll(async () => {
+      for (const process of running) process.child.kill('SIGKILL');
+      await Promise.all(running.map((process) => process.exited));
+      await receiver?.stop();
+      await server?.stop();
+    });
+
+    it('leaves the events it read pending, and the next process delivers them', async () => {
+      server = await RedisServer.start();
+      receiver = await WebhookReceiver.start();
+      receiver.setMode('hang');
+      const env = {
+        REDIS_URL: server.url,
+        OTP_HMAC_SECRET: TEST_HMAC_SECRET,
+        JWT_PRIVATE_KEY: testSigningKeyPem(),
+        PUBLIC_URL: 'http://auth.example.test',
+        LOG_LEVEL: 'warn',
+        EVENT_WEBHOOKS: JSON.stringify([receiver.subscriber()]),
+        EVENT_POLL_INTERVAL_MS: '50',
+        EVENT_DELIVERY_TIMEOUT_MS: '5000',
+        EVENT_CLAIM_IDLE_MS: '11000',
+      };
+      const first = await freePort();
+      running.push(run({ ...env, PORT: String(first) }));
+      await waitForPort(first, running[0]);
+      // Recorded as the service's scripts record them: XADD to the shard streams (under the default key prefix).
+      const redis = server.client();
+      redis.options.keyPrefix = 'phone-auth:';
+      const log = new RedisEventLog({ client: redis, keys: CONTRACT_KEYS, scripts: new RedisScripts(redis) }, new SystemClock(), 1000);
+      const ids: string[] = [];
+      for (let n = 0; n < 24; n += 1) {
+        const draft = log.draft({ userId: `usr_${n}` });
+        await log.append('user.created', draft);
+        ids.push(draft.id);
+      }
+      redis.disconnect();
+      // Killed while every delivery hangs: nothing was acknowledged.
+      const deadline = Date.now() + 10_000;
+      while (receiver.hangingCount < ids.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(receiver.hangingCount).toBe(ids.length);
+      running[0].child.kill('SIGKILL');
+      await running[0].exited;
+      receiver.setMode('ok');
+      expect(receiver.received.size).toBe(0);
+
+      const second = await freePort();
+      running.push(run({ ...env, PORT: String(second) }));
+      await waitForPort(second, running[1]);
+      await receiver.waitFor(ids, 40_000);
+      expect(receiver.duplicates).toBe(0);
+    }, 90_000);
   });
 });

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { EventLog } from '../../src/events/event-log.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisSentinel, RedisServer } from '../support/redis-server.js';
 import {
@@ -175,6 +177,35 @@ describeWithRedis('a standalone Redis with TLS, mutual TLS and an ACL user', () 
     expect((await refreshSession(t, session.refreshToken)).statusCode).toBe(401);
     expect((await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks', headers: client })).statusCode).toBe(200);
     expect((await aclReport(admin)).denials).toEqual([]);
+  });
+
+  it('dispatches events as the ACL user: group, reads, claims, retries, trims, dead-letter routes, queue depth', async () => {
+    await admin.call('ACL', 'LOG', 'RESET');
+    const receiver = await WebhookReceiver.start();
+    try {
+      receiver.setMode('fail');
+      const t = await start({
+        REDIS_URL: server.url,
+        API_KEYS,
+        EVENT_WEBHOOKS: JSON.stringify([receiver.subscriber()]),
+        EVENT_POLL_INTERVAL_MS: '50',
+        EVENT_RETRY_BASE_MS: '50',
+        ...serviceTlsSettings(),
+      });
+      const log = t.app.get(EventLog);
+      const draft = log.draft({ userId: 'usr_acl' });
+      await log.append('user.created', draft);
+      while (receiver.failedOnPurpose < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+      receiver.setMode('ok');
+      await receiver.waitFor([draft.id]);
+      const headers = { 'x-api-key': API_KEY };
+      expect((await t.inject({ method: 'GET', url: '/v1/admin/events/dead-letter', headers })).statusCode).toBe(200);
+      expect((await t.inject({ method: 'POST', url: '/v1/admin/events/dead-letter/s0.10_1-0/replay', headers })).statusCode).toBe(404);
+      expect((await t.inject({ method: 'GET', url: '/metrics' })).body).toContain('phone_auth_event_queue_depth{shard=');
+      expect((await aclReport(admin)).denials).toEqual([]);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('refuses a server whose certificate does not carry REDIS_TLS_SERVERNAME: verification stays on', async () => {

@@ -91,7 +91,7 @@ export function serviceAclRules(keyPrefix = 'phone-auth:'): string {
     '+hget +hset +hsetnx +hdel +hmget +hgetall +hincrby',
     '+lpush +ltrim +lrange +sadd +srem +smembers',
     '+zadd +zrem +zcard +zrange +zrangebyscore +zremrangebyscore',
-    '+xadd',
+    '+xadd +xgroup|create +xreadgroup +xautoclaim +xack +xpending +xtrim +xrange +xrevrange +xdel',
   ].join(' ');
 }
 
