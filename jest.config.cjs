@@ -6,14 +6,22 @@
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/examples'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/examples', '<rootDir>/packages'],
+  // A workspace package's build output is not tested (its sources are).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   testEnvironment: 'node',
   transformIgnorePatterns: [],
   transform: {
     '^.+\\.(t|j|mj|cj)s$': ['<rootDir>/test/support/jest-transformer.cjs', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // The workspace packages run from their TypeScript sources, so their tests need no build first.
+    '^@phone-auth/verify$': '<rootDir>/packages/verify/src/index.ts',
+    '^@phone-auth/verify/(nest|express|fastify|next)$': '<rootDir>/packages/verify/src/$1.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   globalSetup: '<rootDir>/test/support/global-setup.cjs',
   // Nest's console logger off in every test file (see the file); apps that capture logs set their own.
   setupFiles: ['<rootDir>/test/support/quiet-logger.ts'],

@@ -14,13 +14,13 @@ function apiKeyOf(request: FastifyRequest): string | undefined {
 }
 
 /** The scope the route declares (@RequiresScope); a route behind an API-key guard without one is a bug, refused. */
-function requiredScope(reflector: Reflector, context: ExecutionContext): ApiScope {
+export function requiredScope(reflector: Reflector, context: ExecutionContext): ApiScope {
   const scope = reflector.getAllAndOverride<ApiScope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
   if (scope === undefined) throw new Error(`${context.getClass().name}.${context.getHandler().name} is behind an API-key guard without @RequiresScope`);
   return scope;
 }
 
-function authorize(client: ApiClient, scope: ApiScope): ApiClient {
+export function authorize(client: ApiClient, scope: ApiScope): ApiClient {
   if (!client.scopes.includes(scope)) {
     throw new DomainError('forbidden', `This API key may not call this route: it needs the ${scope} scope.`, { requiredScope: scope });
   }

@@ -4,6 +4,9 @@ import type { ApiScope } from './api-client.js';
 
 export const REQUIRED_SCOPE = 'phoneAuth:requiredScope';
 
+/** The OpenAPI security scheme of RFC 6749 §2.3.1 HTTP Basic client credentials (an API key's name and the key). */
+export const CLIENT_SECRET_BASIC_SCHEME = 'clientSecretBasic';
+
 /** The OpenAPI security scheme of API keys holding `scope` (one scheme per scope: OpenAPI 3.0 gives API keys no scopes). */
 export function apiKeySchemeOf(scope: ApiScope): string {
   return `apiKey${scope[0].toUpperCase()}${scope.slice(1)}`;

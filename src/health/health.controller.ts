@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { ChannelRouters } from '../providers/channel-routers.js';
 import { RedisHealth } from './redis.health.js';
 import { ShutdownState } from './shutdown-state.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 
 @ApiTags('operations')
 @Controller('health')
@@ -20,6 +21,7 @@ export class HealthController {
   /** The process answers. */
   @ApiOperation({ summary: 'Liveness', description: 'The process answers: `{"status":"ok"}`. Checks nothing else, so a Redis outage never restarts the service.' })
   @ApiResponse({ status: 200, description: 'Alive.' })
+  @ApiPublic()
   @Get('live')
   @Header('Cache-Control', 'no-store')
   live() {
@@ -33,6 +35,7 @@ export class HealthController {
       'The store answers a PING in time and the process is not draining for shutdown. Provider circuit states are reported (closed, open, half-open) but never make the service unready. Answers 200 when ready, else 503; both with the body of @nestjs/terminus (`status`, `info`, `error`, `details`), not problem+json, as probes expect. A store that is down is described in `error.store`: `mode`, `address` (without credentials), `downSince`, `reason` `cause` (the last connection error, when one was seen: refused, a certificate not trusted, a wrong password) and a `message` with all of them.',
   })
   @ApiResponse({ status: 200, description: 'Ready to take traffic.' })
+  @ApiPublic()
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {

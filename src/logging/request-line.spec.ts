@@ -60,9 +60,19 @@ describe(requestLineHooks.name, () => {
   });
 
   it('redacts secrets one level down in any line of the logger', () => {
-    logger('log').info({ nested: { code: '123456', refreshToken: 'r', accessToken: 'a', authorization: 'b', 'x-api-key': 'k', cookie: 'c' } }, 'm');
+    logger('log').info({ nested: { code: '123456', refreshToken: 'r', accessToken: 'a', authorization: 'b', 'x-api-key': 'k', cookie: 'c', refresh_token: 'r', access_token: 'a', client_secret: 's' } }, 'm');
     expect(written[0]).toMatchObject({
-      nested: { code: '[redacted]', refreshToken: '[redacted]', accessToken: '[redacted]', authorization: '[redacted]', 'x-api-key': '[redacted]', cookie: '[redacted]' },
+      nested: {
+        code: '[redacted]',
+        refreshToken: '[redacted]',
+        accessToken: '[redacted]',
+        authorization: '[redacted]',
+        'x-api-key': '[redacted]',
+        cookie: '[redacted]',
+        refresh_token: '[redacted]',
+        access_token: '[redacted]',
+        client_secret: '[redacted]',
+      },
     });
   });
 });

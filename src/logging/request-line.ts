@@ -14,7 +14,8 @@ export function pinoOptions(logLevel: (typeof LOG_LEVELS)[number]): LoggerOption
     level: PINO_LEVELS[logLevel],
     // Defence in depth: nothing logs these, and nothing ever should.
     redact: {
-      paths: ['req.headers', 'res.headers', '*.authorization', '*["x-api-key"]', '*.cookie', '*.code', '*.refreshToken', '*.accessToken'],
+      // With the OAuth spellings of the token endpoint and client_secret_post.
+      paths: ['req.headers', 'res.headers', '*.authorization', '*["x-api-key"]', '*.cookie', '*.code', '*.refreshToken', '*.accessToken', '*.refresh_token', '*.access_token', '*.client_secret'],
       censor: '[redacted]',
     },
   };

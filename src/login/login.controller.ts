@@ -181,6 +181,8 @@ export class LoginController {
     summary: 'Channels on offer',
     description: 'The channels a send may name for numbers of a country, in the order `auto` tries them: what a frontend may show ("Send by WhatsApp", "Call me instead").',
   })
+  @ApiSecurity({})
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiOkResponse({ type: ChannelsResponse })
   @ApiProblems(['validation_failed', 'unauthorized', 'forbidden'])
   @Get('channels')
@@ -191,6 +193,8 @@ export class LoginController {
   }
 
   @ApiOperation({ summary: 'Read a verification', description: 'Readable for its TTL once more after it expires.' })
+  @ApiSecurity({})
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiOkResponse({ type: VerificationResponse })
   @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Get('verifications/:id')
@@ -200,6 +204,8 @@ export class LoginController {
   }
 
   @ApiOperation({ summary: 'Cancel a verification', description: 'Cancels an open verification; answers as GET does. The resend cooldown stays.' })
+  @ApiSecurity({})
+  @ApiSecurity(apiKeySchemeOf('login'))
   @ApiOkResponse({ type: VerificationResponse })
   @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'verification_not_found', 'store_unavailable'])
   @Delete('verifications/:id')

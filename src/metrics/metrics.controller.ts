@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Metrics } from './metrics.service.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 
 @ApiTags('operations')
 @Controller('metrics')
@@ -14,6 +15,7 @@ export class MetricsController {
   })
   @ApiProduces('text/plain')
   @ApiResponse({ status: 200, description: 'The metrics.' })
+  @ApiPublic()
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @Header('Cache-Control', 'no-store')

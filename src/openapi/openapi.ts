@@ -3,8 +3,8 @@ import type { ConfigType } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ApiScope } from '../clients/api-client.js';
-import { apiKeySchemeOf } from '../clients/requires-scope.decorator.js';
-import { appConfig } from '../config/app.config.js';
+import { apiKeySchemeOf, CLIENT_SECRET_BASIC_SCHEME } from '../clients/requires-scope.decorator.js';
+import { appConfig, publicUrlOf } from '../config/app.config.js';
 import { FieldErrorSchema, ProblemDetails } from './problem-details.schema.js';
 
 export const DOCS_PATH = '/docs';
@@ -28,7 +28,9 @@ token (ES256, \`typ: at+jwt\`) and a rotating refresh token. Other services veri
 against the JWKS at \`/.well-known/jwks.json\`.
 
 **Errors.** Every 4xx and 5xx answer is \`application/problem+json\` (RFC 9457, schema
-\`ProblemDetails\`); its \`code\` is stable: program against it. Every 429 and 503 carries
+\`ProblemDetails\`); its \`code\` is stable: program against it. The two OAuth endpoints
+(introspection and \`/oauth/token\`) answer OAuth errors instead (RFC 6749 §5.2,
+\`application/json\`, schema \`OAuthError\`), as OAuth client libraries expect. Every 429 and 503 carries
 \`Retry-After\` (seconds), also given as \`retryAfterSeconds\`.
 
 **Limits.** Send, verify and refresh are limited per IP and send \`RateLimit-Limit\`,
@@ -61,20 +63,35 @@ function packageVersion(): string {
 
 /** Builds the OpenAPI 3 document from the application's controllers. Call after the app is created. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const { publicUrl } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const { publicUrl, port } = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  // Without PUBLIC_URL the service does not know the address clients reach: a relative server
+  // (where this document is served from) rather than a localhost no other machine can call.
+  const server = publicUrl === publicUrlOf({ PUBLIC_URL: undefined, PORT: port })
+    ? { url: '/', description: 'Where this document is served from (PUBLIC_URL is not set).' }
+    : { url: publicUrl };
   const config = new DocumentBuilder()
     .setTitle('phone-auth')
     .setDescription(DESCRIPTION)
     .setVersion(packageVersion())
     .setLicense('MIT', 'https://opensource.org/license/mit')
-    .addServer(publicUrl)
+    .addServer(server.url, server.description)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from verify or refresh.' }, 'bearer')
     .addApiKey(apiKeyScheme('login', 'send and verify codes on behalf of end users'), apiKeySchemeOf('login'))
     .addApiKey(apiKeyScheme('introspect', 'introspect access tokens'), apiKeySchemeOf('introspect'))
     .addApiKey(apiKeyScheme('admin', 'administer users, sessions and fraud blocks'), apiKeySchemeOf('admin'))
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          'RFC 6749 §2.3.1 client credentials at introspection (`client_secret_basic`): an API key\'s name as the user name and the key as the password, each form-urlencoded. The key needs the `introspect` scope. The same pair in the body is `client_secret_post`.',
+      },
+      CLIENT_SECRET_BASIC_SCHEME,
+    )
     .addTag('otp', 'Send and verify one-time codes')
     .addTag('sessions', 'Refresh tokens and the caller\'s sessions')
     .addTag('internal', 'For internal services holding an API key')
+    .addTag('oauth', 'The RFC 6749 token endpoint, for OAuth client libraries')
     .addTag('well-known', 'Keys and discovery for services that validate tokens')
     .addTag('development', 'Development only: 404 in production')
     .build();

@@ -85,6 +85,7 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
   store_unavailable: new DomainError('store_unavailable', 'The verification store is unavailable. Try again shortly.', { retryAfterSeconds: 1 }),
   invalid_refresh_token: new DomainError('invalid_refresh_token', 'This refresh token is not valid. Sign in again.'),
   refresh_token_reused: new DomainError('refresh_token_reused', 'This refresh token was already used. The session has been ended; sign in again.'),
+  unsupported_grant_type: new DomainError('unsupported_grant_type', 'Only grant_type=refresh_token is served here.'),
   unauthorized: new DomainError('unauthorized', 'Authentication is required.'),
   forbidden: new DomainError('forbidden', 'This API key may not call this route: it needs the admin scope.', { requiredScope: 'admin' }),
   user_banned: userBanned(),
@@ -106,6 +107,11 @@ const EXAMPLE_ERRORS: { [code in ErrorCode]: DomainError } = {
 
 export function exampleProblem(code: ErrorCode, publicUrl = EXAMPLE_PUBLIC_URL) {
   return toProblem(EXAMPLE_ERRORS[code], publicUrl);
+}
+
+/** The realistic error of a code that the examples are built from (also the OAuth endpoints' examples). */
+export function exampleDomainError(code: ErrorCode): DomainError {
+  return EXAMPLE_ERRORS[code];
 }
 
 export const RETRY_AFTER_HEADER = {

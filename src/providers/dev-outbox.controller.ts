@@ -9,6 +9,7 @@ import { providersConfig } from './providers.config.js';
 import { OutboxResponse } from './dto/outbox.response.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 
 class OutboxQuery {
   @ApiProperty({ maxLength: 32, example: '+919876543210', description: 'E.164, or national format with `country`.' })
@@ -39,6 +40,7 @@ export class DevOutboxController {
   })
   @ApiOkResponse({ type: OutboxResponse })
   @ApiProblems(['validation_failed', 'invalid_phone', 'not_found', 'store_unavailable'])
+  @ApiPublic()
   @Get()
   async list(@Query() query: OutboxQuery): Promise<OutboxResponse> {
     if (this.app.production || !this.providers.smsProviders.includes('outbox')) {

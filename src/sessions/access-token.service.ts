@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../common/errors/domain.error.js';
+import { JwtSigner } from './jwt-signer.js';
 import { sessionsConfig } from './sessions.config.js';
 import { SigningKeys } from './signing-keys.js';
 
@@ -44,6 +45,7 @@ export class AccessTokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeys,
+    private readonly signer: JwtSigner,
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
   ) {}
 
@@ -67,14 +69,7 @@ export class AccessTokenService {
       phone_number_verified: true,
     };
     if (subject.clientId !== undefined) claims.client_id = subject.clientId;
-    const key = this.keys.current;
-    // Synchronous: the async form signs through jws's streams, events and ticks (a fifth of a
-    // refresh's CPU) for the same one ECDSA signature.
-    return this.jwt.sign(claims as unknown as Record<string, unknown>, {
-      algorithm: key.algorithm,
-      privateKey: key.privateKey,
-      header: { alg: key.algorithm, kid: key.kid, typ: 'at+jwt' },
-    });
+    return this.signer.sign(claims, 'at+jwt');
   }
 
   /**

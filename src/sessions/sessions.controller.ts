@@ -9,6 +9,7 @@ import { SessionIdParam } from './dto/session-id.param.js';
 import { SessionListResponse } from './dto/session-list.response.js';
 import { TokenPairResponse } from './dto/token-pair.response.js';
 import { SessionService } from './session.service.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 
 @ApiTags('sessions')
 @Controller('v1/sessions')
@@ -25,6 +26,7 @@ export class SessionsController {
     ['validation_failed', 'invalid_refresh_token', 'refresh_token_reused', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'store_unavailable'],
     { rateLimited: true },
   )
+  @ApiPublic()
   @Post('refresh')
   @HttpCode(200)
   @RateLimited('refresh')

@@ -8,10 +8,12 @@ import { EventLog } from '../events/event-log.js';
 import { storeAdapter } from '../redis/store-adapter.js';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenService } from './access-token.service.js';
+import { JwtSigner } from './jwt-signer.js';
 import { InMemorySessionRepository } from './in-memory-session.repository.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { RedisSessionRepository } from './redis-session.repository.js';
 import { RedisUserRepository } from './redis-user.repository.js';
+import { OAuthTokenController } from './oauth-token.controller.js';
 import { RefreshTokens } from './refresh-token.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
@@ -25,7 +27,7 @@ import { WellKnownController } from './well-known.controller.js';
 
 @Module({
   imports: [JwtModule.register({}), ClientsModule, ThrottlingModule],
-  controllers: [SessionsController, TokensController, WellKnownController],
+  controllers: [SessionsController, TokensController, OAuthTokenController, WellKnownController],
   providers: [
     {
       provide: SigningKeys,
@@ -57,6 +59,7 @@ import { WellKnownController } from './well-known.controller.js';
     }),
     // Its MAC key is derived from OTP_HMAC_SECRET (shared by every instance).
     RefreshTokens,
+    JwtSigner,
     AccessTokenService,
     AccessTokenGuard,
     SessionService,

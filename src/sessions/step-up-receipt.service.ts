@@ -1,11 +1,10 @@
 import type { Channel } from '../common/channel.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { AMR_OF_CHANNEL } from './access-token.service.js';
 import { sessionsConfig } from './sessions.config.js';
-import { SigningKeys } from './signing-keys.js';
+import { JwtSigner } from './jwt-signer.js';
 
 /** The JWT `typ` of a step-up receipt: an access-token validator (typ at+jwt) refuses it, and a receipt check refuses an access token. */
 export const STEP_UP_RECEIPT_TYPE = 'step-up+jwt';
@@ -59,8 +58,7 @@ export interface StepUpReceipt {
 @Injectable()
 export class StepUpReceiptService {
   constructor(
-    private readonly jwt: JwtService,
-    private readonly keys: SigningKeys,
+    private readonly signer: JwtSigner,
     @Inject(sessionsConfig.KEY) private readonly config: ConfigType<typeof sessionsConfig>,
   ) {}
 
@@ -81,12 +79,7 @@ export class StepUpReceiptService {
     if (subject.action !== undefined) claims.action = subject.action;
     if (subject.amount !== undefined) claims.amount = { currency: subject.amount.currency, value: subject.amount.value };
     if (subject.payee !== undefined) claims.payee = subject.payee;
-    const key = this.keys.current;
-    const receipt = this.jwt.sign(claims as unknown as Record<string, unknown>, {
-      algorithm: key.algorithm,
-      privateKey: key.privateKey,
-      header: { alg: key.algorithm, kid: key.kid, typ: STEP_UP_RECEIPT_TYPE },
-    });
+    const receipt = this.signer.sign(claims, STEP_UP_RECEIPT_TYPE);
     return { receipt, expiresIn: ttlSeconds, claims };
   }
 }

@@ -1,10 +1,13 @@
 import { Body, Controller, Delete, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOAuthErrors } from '../openapi/oauth-error.schema.js';
 import { ApiProblems } from '../openapi/problem-details.schema.js';
 import { EXAMPLE_SESSION_ID, EXAMPLE_USER_ID } from '../openapi/examples.js';
 import { AdminAudit } from '../clients/admin-audit.js';
 import { ApiKeyGuard, type RequestWithClient } from '../clients/api-key.guard.js';
-import { RequiresScope } from '../clients/requires-scope.decorator.js';
+import { ClientCredentialsGuard } from '../clients/client-credentials.guard.js';
+import { OAuthErrors } from '../common/errors/oauth-error.filter.js';
+import { CLIENT_SECRET_BASIC_SCHEME, RequiresScope } from '../clients/requires-scope.decorator.js';
 import { IntrospectDto } from './dto/introspect.dto.js';
 import { IntrospectionResponse } from './dto/introspection.response.js';
 import { RevokedCountResponse } from './dto/revoked-count.response.js';
@@ -14,7 +17,6 @@ import { SessionService } from './session.service.js';
 /** For internal services holding an API key. */
 @ApiTags('internal')
 @Controller('v1')
-@UseGuards(ApiKeyGuard)
 export class TokensController {
   constructor(
     private readonly sessions: SessionService,
@@ -24,7 +26,10 @@ export class TokensController {
   /** RFC 7662. Only access tokens are introspected; anything else is `{ active: false }`. */
   @ApiOperation({
     summary: 'Introspect an access token (RFC 7662)',
-    description: 'A live access token gets its claims; anything else (expired, ended session, forged, unknown, a refresh token) gets only `{ "active": false }`.',
+    description:
+      'A live access token gets its claims; anything else (expired, ended session, forged, unknown, a refresh token) gets only `{ "active": false }`. ' +
+      'The caller authenticates with one of: `X-API-Key`; HTTP Basic with the API key\'s name as client_id and the key as client_secret (`client_secret_basic`, RFC 6749 §2.3.1: each form-urlencoded before base64); or `client_id` and `client_secret` in the body (`client_secret_post`). Its key needs the `introspect` scope. ' +
+      'Errors here are OAuth errors (RFC 6749 §5.2, `application/json`), not problem+json: a 401 `invalid_client` carries `WWW-Authenticate: Basic`.',
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({
@@ -51,8 +56,11 @@ export class TokensController {
       inactive: { summary: 'Anything else', value: { active: false } },
     },
   })
-  @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
+  @ApiOAuthErrors(['validation_failed', 'unauthorized', 'forbidden', 'payload_too_large', 'unsupported_media_type', 'store_unavailable'])
+  @ApiSecurity(CLIENT_SECRET_BASIC_SCHEME)
   @RequiresScope('introspect')
+  @UseGuards(ClientCredentialsGuard)
+  @OAuthErrors()
   @Post('tokens/introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -64,6 +72,7 @@ export class TokensController {
   @ApiOkResponse({ type: RevokedCountResponse })
   @ApiProblems(['validation_failed', 'unauthorized', 'forbidden', 'store_unavailable'])
   @RequiresScope('admin')
+  @UseGuards(ApiKeyGuard)
   @Delete('users/:userId/sessions')
   @HttpCode(200)
   async revokeAll(@Param() params: UserIdParam, @Req() request: RequestWithClient): Promise<RevokedCountResponse> {

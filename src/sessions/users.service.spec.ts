@@ -12,6 +12,7 @@ import { RefreshTokens } from './refresh-token.js';
 import type { Session } from './session.js';
 import { SessionService } from './session.service.js';
 import { sessionsConfig } from './sessions.config.js';
+import { JwtSigner } from './jwt-signer.js';
 import { SigningKeys } from './signing-keys.js';
 import { UsersService } from './users.service.js';
 
@@ -58,7 +59,9 @@ function setup() {
   const users = new RacingUsers(events);
   const sessions = new SlowSessions(events);
   const metrics = new Metrics();
-  const accessTokens = new AccessTokenService(new JwtService({}), SigningKeys.load({ algorithm: 'ES256' }), config);
+  const jwt = new JwtService({});
+  const signingKeys = SigningKeys.load({ algorithm: 'ES256' });
+  const accessTokens = new AccessTokenService(jwt, signingKeys, new JwtSigner(jwt, signingKeys), config);
   const login = new SessionService(users, sessions, accessTokens, new RefreshTokens(KeyDerivation.of('users-spec-secret-of-32-characters!!')), clock, metrics, config);
   return { clock, users, sessions, login, sut: new UsersService(users, sessions, clock, metrics) };
 }

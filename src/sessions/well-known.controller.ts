@@ -5,8 +5,9 @@ import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config.js';
 import { sessionsConfig } from './sessions.config.js';
 import { JwksResponse } from './dto/jwks.response.js';
-import { OpenIdConfigurationResponse } from './dto/openid-configuration.response.js';
+import { AuthorizationServerMetadataResponse } from './dto/authorization-server-metadata.response.js';
 import { SigningKeys } from './signing-keys.js';
+import { ApiPublic } from '../openapi/api-public.decorator.js';
 
 @ApiTags('well-known')
 @Controller('.well-known')
@@ -23,18 +24,36 @@ export class WellKnownController {
   })
   @ApiOkResponse({ type: JwksResponse, description: 'Cacheable for 5 minutes.' })
   @ApiProblems([])
+  @ApiPublic()
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   jwks(): JwksResponse {
     return JwksResponse.of(this.keys.jwks());
   }
 
-  @ApiOperation({ summary: 'Discovery document', description: 'Issuer, JWKS, introspection and token endpoints, algorithms and claims.' })
-  @ApiOkResponse({ type: OpenIdConfigurationResponse, description: 'Cacheable for 5 minutes.' })
+  @ApiOperation({
+    summary: 'Discovery document (OpenID location)',
+    description: 'The RFC 8414 metadata, where OpenID clients look first (openid-client\'s default). The same document as `/.well-known/oauth-authorization-server`; phone-auth issues no ID tokens.',
+  })
+  @ApiOkResponse({ type: AuthorizationServerMetadataResponse, description: 'Cacheable for 5 minutes.' })
   @ApiProblems([])
+  @ApiPublic()
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
-  configuration(): OpenIdConfigurationResponse {
-    return OpenIdConfigurationResponse.of(this.sessions.issuer, this.app.publicUrl, this.keys.current.algorithm);
+  configuration(): AuthorizationServerMetadataResponse {
+    return this.metadata();
+  }
+
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)', description: 'Issuer, JWKS, token and introspection endpoints and how clients authenticate at them.' })
+  @ApiOkResponse({ type: AuthorizationServerMetadataResponse, description: 'Cacheable for 5 minutes.' })
+  @ApiProblems([])
+  @Get('oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=300')
+  authorizationServer(): AuthorizationServerMetadataResponse {
+    return this.metadata();
+  }
+
+  private metadata(): AuthorizationServerMetadataResponse {
+    return AuthorizationServerMetadataResponse.of(this.sessions.issuer, this.app.publicUrl, this.keys.current.algorithm);
   }
 }

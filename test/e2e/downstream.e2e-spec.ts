@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule as DownstreamModule } from '../../examples/downstream/src/app.module.js';
-import type { PhoneAuthOptions } from '../../examples/downstream/src/phone-auth.guard.js';
+import type { PhoneAuthModuleOptions } from '@phone-auth/verify/nest';
 import { FakeClock } from '../support/fake-clock.js';
 import { freePort } from '../support/redis-server.js';
 import { AppSettings, json, login, startTestApp, testSigningKeyPem } from '../support/e2e-kit.js';
@@ -50,7 +50,7 @@ async function startPhoneAuth(port: number, settings: AppSettings) {
   return { t, jwksHits };
 }
 
-async function startDownstream(options: PhoneAuthOptions): Promise<NestFastifyApplication> {
+async function startDownstream(options: PhoneAuthModuleOptions): Promise<NestFastifyApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [DownstreamModule.forRoot(options)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
   await app.init();
@@ -105,7 +105,7 @@ describe('downstream example validating phone-auth tokens through the JWKS', () 
 
     phoneAuth = await startPhoneAuth(port, { JWT_PRIVATE_KEY: signingKeyPem });
     fresh = await login(phoneAuth.t, PHONE);
-    downstream = await startDownstream({ jwksUrl: `${publicUrl}/.well-known/jwks.json`, issuer: publicUrl, audience: publicUrl });
+    downstream = await startDownstream({ issuer: publicUrl, audience: publicUrl });
   });
 
   afterAll(async () => {
@@ -240,7 +240,7 @@ describe('downstream example validating phone-auth tokens through the JWKS', () 
   it('answers 503, not 401, when the JWKS cannot be fetched', async () => {
     const closedPort = await freePort();
     const cut = await startDownstream({
-      jwksUrl: `http://127.0.0.1:${closedPort}/.well-known/jwks.json`,
+      jwksUri: `http://127.0.0.1:${closedPort}/.well-known/jwks.json`,
       issuer: publicUrl,
       audience: publicUrl,
     });

@@ -31,8 +31,12 @@ const API_KEY = 'pa_hardening_fuzz_key_0123456789abcdef';
 const API_KEY_HASH = createHash('sha256').update(API_KEY).digest('hex');
 const API_KEYS = `billing:${API_KEY_HASH}`;
 const REQUEST_BOUND_MS = 5000;
-/** Refusals that change state on purpose: a wrong code is counted; a reused refresh token ends its session. */
-const STATEFUL_REFUSALS = new Set(['invalid_code', 'refresh_token_reused']);
+/**
+ * Refusals that change state on purpose: a wrong code is counted; a reused refresh token ends its
+ * session (at the token endpoint an OAuth `invalid_grant`, which may be one).
+ */
+const STATEFUL_REFUSALS = new Set(['invalid_code', 'refresh_token_reused', 'invalid_grant']);
+const basicAuth = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** How deep `[` and `{` nest in a JSON text (strings skipped). */
 /** Requests made by the properties, per store: the issue asks for 600 in all. */
@@ -66,10 +70,11 @@ const stores = describeOnEveryStore('hostile requests on the $name', (store) => 
     const response = await bounded(t.inject(request), REQUEST_BOUND_MS, `${request.method} ${String(request.url).slice(0, 80)}`);
     requestsMade.set(store.name, (requestsMade.get(store.name) ?? 0) + 1);
     assertWellFormed(request, response, { secrets: secrets() });
-    if (response.statusCode >= 400 && request.method !== 'HEAD' && !STATEFUL_REFUSALS.has(json(response).code)) {
+    const refusal = response.statusCode >= 400 && request.method !== 'HEAD' ? (json(response).code ?? json(response).error) : undefined;
+    if (refusal !== undefined && !STATEFUL_REFUSALS.has(refusal)) {
       const after = await state.snapshot();
       if (after !== before) {
-        throw new Error(`a refused request (${json(response).code}) changed the store: ${request.method} ${String(request.url).slice(0, 80)} ${String(request.payload ?? '').slice(0, 200)}`);
+        throw new Error(`a refused request (${refusal}) changed the store: ${request.method} ${String(request.url).slice(0, 80)} ${String(request.payload ?? '').slice(0, 200)}`);
       }
     }
   }
@@ -174,19 +179,45 @@ const stores = describeOnEveryStore('hostile requests on the $name', (store) => 
 
   it('POST /v1/tokens/introspect', async () => {
     const token = fc.oneof(fc.constant(seed.accessToken), fc.constant(seed.refreshToken), hostileString);
-    const json = hostileBody({ token: token as fc.Arbitrary<JsonTree>, token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'id_token') });
+    const clientField = fc.oneof(fc.constantFrom('billing', API_KEY, 'other', ''), hostileString) as fc.Arbitrary<JsonTree>;
+    const json = hostileBody({ token: token as fc.Arbitrary<JsonTree>, token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'id_token'), client_id: clientField, client_secret: clientField });
     const form = fc
-      .tuple(token, fc.constantFrom('', '&token_type_hint=access_token', '&token=again', '&token_type_hint=bogus', '&__proto__=x'))
+      .tuple(token, fc.constantFrom('', '&token_type_hint=access_token', '&token=again', '&token_type_hint=bogus', '&__proto__=x', `&client_id=billing&client_secret=${API_KEY}`, '&client_id=billing', '&client_secret=x&client_secret=y'))
       .map(([value, rest]) => `token=${encodeURIComponent(value)}${rest}`);
+    // RFC 7662 client authentication: Basic credentials right, wrong or malformed, beside or instead of the key.
+    const authorization = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(basicAuth('billing', API_KEY), basicAuth('billing', 'wrong'), basicAuth('other', API_KEY), `Basic ${Buffer.from(`billing:${API_KEY}`).toString('base64')}`, 'Basic', 'Basic !!!', `Basic ${Buffer.from(':').toString('base64')}`, `Basic ${Buffer.from('%zz:%zz').toString('base64')}`),
+      hostileAuthorization(() => [seed.accessToken]),
+    );
     const request = fc
-      .tuple(fc.oneof(json.map((payload) => ['application/json', payload]), form.map((payload) => ['application/x-www-form-urlencoded', payload])), hostileContentType, fc.boolean(), apiKeyHeader)
-      .map(([[contentType, payload], otherType, keepType, apiKey]): InjectOptions => ({
+      .tuple(fc.oneof(json.map((payload) => ['application/json', payload]), form.map((payload) => ['application/x-www-form-urlencoded', payload])), hostileContentType, fc.boolean(), apiKeyHeader, authorization)
+      .map(([[contentType, payload], otherType, keepType, apiKey, auth]): InjectOptions => ({
         method: 'POST',
         url: '/v1/tokens/introspect',
-        headers: headersOf({ 'content-type': keepType ? contentType : otherType, 'x-api-key': apiKey }),
+        headers: headersOf({ 'content-type': keepType ? contentType : otherType, 'x-api-key': apiKey, authorization: auth }),
         payload,
       }));
     await fc.assert(fc.asyncProperty(printable(request), probe), fcParams(40));
+  }, 60_000);
+
+  it('POST /oauth/token', async () => {
+    // Never the seeded refresh token: a grant that succeeds would spend it for the other properties.
+    const refreshToken = fc.oneof(fc.constant(`${seed.sessionId}.${'A'.repeat(70)}`), fc.stringMatching(/^ses_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{70}$/), fc.constant(seed.accessToken), hostileString);
+    const grantType = fc.oneof(fc.constantFrom('refresh_token', 'authorization_code', 'password', 'client_credentials', 'REFRESH_TOKEN', ''), hostileString);
+    const form = fc
+      .tuple(grantType, refreshToken, fc.constantFrom('', '&client_id=web', '&client_secret=x', '&scope=openid', '&refresh_token=again', '&code=abc', '&__proto__=x'))
+      .map(([grant, token, rest]) => `grant_type=${encodeURIComponent(grant)}&refresh_token=${encodeURIComponent(token)}${rest}`);
+    const json = hostileBody({ grant_type: grantType as fc.Arbitrary<JsonTree>, refresh_token: refreshToken as fc.Arbitrary<JsonTree>, client_id: fc.constantFrom('web', '') });
+    const request = fc
+      .tuple(fc.oneof(form.map((payload) => ['application/x-www-form-urlencoded', payload]), json.map((payload) => ['application/json', payload])), hostileContentType, fc.boolean(), optional(hostileAuthorization(() => [seed.accessToken])))
+      .map(([[contentType, payload], otherType, keepType, authorization]): InjectOptions => ({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: headersOf({ 'content-type': keepType ? contentType : otherType, authorization }),
+        payload,
+      }));
+    await fc.assert(fc.asyncProperty(printable(request), probe), fcParams(30));
   }, 60_000);
 
   it('DELETE /v1/users/:userId/sessions', async () => {
@@ -204,13 +235,13 @@ const stores = describeOnEveryStore('hostile requests on the $name', (store) => 
       fc.constantFrom('?phone[]=1', '?phone=1&phone=2', '?__proto__[x]=1', '?constructor[prototype][x]=1', `?phone=${'9'.repeat(10_000)}`, '?phone=%2B919877100001'),
     );
     const request = fc
-      .tuple(fc.constantFrom('/.well-known/jwks.json', '/.well-known/openid-configuration', '/v1/dev/outbox', '/health/live', '/health/ready'), query, apiKeyHeader, optional(hostileAuthorization(() => [seed.accessToken])))
+      .tuple(fc.constantFrom('/.well-known/jwks.json', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/v1/dev/outbox', '/health/live', '/health/ready'), query, apiKeyHeader, optional(hostileAuthorization(() => [seed.accessToken])))
       .map(([path, search, apiKey, authorization]): InjectOptions => ({ method: 'GET', url: `${path}${search}`, headers: headersOf({ 'x-api-key': apiKey, authorization }) }));
     await fc.assert(fc.asyncProperty(printable(request), probe), fcParams(25));
   }, 60_000);
 
   it('answers other methods on every route with 404 or 405 problem+json', async () => {
-    const routes = ['/v1/otp/send', '/v1/otp/verify', `/v1/otp/verifications/${'A'.repeat(38)}`, '/v1/sessions/refresh', '/v1/sessions/logout', '/v1/sessions', `/v1/sessions/ses_${'a'.repeat(22)}`, '/v1/tokens/introspect', `/v1/users/usr_${'a'.repeat(22)}/sessions`, '/.well-known/jwks.json', '/v1/dev/outbox'];
+    const routes = ['/v1/otp/send', '/v1/otp/verify', `/v1/otp/verifications/${'A'.repeat(38)}`, '/v1/sessions/refresh', '/v1/sessions/logout', '/v1/sessions', `/v1/sessions/ses_${'a'.repeat(22)}`, '/v1/tokens/introspect', '/oauth/token', `/v1/users/usr_${'a'.repeat(22)}/sessions`, '/.well-known/jwks.json', '/v1/dev/outbox'];
     const request = fc
       .tuple(fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'HEAD', 'GET', 'POST', 'DELETE'), fc.constantFrom(...routes))
       .map(([method, url]): InjectOptions => ({ method: method as 'PUT', url }));
@@ -238,10 +269,11 @@ const stores = describeOnEveryStore('hostile requests on the $name', (store) => 
     ['/v1/otp/send', { phone: '+919877199993', locale: null }],
     ['/v1/otp/send', { phone: '+919877199993', channel: null, country: null }],
     ['/v1/tokens/introspect', { token: 'x', token_type_hint: null }],
-  ])('answers %s with a null optional field %j with 400 validation_failed', async (url, payload) => {
+    ['/v1/tokens/introspect', { token: 'x', client_id: null }],
+  ])('answers %s with a null optional field %j with 400 validation_failed (invalid_request on OAuth endpoints)', async (url, payload) => {
     const response = await postJson(t, url, payload, { 'x-api-key': API_KEY });
     assertWellFormed({ method: 'POST', url }, response);
-    expect([response.statusCode, json(response).code]).toEqual([400, 'validation_failed']);
+    expect([response.statusCode, json(response).code ?? json(response).error]).toEqual([400, url === '/v1/tokens/introspect' ? 'invalid_request' : 'validation_failed']);
   });
 
   // Found by the introspection property: a form body whose key is the token itself
@@ -253,7 +285,7 @@ const stores = describeOnEveryStore('hostile requests on the $name', (store) => 
       ['application/json', JSON.stringify({ [seed.accessToken]: 1 })],
     ]) {
       const response = await t.inject({ method: 'POST', url: '/v1/tokens/introspect', headers: { 'content-type': contentType, 'x-api-key': API_KEY }, payload });
-      expect([response.statusCode, json(response).code]).toEqual([400, 'validation_failed']);
+      expect([response.statusCode, json(response).error]).toEqual([400, 'invalid_request']);
       expect(response.body).not.toContain(seed.refreshToken.split('.')[1]);
       expect(response.body).not.toContain(seed.accessToken.split('.')[1]);
     }

@@ -61,7 +61,7 @@ describe('forged and misused access tokens', () => {
     ({ header, payload: claims } = decode(session.accessToken));
 
     const moduleRef = await Test.createTestingModule({
-      imports: [DownstreamModule.forRoot({ jwksUrl: `${issuer}/.well-known/jwks.json`, issuer, audience: issuer })],
+      imports: [DownstreamModule.forRoot({ issuer, audience: issuer })],
     }).compile();
     downstream = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await downstream.init();
@@ -147,7 +147,7 @@ describe('forged and misused access tokens', () => {
     await expectRefusedEverywhere(es256(header, { ...claims, iat: now() + 3600, exp: now() + 4200 }, signingKey), { downstreamToo: false });
   });
 
-  // Regression test, fixed (was in examples/downstream/src/phone-auth.guard.ts, canActivate(): jwtVerify is called without
+  // Regression test, fixed (was in the example's guard, now packages/verify/src/jwt-checks.ts: jwtVerify is called without
   // `maxTokenAge`, and jose checks iat against the clock only with it): the downstream guard
   // accepts a token whose iat is an hour in the future, where phone-auth itself refuses it
   // (README: iat with 30 s leeway; reference requirement 19, "reject future iat").

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { ERROR_CODES } from '../../src/common/errors/domain.error.js';
+import { OAUTH_ERROR_CODES } from '../../src/common/errors/oauth-errors.js';
 import { bearer, json, postJson, refreshSession, sendCode, startTestApp, type TestApp, verifyCode } from '../support/e2e-kit.js';
 
 const API_KEY = 'pa_test_key_for_the_openapi_suite_0123456789';
@@ -13,11 +14,13 @@ const UNDOCUMENTED = ['GET /', 'GET /demo/app.js', 'GET /demo/app.css', 'GET /de
 /** Swagger UI and the document themselves. */
 const isDocsRoute = (path: string) => path === '/docs' || path.startsWith('/docs/');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+/** The OAuth endpoints: their errors are RFC 6749 §5.2 `application/json`, not problem+json. */
+const OAUTH_OPERATIONS = ['POST /v1/tokens/introspect', 'POST /oauth/token'];
 
 type Schema = { $ref?: string; oneOf?: Schema[]; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema; allOf?: Schema[] };
 type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: Schema; examples?: Record<string, { value: any }> }> };
 type Operation = { responses: Record<string, Response>; parameters?: { name: string; in: string }[]; security?: Record<string, string[]>[]; requestBody?: unknown };
-type Document = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
+type Document = { openapi: string; info: { title: string; version: string }; servers: { url: string; description?: string }[]; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; securitySchemes: Record<string, any> } };
 
 /**
  * Every route registered on Fastify, as "METHOD /path" with OpenAPI's `{param}`. Read from
@@ -97,6 +100,13 @@ describe('OpenAPI document', () => {
     const documented = operation(method, path).responses[String(status)]?.content?.['application/problem+json']?.examples ?? {};
     expect(Object.keys(documented)).toContain(code);
   };
+  const expectOAuthError = (response: LightMyRequestResponse, status: number, error: string, method: string, path: string) => {
+    expect([response.statusCode, json(response).error]).toEqual([status, error]);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expectConforms(json(response), schema('#/components/schemas/OAuthError'));
+    const documented = Object.values(operation(method, path).responses[String(status)]?.content?.['application/json']?.examples ?? {}).map((example) => example.value.error);
+    expect(documented).toContain(error);
+  };
 
   it('is OpenAPI 3 for phone-auth with its security schemes: bearer, and one API-key scheme per scope', () => {
     expect(doc.openapi).toMatch(/^3\./);
@@ -107,6 +117,16 @@ describe('OpenAPI document', () => {
       expect(doc.components.securitySchemes[scheme]).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     }
     expect(doc.components.securitySchemes.apiKeyAdmin.description).toContain('`admin` scope');
+  });
+
+  it('names PUBLIC_URL as its server, or where it is served from when PUBLIC_URL is not set', async () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.stringContaining('PUBLIC_URL is not set') }]);
+    const named = await startTestApp({ PUBLIC_URL: 'https://auth.example.org' });
+    try {
+      expect(json<Document>(await named.inject({ method: 'GET', url: '/docs/openapi.json' })).servers).toEqual([{ url: 'https://auth.example.org' }]);
+    } finally {
+      await named.close();
+    }
   });
 
   it('covers every route the app registers, and documents none that it does not', () => {
@@ -130,6 +150,7 @@ describe('OpenAPI document', () => {
       for (const [method, op] of Object.entries(item)) {
         const where = `${method.toUpperCase()} ${path}`;
         expect([where, Object.keys(op.responses).some((status) => Number(status) < 400)]).toEqual([where, true]);
+        if (OAUTH_OPERATIONS.includes(where)) continue;
         for (const [status, response] of Object.entries(op.responses)) {
           if (Number(status) < 400) continue;
           expect([where, status, Object.keys(response.content ?? {})]).toEqual([where, status, ['application/problem+json']]);
@@ -145,6 +166,45 @@ describe('OpenAPI document', () => {
         }
       }
     }
+  });
+
+  it('describes the OAuth endpoints\' errors as application/json OAuthError, never problem+json', () => {
+    const oauthError = doc.components.schemas.OAuthError;
+    expect(oauthError.required).toEqual(expect.arrayContaining(['error', 'error_description']));
+    for (const where of OAUTH_OPERATIONS) {
+      const [method, path] = where.split(' ');
+      const errors = Object.entries(operation(method.toLowerCase(), path).responses).filter(([status]) => Number(status) >= 400);
+      expect([where, errors.map(([status]) => status)]).toEqual([where, expect.arrayContaining(['400', '500'])]);
+      for (const [status, response] of errors) {
+        expect([where, status, Object.keys(response.content ?? {})]).toEqual([where, status, ['application/json']]);
+        const content = response.content!['application/json'];
+        expect(content.schema.$ref).toBe('#/components/schemas/OAuthError');
+        for (const example of Object.values(content.examples ?? {})) expect(OAUTH_ERROR_CODES).toContain(example.value.error);
+        if (status === '401') expect(response.headers).toEqual(expect.objectContaining({ 'WWW-Authenticate': expect.anything() }));
+        if (status === '429' || status === '503') expect(response.headers).toEqual(expect.objectContaining({ 'Retry-After': expect.anything() }));
+      }
+    }
+    const introspect = operation('post', '/v1/tokens/introspect');
+    expect(Object.values(introspect.responses['401'].content!['application/json'].examples!).map((e) => e.value.error)).toEqual(['invalid_client']);
+    expect(Object.values(introspect.responses['403'].content!['application/json'].examples!).map((e) => e.value.error)).toEqual(['unauthorized_client']);
+    const token = operation('post', '/oauth/token');
+    expect(Object.values(token.responses['400'].content!['application/json'].examples!).map((e) => e.value.error)).toEqual(
+      expect.arrayContaining(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
+    );
+  });
+
+  it('documents the token endpoint (form-encoded refresh grant) and both metadata documents', () => {
+    const token = operation('post', '/oauth/token');
+    const body = (token.requestBody as { content: Record<string, { schema: Schema }> }).content;
+    expect(Object.keys(body)).toEqual(['application/x-www-form-urlencoded']);
+    const grant = schema(body['application/x-www-form-urlencoded'].schema.$ref);
+    expect(grant.required).toEqual(expect.arrayContaining(['grant_type', 'refresh_token']));
+    expect(grant.properties?.grant_type?.enum).toEqual(['refresh_token']);
+    expect(successSchema('post', '/oauth/token', 200).required).toEqual(expect.arrayContaining(['access_token', 'token_type', 'expires_in', 'refresh_token']));
+    expect(token.security ?? []).not.toContainEqual({ apiKeyIntrospect: [] });
+    const metadata = successSchema('get', '/.well-known/oauth-authorization-server', 200);
+    expect(successSchema('get', '/.well-known/openid-configuration', 200)).toEqual(metadata);
+    expect(metadata.required).toEqual(expect.arrayContaining(['issuer', 'token_endpoint', 'response_types_supported', 'introspection_endpoint_auth_methods_supported']));
   });
 
   it('documents send with its body, headers, success and problem answers', () => {
@@ -190,15 +250,24 @@ describe('OpenAPI document', () => {
     );
 
     const introspect = operation('post', '/v1/tokens/introspect');
-    expect(introspect.security).toEqual([{ apiKeyIntrospect: [] }]);
+    // Either scheme (the key's header, or its name and the key as HTTP Basic); client_secret_post is the body's client_id and client_secret.
+    expect(introspect.security).toHaveLength(2);
+    expect(introspect.security).toEqual(expect.arrayContaining([{ apiKeyIntrospect: [] }, { clientSecretBasic: [] }]));
+    expect(doc.components.securitySchemes.clientSecretBasic).toMatchObject({ type: 'http', scheme: 'basic' });
     expect(Object.keys((introspect.requestBody as { content: object }).content)).toEqual(
       expect.arrayContaining(['application/json', 'application/x-www-form-urlencoded']),
     );
+    expect(doc.components.schemas.IntrospectDto.properties).toEqual(expect.objectContaining({ client_id: expect.anything(), client_secret: expect.anything() }));
     expect(successSchema('post', '/v1/tokens/introspect', 200).required).toEqual(['active']);
     expect(introspect.responses['401']).toBeDefined();
 
     const jwk = schema(successSchema('get', '/.well-known/jwks.json', 200).properties!.keys.items!.$ref);
     expect(jwk.required).toEqual(expect.arrayContaining(['kty', 'kid', 'alg', 'use']));
+    // Open to anyone, said on purpose (security: []); the optional-key reads list their two options.
+    for (const [method, path] of [['post', '/v1/sessions/refresh'], ['get', '/.well-known/jwks.json'], ['get', '/health/ready'], ['get', '/metrics']]) {
+      expect({ method, path, security: operation(method, path).security }).toEqual({ method, path, security: [] });
+    }
+    expect(operation('get', '/v1/otp/verifications/{id}').security).toEqual(expect.arrayContaining([{}, { apiKeyLogin: [] }]));
     for (const bearerRoute of [['post', '/v1/sessions/logout'], ['get', '/v1/sessions'], ['delete', '/v1/sessions/{id}']]) {
       expect(operation(bearerRoute[0], bearerRoute[1]).security).toEqual([{ bearer: [] }]);
     }
@@ -216,6 +285,20 @@ describe('OpenAPI document', () => {
     expectConforms(json(listed), successSchema('get', '/v1/admin/fraud/blocks', 200));
     expectProblem(await t.inject({ method: 'DELETE', url: '/v1/admin/fraud/blocks/+919876', headers: { 'x-api-key': API_KEY } }), 404, 'not_found', 'delete', '/v1/admin/fraud/blocks/{prefix}');
     expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/fraud/blocks' }), 401, 'unauthorized', 'get', '/v1/admin/fraud/blocks');
+  });
+
+  it('documents the dead-letter routes: admin scope, the listing, replay and its problems', async () => {
+    const list = operation('get', '/v1/admin/events/dead-letter');
+    const replay = operation('post', '/v1/admin/events/dead-letter/{id}/replay');
+    expect([list.security, replay.security]).toEqual([[{ apiKeyAdmin: [] }], [{ apiKeyAdmin: [] }]]);
+    expect(list.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['limit', 'before']));
+    const letter = schema(successSchema('get', '/v1/admin/events/dead-letter', 200).properties!.deadLetters.items!.$ref);
+    expect(letter.required).toEqual(expect.arrayContaining(['id', 'subscriber', 'eventId', 'type', 'occurredAt', 'data', 'attempts', 'lastStatus', 'lastError', 'failedAt']));
+    expect(Object.keys(replay.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '404', '503']));
+    const listed = await t.inject({ method: 'GET', url: '/v1/admin/events/dead-letter', headers: { 'x-api-key': API_KEY } });
+    expectConforms(json(listed), successSchema('get', '/v1/admin/events/dead-letter', 200));
+    expectProblem(await t.inject({ method: 'POST', url: '/v1/admin/events/dead-letter/memory_1-0/replay', headers: { 'x-api-key': API_KEY } }), 404, 'not_found', 'post', '/v1/admin/events/dead-letter/{id}/replay');
+    expectProblem(await t.inject({ method: 'GET', url: '/v1/admin/events/dead-letter?limit=500', headers: { 'x-api-key': API_KEY } }), 400, 'validation_failed', 'get', '/v1/admin/events/dead-letter');
   });
 
   it('documents the user administration routes: admin scope, bodies, answers and problems', async () => {
@@ -281,6 +364,13 @@ describe('OpenAPI document', () => {
     const jwk = schema(successSchema('get', '/.well-known/jwks.json', 200).properties!.keys.items!.$ref);
     for (const key of json(jwks).keys) expectConforms(key, jwk);
     expectConforms(json(await t.inject({ method: 'GET', url: '/.well-known/openid-configuration' })), successSchema('get', '/.well-known/openid-configuration', 200));
+    expectConforms(json(await t.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })), successSchema('get', '/.well-known/oauth-authorization-server', 200));
+
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const granted = await t.inject({ method: 'POST', url: '/oauth/token', headers: form, payload: `grant_type=refresh_token&refresh_token=${encodeURIComponent(json(refreshed).refreshToken)}` });
+    expect(granted.statusCode).toBe(200);
+    expectConforms(json(granted), successSchema('post', '/oauth/token', 200));
+    expectOAuthError(await t.inject({ method: 'POST', url: '/oauth/token', headers: form, payload: 'grant_type=password' }), 400, 'unsupported_grant_type', 'post', '/oauth/token');
 
     expectProblem(
       await sendCode(t, 'not a phone'),
@@ -301,7 +391,9 @@ describe('OpenAPI document', () => {
       'post',
       '/v1/sessions/refresh',
     );
-    expectProblem(await postJson(t, '/v1/tokens/introspect', { token: 'x' }), 401, 'unauthorized', 'post', '/v1/tokens/introspect');
+    const unauthenticated = await postJson(t, '/v1/tokens/introspect', { token: 'x' });
+    expectOAuthError(unauthenticated, 401, 'invalid_client', 'post', '/v1/tokens/introspect');
+    expect(unauthenticated.headers['www-authenticate']).toBe('Basic realm="phone-auth"');
   });
 
   it('serves Swagger UI at /docs with its assets', async () => {

@@ -224,7 +224,7 @@ describe('the downstream example checking step-up receipts', () => {
     await t.app.listen(port, '127.0.0.1');
     expect((t.app.getHttpServer().address() as AddressInfo).port).toBe(port);
     const moduleRef = await Test.createTestingModule({
-      imports: [DownstreamModule.forRoot({ jwksUrl: `${publicUrl}/.well-known/jwks.json`, issuer: publicUrl, audience: publicUrl })],
+      imports: [DownstreamModule.forRoot({ issuer: publicUrl, audience: publicUrl })],
     }).compile();
     downstream = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await downstream.init();

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ERROR_CODES, ErrorCode } from '../../src/common/errors/domain.error.js';
+import { OAUTH_ERROR_CODES, oauthErrorOf, type OAuthErrorCode } from '../../src/common/errors/oauth-errors.js';
 import { problemKindOf } from '../../src/common/errors/problem-details.js';
 import { VerificationRepository } from '../../src/otp/verification.repository.js';
 import { IdempotencyRepository } from '../../src/login/idempotency.repository.js';
@@ -313,6 +314,7 @@ export function assertWellFormed(request: InjectOptions, response: LightMyReques
     if (secret.length >= 16 && response.body.includes(secret)) fail('the answer echoes a secret of the request');
   }
   if (response.statusCode < 400) return;
+  if (request.method === 'POST' && OAUTH_PATHS.has(String(request.url).split('?')[0])) return assertOAuthError(response, unavailable, fail);
   const contentType = String(response.headers['content-type'] ?? '');
   if (!contentType.startsWith('application/problem+json')) fail('an error that is not application/problem+json');
   if (request.method === 'HEAD') return;
@@ -331,6 +333,29 @@ export function assertWellFormed(request: InjectOptions, response: LightMyReques
   if ((response.statusCode === 429 || response.statusCode === 503) && !/^\d+$/.test(String(response.headers['retry-after'] ?? ''))) {
     fail('a 429 or 503 without Retry-After');
   }
+  if (/at .*\.(ts|js):\d+/.test(response.body)) fail('a stack trace in the body');
+}
+
+/** The OAuth endpoints (POST): their errors are RFC 6749 §5.2 JSON, not problem+json. */
+const OAUTH_PATHS = new Set(['/v1/tokens/introspect', '/oauth/token']);
+
+/** Each (status, OAuth error) pair the exhaustive mapping can give a client; `server_error` is a bug. */
+const OAUTH_ANSWERS = new Set(ERROR_CODES.map((code) => oauthErrorOf(code)).filter(({ error }) => error !== 'server_error').map(({ status, error }) => `${status} ${error}`));
+
+function assertOAuthError(response: LightMyRequestResponse, unavailable: boolean, fail: (why: string) => never): void {
+  if (!String(response.headers['content-type'] ?? '').startsWith('application/json')) fail('an OAuth error that is not application/json');
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(response.body) as Record<string, unknown>;
+  } catch {
+    return fail('an OAuth error body that is not JSON');
+  }
+  const error = body.error as OAuthErrorCode;
+  if (!OAUTH_ERROR_CODES.includes(error) || !OAUTH_ANSWERS.has(`${response.statusCode} ${error}`)) fail(`an unexpected OAuth error ${String(error)}`);
+  if (unavailable && error !== 'temporarily_unavailable') fail(`a 503 with error ${error}`);
+  if (typeof body.error_description !== 'string' || !/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(body.error_description)) fail('an error_description outside RFC 6749\'s characters');
+  if (response.statusCode === 401 && !String(response.headers['www-authenticate'] ?? '').startsWith('Basic ')) fail('a 401 without a Basic challenge');
+  if ((response.statusCode === 429 || response.statusCode === 503) && !/^\d+$/.test(String(response.headers['retry-after'] ?? ''))) fail('a 429 or 503 without Retry-After');
   if (/at .*\.(ts|js):\d+/.test(response.body)) fail('a stack trace in the body');
 }
 

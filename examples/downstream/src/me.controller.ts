@@ -1,12 +1,13 @@
-import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
-import { PhoneAuthGuard, type PhoneAuthClaims } from './phone-auth.guard.js';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import type { AccessTokenClaims } from '@phone-auth/verify';
+import { CurrentUser, PhoneAuthGuard } from '@phone-auth/verify/nest';
 
 @Controller('me')
 export class MeController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @UseGuards(PhoneAuthGuard)
-  me(@Req() request: { user: PhoneAuthClaims }) {
-    return { sub: request.user.sub, phone_number: request.user.phone_number };
+  me(@CurrentUser() user: AccessTokenClaims) {
+    return { sub: user.sub, phone_number: user.phone_number };
   }
 }

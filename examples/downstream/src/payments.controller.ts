@@ -1,6 +1,6 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { PhoneAuthGuard, type PhoneAuthClaims } from './phone-auth.guard.js';
-import { StepUpReceiptVerifier } from './step-up-receipt.verifier.js';
+import { BadRequestException, Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import type { AccessTokenClaims } from '@phone-auth/verify';
+import { CurrentUser, PhoneAuthGuard, PhoneAuthStepUp } from '@phone-auth/verify/nest';
 
 interface PaymentRequest {
   amount?: { currency?: unknown; value?: unknown };
@@ -14,18 +14,18 @@ interface PaymentRequest {
  */
 @Controller('payments')
 export class PaymentsController {
-  constructor(private readonly receipts: StepUpReceiptVerifier) {}
+  constructor(private readonly receipts: PhoneAuthStepUp) {}
 
   @Post()
   @HttpCode(201)
   @UseGuards(PhoneAuthGuard)
-  async pay(@Req() request: { user: PhoneAuthClaims }, @Body() body: PaymentRequest, @Headers('x-step-up-receipt') receipt?: string) {
+  async pay(@CurrentUser() user: AccessTokenClaims, @Body() body: PaymentRequest, @Headers('x-step-up-receipt') receipt?: string) {
     const { amount, payee } = body ?? {};
     if (typeof amount?.currency !== 'string' || typeof amount.value !== 'string' || typeof payee !== 'string') {
       throw new BadRequestException('Send { amount: { currency, value }, payee }.');
     }
     const expected = { currency: amount.currency, value: amount.value };
-    const claims = await this.receipts.verify(receipt, { sub: request.user.sub, action: 'payment', amount: expected, payee });
+    const claims = await this.receipts.verify(receipt, { sub: user.sub, action: 'payment', amount: expected, payee });
     return { status: 'paid', amount: expected, payee, receiptId: claims.jti };
   }
 }

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { toInt } from '../../config/env-transforms.js';
@@ -19,7 +19,7 @@ export class DeadLettersQuery {
 }
 
 export class DeadLetterIdParam {
-  @ApiPropertyOptional({ example: 's3.h_1764676800000-0', description: 'A dead letter\'s `id`.' })
+  @ApiProperty({ example: 's3.h_1764676800000-0', description: 'A dead letter\'s `id`.' })
   @Matches(/^[A-Za-z0-9.]{1,16}_\d{1,20}-\d{1,20}$/, { message: 'id is not a dead letter id' })
   id!: string;
 }

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'store_unavailable',
   'invalid_refresh_token',
   'refresh_token_reused',
+  'unsupported_grant_type',
   'unauthorized',
   'forbidden',
   'user_banned',

@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig } from '../../config/app.config.js';
-import { DomainError, ErrorCode } from './domain.error.js';
+import { describeCause, domainErrorOf } from './domain-error-of.js';
+import { isOAuthRoute, sendOAuthError } from './oauth-error.filter.js';
 import { toProblem } from './problem-details.js';
 
 /**
@@ -18,85 +19,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const error = this.toDomainError(exception);
+    const error = domainErrorOf(exception);
+    // An OAuth endpoint's own filter answers what its route raises; what Fastify refuses before
+    // the route runs (body parsing, size, content type) arrives here and is answered alike.
+    if (isOAuthRoute(host.switchToHttp().getRequest<FastifyRequest>())) return sendOAuthError(reply, error, this.logger, exception);
     const problem = toProblem(error, this.app.publicUrl);
     if (problem.status >= 500) {
       // The cause is for operators; the client sees only the stable code.
-      this.logger.error(`${problem.code}: ${describe(error.cause ?? exception)}`);
+      this.logger.error(`${problem.code}: ${describeCause(error.cause ?? exception)}`);
     }
     if (error.extensions.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(error.extensions.retryAfterSeconds));
     }
     void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
   }
-
-  private toDomainError(exception: unknown): DomainError {
-    if (exception instanceof DomainError) return exception;
-    const status = statusOf(exception);
-    if (status === undefined || status >= 500) {
-      return new DomainError('internal_error', 'An unexpected error occurred.', {}, { cause: exception });
-    }
-    const code = codeForStatus(status);
-    return new DomainError(code, clientDetail(exception, code));
-  }
-}
-
-function statusOf(exception: unknown): number | undefined {
-  if (exception instanceof HttpException) return exception.getStatus();
-  // Fastify's own errors (body parsing, content type, body size) carry a statusCode.
-  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 401:
-      return 'unauthorized';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'not_found';
-    case 405:
-      return 'method_not_allowed';
-    case 413:
-      return 'payload_too_large';
-    case 415:
-      return 'unsupported_media_type';
-    case 429:
-      return 'rate_limited';
-    default:
-      return 'validation_failed';
-  }
-}
-
-// Fixed texts only: a framework message may echo the URL, and a URL may carry a token.
-function clientDetail(exception: unknown, code: ErrorCode): string {
-  const fastifyCode = (exception as { code?: unknown } | null)?.code;
-  const message = exception instanceof Error ? exception.message : '';
-  if (code === 'validation_failed' && (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || /not valid JSON/i.test(message))) {
-    return 'The request body is not valid JSON.';
-  }
-  switch (code) {
-    case 'not_found':
-      return 'No such resource.';
-    case 'payload_too_large':
-      return 'The request body is too large.';
-    case 'unsupported_media_type':
-      return 'Send the request body as application/json.';
-    case 'method_not_allowed':
-      return 'This method is not allowed on this resource.';
-    case 'unauthorized':
-      return 'Authentication is required.';
-    case 'forbidden':
-      return 'This is not allowed.';
-    case 'rate_limited':
-      return 'Too many requests.';
-    default:
-      return 'The request is malformed.';
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

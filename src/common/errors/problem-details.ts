@@ -23,6 +23,8 @@ export function problemKindOf(code: ErrorCode): ProblemKind {
       return { status: 400, title: 'Invalid code' };
     case 'validation_failed':
       return { status: 400, title: 'Validation failed' };
+    case 'unsupported_grant_type':
+      return { status: 400, title: 'Unsupported grant type' };
     case 'unauthorized':
     case 'invalid_refresh_token':
       return { status: 401, title: 'Unauthorized' };

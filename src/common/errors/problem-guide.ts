@@ -68,6 +68,10 @@ export const PROBLEM_GUIDES: { readonly [code in ErrorCode]: ProblemGuide } = {
     meaning: 'A refresh token that was already spent came back: it may have been stolen, so the session has been ended.',
     action: 'Sign in again. Keep only the latest refresh token each refresh returns.',
   },
+  unsupported_grant_type: {
+    meaning: 'The token endpoint (`POST /oauth/token`) was asked for a grant other than `refresh_token`, the only one it serves. (OAuth clients read it as `{"error": "unsupported_grant_type"}`.)',
+    action: 'Log in with a code (`/v1/otp/send`, `/v1/otp/verify`); use `grant_type=refresh_token` to renew tokens.',
+  },
   unauthorized: {
     meaning: 'The access token is missing, invalid or expired, its session has ended, or the API key is missing or wrong.',
     action: 'Refresh the access token, or sign in again; for internal services, check `X-API-Key`.',

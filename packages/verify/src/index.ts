@@ -1,0 +1,11 @@
+export { StepUpError, TokenError, VerifierUnavailableError } from './errors.js';
+export type { StepUpErrorReason, TokenErrorReason } from './errors.js';
+export { bearerToken, createVerifier, DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './verifier.js';
+export type { AccessTokenClaims, Verifier, VerifierOptions } from './verifier.js';
+export { createKeySet, DEFAULT_KEY_SET_OPTIONS } from './key-set.js';
+export type { KeySetOptions } from './key-set.js';
+export { createIntrospection } from './introspection.js';
+export type { Introspect, IntrospectionAuth, IntrospectionOptions, IntrospectionResult } from './introspection.js';
+export { createStepUpVerifier, MemorySpentReceiptStore } from './step-up.js';
+export type { ExpectedStepUp, SpentReceiptStore, StepUpReceiptClaims, StepUpVerifier, StepUpVerifierOptions } from './step-up.js';
+export { challengeFor, rejection, type Rejection } from './http.js';
