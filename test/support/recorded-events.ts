@@ -21,8 +21,8 @@ export interface SeenEvent {
  */
 export class RecordedEvents {
   private readonly seen: RecordedEvent[] = [];
-  /** Per shard stream, the last entry read. */
-  private readonly lastIds = new Map<string, string>();
+  /** The ids of the events taken from the streams so far. */
+  private readonly taken = new Set<string>();
 
   private constructor(
     readonly log: EventLog,
@@ -43,16 +43,21 @@ export class RecordedEvents {
     return new RecordedEvents(log, redis, keys);
   }
 
-  /** Every event recorded since the last take, oldest first (across shards: by stream entry id). */
+  /**
+   * Every event recorded since the last take, oldest first (across shards: by stream entry id).
+   * Events already taken are known by their event id, not by a stream position: a test server
+   * flushed between runs starts its streams again at ids below the last one read.
+   */
   async take(): Promise<RecordedEvent[]> {
     if (this.redis === null || this.keys === null) return this.seen.splice(0);
     const read: { entryId: string; event: RecordedEvent }[] = [];
     for (const shard of EVENT_SHARD_TAGS) {
-      const stream = this.keys.eventStream(shard);
-      const last = this.lastIds.get(stream);
-      const entries = await this.redis.xrange(stream, last === undefined ? '-' : `(${last}`, '+');
-      if (entries.length > 0) this.lastIds.set(stream, entries[entries.length - 1]![0]);
-      for (const [entryId, fields] of entries) read.push({ entryId, event: fromFields(fields) });
+      for (const [entryId, fields] of await this.redis.xrange(this.keys.eventStream(shard), '-', '+')) {
+        const event = fromFields(fields);
+        if (this.taken.has(event.id)) continue;
+        this.taken.add(event.id);
+        read.push({ entryId, event });
+      }
     }
     return read.sort((a, b) => compareEntryIds(a.entryId, b.entryId)).map(({ event }) => event);
   }
