@@ -121,7 +121,8 @@ export type SettleResult =
   | { outcome: 'not_found' };
 
 /**
- * Verifications, one open per phone. Each method is one atomic step: no interleaving of
+ * Verifications, one open per phone. Each method is one atomic step, and records its event in it
+ * (`verification.sent`, `.approved`, `.failed` once per verification, `.canceled`): no interleaving of
  * concurrent calls can approve a code twice, lose a counted attempt or skip a cooldown.
  * A verification is kept until its expiry plus its TTL once more, so its final status
  * stays readable for a while; then it is gone (not found).
