@@ -7,7 +7,8 @@ export const EVENT_ARGS = ['eventId', 'eventTimeMs', 'eventData', 'eventStreamMa
 /**
  * The header lines and the `recordEvent(type, extra, nth)` function of a script that records its
  * event: `events` is KEYS[keyIndex] (the shard stream of the script's entity) and the EVENT_ARGS
- * start at ARGV[argIndex]. Place it right after the header. `extra` (a Lua table, or nil) adds
+ * start at ARGV[argIndex]. Each such script carries this text verbatim right after its header
+ * (scripts are never spliced: event-script.spec.ts checks every copy against this reference). `extra` (a Lua table, or nil) adds
  * fields read in the script to the draft's data; `nth` > 1 derives the id of a further event of
  * the same step (`<id>.<nth>`, stable across retries as the draft's own).
  */

@@ -1,5 +1,5 @@
 import { defineScript } from '../../redis/redis-script.js';
-import { EVENT_ARGS, eventLua } from '../../events/event-script.js';
+import { EVENT_ARGS } from '../../events/event-script.js';
 
 /**
  * Checks a code: check, count and consume in one atomic step. The digest comparison is not
@@ -27,7 +27,24 @@ export const CHECK_CODE = defineScript<(string | number)[]>()({
 -- once a pending verification matched, and never for phone_change: a caller with nothing pending
 -- learns nothing of a ban). Records verification.approved on approval, verification.failed on the
 -- wrong code that uses up the last attempt (once: the failedEvent field marks it).
-${eventLua(4, 9)}
+-- KEYS[4] events the shard's event stream (the script's event goes there, with its change)
+-- ARGV[9] eventId the event's id (a further event of this step: <id>.<n>)
+-- ARGV[10] eventTimeMs when it happened (the caller's clock)
+-- ARGV[11] eventData its payload as a JSON object; fields read here are added to it
+-- ARGV[12] eventStreamMaxLength the stream's approximate cap (XADD MAXLEN ~)
+local function recordEvent(eventType, extra, nth)
+  local data = ARGV[11]
+  if extra then
+    -- Spliced, not decoded: the caller's JSON (and its numbers) stays byte for byte.
+    local more = cjson.encode(extra)
+    if more ~= '{}' then
+      if data == '{}' then data = more else data = string.sub(data, 1, -2) .. ',' .. string.sub(more, 2) end
+    end
+  end
+  local id = ARGV[9]
+  if nth and nth > 1 then id = id .. '.' .. nth end
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[12], '*', 'id', id, 'type', eventType, 'time', ARGV[10], 'data', data)
+end
 local verification, failures, ban = KEYS[1], KEYS[2], KEYS[3]
 local id, codeHash, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local maxAttempts, phoneMaxFailures, failureWindowMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]

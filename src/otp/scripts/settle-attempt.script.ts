@@ -1,5 +1,5 @@
 import { defineScript } from '../../redis/redis-script.js';
-import { EVENT_ARGS, eventLua } from '../../events/event-script.js';
+import { EVENT_ARGS } from '../../events/event-script.js';
 
 /**
  * The provider's verdict on an attempt that check-code reserved. Records `verification.approved`
@@ -19,7 +19,24 @@ export const SETTLE_ATTEMPT = defineScript<(string | number)[]>()({
 -- ARGV[5] maxAttempts     per verification: a rejection at this many attempts fails it
 -- Replies {'approved', field, value, ...} (the verification), {'wrong_code', attempts, phone},
 -- {'refunded'} or {'not_found'}.
-${eventLua(3, 6)}
+-- KEYS[3] events the shard's event stream (the script's event goes there, with its change)
+-- ARGV[6] eventId the event's id (a further event of this step: <id>.<n>)
+-- ARGV[7] eventTimeMs when it happened (the caller's clock)
+-- ARGV[8] eventData its payload as a JSON object; fields read here are added to it
+-- ARGV[9] eventStreamMaxLength the stream's approximate cap (XADD MAXLEN ~)
+local function recordEvent(eventType, extra, nth)
+  local data = ARGV[8]
+  if extra then
+    -- Spliced, not decoded: the caller's JSON (and its numbers) stays byte for byte.
+    local more = cjson.encode(extra)
+    if more ~= '{}' then
+      if data == '{}' then data = more else data = string.sub(data, 1, -2) .. ',' .. string.sub(more, 2) end
+    end
+  end
+  local id = ARGV[6]
+  if nth and nth > 1 then id = id .. '.' .. nth end
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], '*', 'id', id, 'type', eventType, 'time', ARGV[7], 'data', data)
+end
 local verification, failures = KEYS[1], KEYS[2]
 local id, verdict, now, failureWindowMs, maxAttempts = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local v = redis.call('HMGET', verification, 'id', 'status', 'attempts', 'phone', 'channel', 'purpose')

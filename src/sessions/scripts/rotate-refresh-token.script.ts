@@ -1,5 +1,5 @@
 import { defineScript } from '../../redis/redis-script.js';
-import { EVENT_ARGS, eventLua } from '../../events/event-script.js';
+import { EVENT_ARGS } from '../../events/event-script.js';
 
 /**
  * Rotates a session's refresh token by compare-and-swap. The caller has checked the presented
@@ -20,7 +20,24 @@ export const ROTATE_REFRESH_TOKEN = defineScript<string[]>()({
 -- ARGV[5] idleTtlMs     idle lifetime from now (capped by the absolute expiry)
 -- ARGV[6] reuseGraceMs  the previous token, presented this soon after a rotation, is a race, not a reuse
 -- Replies {'rotated', field, value, ...} (the session), {'just_rotated'}, {'reused', userId} or {'invalid'}.
-${eventLua(2, 7)}
+-- KEYS[2] events the shard's event stream (the script's event goes there, with its change)
+-- ARGV[7] eventId the event's id (a further event of this step: <id>.<n>)
+-- ARGV[8] eventTimeMs when it happened (the caller's clock)
+-- ARGV[9] eventData its payload as a JSON object; fields read here are added to it
+-- ARGV[10] eventStreamMaxLength the stream's approximate cap (XADD MAXLEN ~)
+local function recordEvent(eventType, extra, nth)
+  local data = ARGV[9]
+  if extra then
+    -- Spliced, not decoded: the caller's JSON (and its numbers) stays byte for byte.
+    local more = cjson.encode(extra)
+    if more ~= '{}' then
+      if data == '{}' then data = more else data = string.sub(data, 1, -2) .. ',' .. string.sub(more, 2) end
+    end
+  end
+  local id = ARGV[7]
+  if nth and nth > 1 then id = id .. '.' .. nth end
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[10], '*', 'id', id, 'type', eventType, 'time', ARGV[8], 'data', data)
+end
 local session = KEYS[1]
 local generation, presentedHash, newHash = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local now, idleTtlMs, reuseGraceMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
