@@ -111,8 +111,9 @@ describe(LoginService.name, () => {
   let fraud: InMemoryFraudRepository;
 
   beforeEach(() => {
-    fraud = new InMemoryFraudRepository();
-    repository = new InMemoryVerificationRepository(new InMemoryEventLog(new SystemClock(), 1000));
+    const events = new InMemoryEventLog(new SystemClock(), 1000);
+    fraud = new InMemoryFraudRepository(events);
+    repository = new InMemoryVerificationRepository(events);
     provider = new RecordingProvider();
     clock = new StepClock();
     started = [];

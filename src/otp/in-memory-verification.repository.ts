@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { EventLog } from '../events/event-log.js';
+import type { EventData, EventType } from '../events/event-types.js';
 import { LOGIN_SCOPE, Verification } from './verification.js';
 import {
   AbandonUnsent,
@@ -26,6 +27,8 @@ interface Entry {
   retainUntilMs: number;
   /** The message id the latest delivery receipt was about. */
   deliveryRef?: string;
+  /** `verification.failed` was recorded (once per verification, as the script's `failedEvent`). */
+  failedRecorded?: boolean;
 }
 
 interface Failures {
@@ -46,8 +49,26 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   /** Delivery index: `provider:providerRef` to the verification id, until the verification is gone. */
   private readonly deliveries = new Map<string, { id: string; untilMs: number }>();
 
+  /** The in-memory log records synchronously: each event lands inside the change it reports. */
   constructor(private readonly events: EventLog) {
     super();
+  }
+
+  private record(type: EventType, data: EventData): void {
+    void this.events.append(type, this.events.draft(data));
+  }
+
+  private recordApproved(verification: Verification): void {
+    const { id: verificationId, phone, channel, purpose } = verification;
+    this.record('verification.approved', { verificationId, phone, channel, purpose });
+  }
+
+  /** At the last attempt, once per verification. */
+  private recordFailedOnce(entry: Entry, maxAttempts: number): void {
+    const { verification } = entry;
+    if (verification.attempts < maxAttempts || entry.failedRecorded) return;
+    entry.failedRecorded = true;
+    this.record('verification.failed', { verificationId: verification.id, phone: verification.phone, attempts: verification.attempts });
   }
 
   async start(request: StartVerification): Promise<StartResult> {
@@ -151,10 +172,12 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     if (sameDigest(verification.codeHash, request.codeHash)) {
       verification.status = 'approved';
       this.failures.delete(verification.phone);
+      this.recordApproved(verification);
       return { outcome: 'approved', verification: { ...verification } };
     }
     verification.attempts += 1;
     this.countFailure(verification.phone, nowMs, request.phoneFailureWindowSeconds);
+    if (entry) this.recordFailedOnce(entry, request.maxAttempts);
     return { outcome: 'wrong_code', attempts: verification.attempts, phone: verification.phone };
   }
 
@@ -182,19 +205,24 @@ export class InMemoryVerificationRepository extends VerificationRepository {
     verification.provider = dispatched.provider;
     verification.providerRef = dispatched.providerRef;
     if (dispatched.providerOwnsCode) verification.codeHash = '';
+    const { id: verificationId, channel, provider } = dispatched;
+    this.record('verification.sent', { verificationId, channel, provider, phone: verification.phone });
   }
 
   async settle(request: SettleAttempt): Promise<SettleResult> {
-    const verification = this.findEntry(request.id, request.nowMs)?.verification;
-    if (verification === undefined) return { outcome: 'not_found' };
+    const entry = this.findEntry(request.id, request.nowMs);
+    const verification = entry?.verification;
+    if (entry === undefined || verification === undefined) return { outcome: 'not_found' };
     switch (request.verdict) {
       case 'approved':
         if (verification.status !== 'pending') return { outcome: 'not_found' };
         verification.status = 'approved';
         this.failures.delete(verification.phone);
+        this.recordApproved(verification);
         return { outcome: 'approved', verification: { ...verification } };
       case 'rejected':
         this.countFailure(verification.phone, request.nowMs, request.phoneFailureWindowSeconds);
+        this.recordFailedOnce(entry, request.maxAttempts);
         return { outcome: 'wrong_code', attempts: verification.attempts, phone: verification.phone };
       case 'refund':
         verification.attempts = Math.max(0, verification.attempts - 1);
@@ -255,7 +283,10 @@ export class InMemoryVerificationRepository extends VerificationRepository {
   async cancel(id: string, nowMs: number): Promise<Verification | null> {
     const verification = this.findEntry(id, nowMs)?.verification;
     if (verification === undefined) return null;
-    if (verification.status === 'pending') verification.status = 'canceled';
+    if (verification.status === 'pending') {
+      verification.status = 'canceled';
+      this.record('verification.canceled', { verificationId: id, phone: verification.phone });
+    }
     return { ...verification };
   }
 

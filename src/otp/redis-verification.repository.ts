@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Channel } from '../common/channel.js';
-import type { EventLog } from '../events/event-log.js';
+import { EventLog } from '../events/event-log.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { RedisKeys } from '../redis/redis-keys.js';
@@ -102,7 +102,7 @@ export class RedisVerificationRepository extends VerificationRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         CHECK_CODE,
-        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), ban: this.keys.otpBan(tag) },
+        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), ban: this.keys.otpBan(tag), events: this.keys.entityEvents(tag) },
         {
           id: 'id' in request.target ? request.target.id : '',
           codeHash: request.codeHash,
@@ -112,6 +112,8 @@ export class RedisVerificationRepository extends VerificationRepository {
           failureWindowMs: request.phoneFailureWindowSeconds * 1000,
           purpose: (request.scope ?? LOGIN_SCOPE).purpose,
           sid: (request.scope ?? LOGIN_SCOPE).sessionId,
+          // The script fills in the verification's fields (the target may be the phone alone).
+          ...this.events.eventArgs(this.events.draft({})),
         },
       ),
     );
@@ -146,16 +148,19 @@ export class RedisVerificationRepository extends VerificationRepository {
   }
 
   async recordDispatch(dispatched: Dispatched): Promise<void> {
+    const tag = phoneTagOfVerificationId(dispatched.id);
+    const draft = this.events.draft({ verificationId: dispatched.id, channel: dispatched.channel, provider: dispatched.provider });
     await onStore(() =>
       this.scripts.run(
         RECORD_DISPATCH,
-        { verification: this.keys.otpVerification(phoneTagOfVerificationId(dispatched.id)) },
+        { verification: this.keys.otpVerification(tag), events: this.keys.entityEvents(tag) },
         {
           id: dispatched.id,
           channel: dispatched.channel,
           provider: dispatched.provider,
           providerRef: dispatched.providerRef,
           providerOwnsCode: dispatched.providerOwnsCode ? '1' : '0',
+          ...this.events.eventArgs(draft),
         },
       ),
     );
@@ -166,8 +171,15 @@ export class RedisVerificationRepository extends VerificationRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         SETTLE_ATTEMPT,
-        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag) },
-        { id: request.id, verdict: request.verdict, nowMs: request.nowMs, failureWindowMs: request.phoneFailureWindowSeconds * 1000 },
+        { verification: this.keys.otpVerification(tag), failures: this.keys.otpFailures(tag), events: this.keys.entityEvents(tag) },
+        {
+          id: request.id,
+          verdict: request.verdict,
+          nowMs: request.nowMs,
+          failureWindowMs: request.phoneFailureWindowSeconds * 1000,
+          maxAttempts: request.maxAttempts,
+          ...this.events.eventArgs(this.events.draft({})),
+        },
       ),
     );
     switch (outcome) {
@@ -235,8 +247,9 @@ export class RedisVerificationRepository extends VerificationRepository {
   }
 
   async cancel(id: string): Promise<Verification | null> {
-    const verification = this.keys.otpVerification(phoneTagOfVerificationId(id));
-    const reply = await onStore(() => this.scripts.run(CANCEL, { verification }, { id }));
+    const tag = phoneTagOfVerificationId(id);
+    const keys = { verification: this.keys.otpVerification(tag), events: this.keys.entityEvents(tag) };
+    const reply = await onStore(() => this.scripts.run(CANCEL, keys, { id, ...this.events.eventArgs(this.events.draft({})) }));
     return reply ? fromHash(reply) : null;
   }
 

@@ -111,6 +111,8 @@ export interface SettleAttempt {
   verdict: 'approved' | 'rejected' | 'refund';
   nowMs: number;
   phoneFailureWindowSeconds: number;
+  /** Per verification: a rejection at this many attempts fails it (`verification.failed`). */
+  maxAttempts: number;
 }
 
 export type SettleResult =
@@ -156,7 +158,8 @@ export type RecordDeliveryResult =
   | { outcome: 'resend'; verification: Verification };
 
 /**
- * Verifications, one open per phone. Each method is one atomic step: no interleaving of
+ * Verifications, one open per phone. Each method is one atomic step, and records its event in it
+ * (`verification.sent`, `.approved`, `.failed` once per verification, `.canceled`): no interleaving of
  * concurrent calls can approve a code twice, lose a counted attempt or skip a cooldown.
  * A verification is kept until its expiry plus its TTL once more, so its final status
  * stays readable for a while; then it is gone (not found).
@@ -183,7 +186,7 @@ export abstract class VerificationRepository {
   /** Lifts the phone's ban, if any. */
   abstract liftPhoneBan(phone: string): Promise<void>;
 
-  /** Records which provider delivered the code, and its reference. */
+  /** Records which provider delivered the code, and its reference (and `verification.sent`, if still pending). */
   abstract recordDispatch(dispatched: Dispatched): Promise<void>;
 
   /**

@@ -310,6 +310,7 @@ export class VerificationService {
       verdict,
       nowMs,
       phoneFailureWindowSeconds: this.config.phoneFailureWindowSeconds,
+      maxAttempts: this.config.maxAttempts,
     });
   }
 

@@ -1,5 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { CircuitState } from 'cockatiel';
+import { EventLog } from '../events/event-log.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { Clock } from '../common/time/clock.js';
 import { providersConfig } from './providers.config.js';
@@ -44,7 +46,14 @@ function createProvider(name: SmsProviderName, config: ProvidersConfig, outbox: 
   }
 }
 
-function channelRouter(channel: Channel, providers: SmsProvider[], config: ProvidersConfig, metrics: Metrics): SmsRouter {
+/** `provider.circuit_opened` (no state change carries it); a store that cannot take it costs the event, never the send. */
+function circuitOpened(events: EventLog, provider: string, channel: Channel): void {
+  events.append('provider.circuit_opened', events.draft({ provider, channel })).catch((error: Error) => {
+    new Logger('ChannelRouters').error(`provider.circuit_opened of ${provider} (${channel}) not recorded: ${error.message}`);
+  });
+}
+
+function channelRouter(channel: Channel, providers: SmsProvider[], config: ProvidersConfig, metrics: Metrics, events: EventLog): SmsRouter {
   const order = providers.map((provider) => provider.name);
   const routes = channel === 'sms' ? config.routes : new Map<string, string[]>();
   const routeText = [...routes].map(([country, names]) => `${country}: ${names.join(' > ')}`);
@@ -56,7 +65,10 @@ function channelRouter(channel: Channel, providers: SmsProvider[], config: Provi
     timeoutMs: config.timeoutMs,
     observer: {
       call: (provider, operation, outcome, seconds) => metrics.providerDuration.observe({ provider, channel, operation, outcome }, seconds),
-      circuit: (provider, state) => metrics.circuitState.set({ provider, channel }, state),
+      circuit: (provider, state) => {
+        metrics.circuitState.set({ provider, channel }, state);
+        if (state === CircuitState.Open) circuitOpened(events, provider, channel);
+      },
     },
   });
 }
@@ -70,8 +82,8 @@ function channelRouter(channel: Channel, providers: SmsProvider[], config: Provi
     }),
     {
       provide: ChannelRouters,
-      inject: [providersConfig.KEY, OutboxRepository, Clock, Metrics],
-      useFactory: (config: ProvidersConfig, outbox: OutboxRepository, clock: Clock, metrics: Metrics) => {
+      inject: [providersConfig.KEY, OutboxRepository, Clock, Metrics, EventLog],
+      useFactory: (config: ProvidersConfig, outbox: OutboxRepository, clock: Clock, metrics: Metrics, events: EventLog) => {
         // One adapter per provider, shared by the channels that name it; each channel routes (and breaks circuits) on its own.
         const adapters = new Map<SmsProviderName, SmsProvider>();
         const adapter = (name: SmsProviderName) => adapters.get(name) ?? adapters.set(name, createProvider(name, config, outbox, clock)).get(name)!;
@@ -84,7 +96,7 @@ function channelRouter(channel: Channel, providers: SmsProvider[], config: Provi
         const routers = new Map<Channel, SmsRouter>();
         for (const channel of CHANNELS) {
           const names = config.channelProviders[channel];
-          if (names.length > 0) routers.set(channel, channelRouter(channel, names.map(forChannel(channel)), config, metrics));
+          if (names.length > 0) routers.set(channel, channelRouter(channel, names.map(forChannel(channel)), config, metrics, events));
         }
         return new ChannelRouters(routers, config.channelOrder);
       },

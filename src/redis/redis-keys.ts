@@ -56,8 +56,13 @@ export class RedisKeys {
 
   /** Sends and verified sends of numbers sharing a prefix, and the prefix's block. */
   fraudPrefix(prefix: string): string {
-    const tag = this.phones.tag(`prefix:${prefix}`);
+    const tag = this.fraudPrefixTag(prefix);
     return `fraud:prefix:{${eventShardTag(tag)}}:${tag}`;
+  }
+
+  /** The entity tag of a number prefix (its key's, and its events' shard). */
+  fraudPrefixTag(prefix: string): string {
+    return this.phones.tag(`prefix:${prefix}`);
   }
 
   /** The list of blocked prefixes: a sorted set scored by each block's end (one slot for all). */
@@ -143,5 +148,10 @@ export class RedisKeys {
   /** The shard tag of an entity's tag (phone tag, session id, user id): the slot its keys and events share. */
   eventShard(tag: string): string {
     return eventShardTag(tag);
+  }
+
+  /** The stream of the shard of an entity's tag: where the scripts that change the entity append its events. */
+  entityEvents(tag: string): string {
+    return this.eventStream(eventShardTag(tag));
   }
 }

@@ -1,15 +1,24 @@
+import { draftWith } from '../events/event-script.js';
+import type { EventLog } from '../events/event-log.js';
+import type { SessionRevokedReason } from '../events/event-types.js';
 import { isLive, oldestFirst, Session } from './session.js';
-import { RotateRefreshToken, RotateResult, SessionRepository } from './session.repository.js';
+import { RotateRefreshToken, RotateResult, sessionCreatedData, SessionRepository } from './session.repository.js';
 
 /** For one process: the embedded default and fast tests. JavaScript runs each method to its end. */
 export class InMemorySessionRepository extends SessionRepository {
   private readonly entries = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<string>>();
 
+  /** The in-memory log records synchronously: each event lands inside the change it reports. */
+  constructor(private readonly events: EventLog) {
+    super();
+  }
+
   async create(session: Session): Promise<void> {
     this.entries.set(session.id, { ...session });
     const ids = this.byUser.get(session.userId) ?? new Set<string>();
     this.byUser.set(session.userId, ids.add(session.id));
+    void this.events.append('session.created', this.events.draft(sessionCreatedData(session)));
   }
 
   async find(id: string, nowMs: number): Promise<Session | null> {
@@ -38,13 +47,16 @@ export class InMemorySessionRepository extends SessionRepository {
       return { outcome: 'just_rotated' };
     }
     this.delete(session);
+    const draft = this.events.draft({ sessionId: session.id });
+    void this.events.append('session.refresh_reused', draftWith(draft, { userId: session.userId }));
+    void this.events.append('session.revoked', draftWith(draft, { userId: session.userId, reason: 'reuse' }, 2));
     return { outcome: 'reused', userId: session.userId };
   }
 
-  async revoke(id: string, nowMs: number): Promise<Session | null> {
+  async revoke(id: string, nowMs: number, reason: SessionRevokedReason): Promise<Session | null> {
     const session = this.live(id, nowMs);
     if (session === undefined) return null;
-    this.delete(session);
+    this.end(session, reason);
     return { ...session };
   }
 
@@ -63,9 +75,9 @@ export class InMemorySessionRepository extends SessionRepository {
     return true;
   }
 
-  async revokeAllForUser(userId: string, nowMs: number): Promise<number> {
+  async revokeAllForUser(userId: string, nowMs: number, reason: SessionRevokedReason): Promise<number> {
     const sessions = await this.listByUser(userId, nowMs);
-    for (const session of sessions) this.delete(session);
+    for (const session of sessions) this.end(session, reason);
     this.byUser.delete(userId);
     return sessions.length;
   }
@@ -77,6 +89,12 @@ export class InMemorySessionRepository extends SessionRepository {
       return undefined;
     }
     return session;
+  }
+
+  /** Deletes a live session and records its end. */
+  private end(session: Session, reason: SessionRevokedReason): void {
+    this.delete(session);
+    void this.events.append('session.revoked', this.events.draft({ sessionId: session.id, reason, userId: session.userId }));
   }
 
   private delete(session: Session): void {

@@ -1,3 +1,4 @@
+import type { EventLog } from '../events/event-log.js';
 import { LoginRecorded, UserBan, UserRecord, UserRepository } from './user.repository.js';
 
 interface Stored {
@@ -15,10 +16,16 @@ export class InMemoryUserRepository extends UserRepository {
   private readonly ids = new Map<string, string>();
   private readonly records = new Map<string, Stored>();
 
+  /** The in-memory log records synchronously: user.created lands with the index entry. */
+  constructor(private readonly events: EventLog) {
+    super();
+  }
+
   async findOrCreate(phone: string, newId: string): Promise<string> {
     const existing = this.ids.get(phone);
     if (existing !== undefined) return existing;
     this.ids.set(phone, newId);
+    void this.events.append('user.created', this.events.draft({ userId: newId, phone }));
     return newId;
   }
 

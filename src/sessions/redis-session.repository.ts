@@ -1,5 +1,7 @@
 import { SET_SESSION_PHONE } from './scripts/set-session-phone.script.js';
 import type { Channel } from '../common/channel.js';
+import { EventLog } from '../events/event-log.js';
+import type { SessionRevokedReason } from '../events/event-types.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
@@ -9,7 +11,7 @@ import { CREATE_SESSION } from './scripts/create-session.script.js';
 import { INDEX_SESSION } from './scripts/index-session.script.js';
 import { REVOKE_SESSION } from './scripts/revoke-session.script.js';
 import { ROTATE_REFRESH_TOKEN } from './scripts/rotate-refresh-token.script.js';
-import { RotateRefreshToken, RotateResult, SessionRepository } from './session.repository.js';
+import { RotateRefreshToken, RotateResult, sessionCreatedData, SessionRepository } from './session.repository.js';
 
 export class RedisSessionRepository extends SessionRepository {
   constructor(
@@ -18,6 +20,7 @@ export class RedisSessionRepository extends SessionRepository {
     private readonly keys: RedisKeys,
     /** The index of a user's sessions lives as long as the longest possible session. */
     private readonly indexTtlSeconds: number,
+    private readonly events: EventLog,
   ) {
     super();
     scripts.register(ROTATE_REFRESH_TOKEN, REVOKE_SESSION, CREATE_SESSION, INDEX_SESSION, SET_SESSION_PHONE);
@@ -33,8 +36,8 @@ export class RedisSessionRepository extends SessionRepository {
       Promise.all([
         this.scripts.run(
           CREATE_SESSION,
-          { session: key },
-          { lifetimeMs },
+          { session: key, events: this.keys.entityEvents(session.id) },
+          { lifetimeMs, ...this.events.eventArgs(this.events.draft(sessionCreatedData(session))) },
           Object.entries(toHash(session)).map(([field, value]) => ({ field, value })),
         ),
         this.scripts.run(INDEX_SESSION, { userSessions: index }, { sessionId: session.id, ttlSeconds: this.indexTtlSeconds }),
@@ -57,7 +60,7 @@ export class RedisSessionRepository extends SessionRepository {
     const [outcome, ...rest] = await onStore(() =>
       this.scripts.run(
         ROTATE_REFRESH_TOKEN,
-        { session: this.keys.session(request.sessionId) },
+        { session: this.keys.session(request.sessionId), events: this.keys.entityEvents(request.sessionId) },
         {
           generation: request.generation,
           presentedHash: request.presentedHash,
@@ -65,6 +68,8 @@ export class RedisSessionRepository extends SessionRepository {
           nowMs: request.nowMs,
           idleTtlMs: request.idleTtlSeconds * 1000,
           reuseGraceMs: request.reuseGraceSeconds * 1000,
+          // Used only on a reuse, for both of its events.
+          ...this.events.eventArgs(this.events.draft({ sessionId: request.sessionId })),
         },
       ),
     );
@@ -82,8 +87,10 @@ export class RedisSessionRepository extends SessionRepository {
     }
   }
 
-  async revoke(id: string, nowMs: number): Promise<Session | null> {
-    const reply = await onStore(() => this.scripts.run(REVOKE_SESSION, { session: this.keys.session(id) }, {}));
+  async revoke(id: string, nowMs: number, reason: SessionRevokedReason): Promise<Session | null> {
+    const draft = this.events.draft({ sessionId: id, reason });
+    const keys = { session: this.keys.session(id), events: this.keys.entityEvents(id) };
+    const reply = await onStore(() => this.scripts.run(REVOKE_SESSION, keys, { nowMs, ...this.events.eventArgs(draft) }));
     const hash = pairs(reply);
     if (hash.id !== id) return null;
     const session = fromHash(hash);
@@ -99,9 +106,9 @@ export class RedisSessionRepository extends SessionRepository {
     return found.filter((session): session is Session => session !== null).sort(oldestFirst);
   }
 
-  async revokeAllForUser(userId: string, nowMs: number): Promise<number> {
+  async revokeAllForUser(userId: string, nowMs: number, reason: SessionRevokedReason): Promise<number> {
     const ids = await onStore(() => this.redis.smembers(this.keys.userSessions(userId)));
-    const revoked = await Promise.all(ids.map((id) => this.revoke(id, nowMs)));
+    const revoked = await Promise.all(ids.map((id) => this.revoke(id, nowMs, reason)));
     return revoked.filter((session) => session !== null).length;
   }
 

@@ -1,9 +1,11 @@
+import { EventLog } from '../events/event-log.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 import { onStore } from '../redis/store-unavailable.js';
 import { BAN_USER } from './scripts/ban-user.script.js';
 import { ERASE_USER } from './scripts/erase-user.script.js';
+import { FIND_OR_CREATE_USER } from './scripts/find-or-create-user.script.js';
 import { RECORD_LOGIN } from './scripts/record-login.script.js';
 import { SET_USER_PHONE } from './scripts/set-user-phone.script.js';
 import { UNINDEX_PHONE } from './scripts/unindex-phone.script.js';
@@ -16,14 +18,17 @@ export class RedisUserRepository extends UserRepository {
     private readonly redis: RedisClient,
     private readonly scripts: RedisScripts,
     private readonly keys: RedisKeys,
+    private readonly events: EventLog,
   ) {
     super();
-    scripts.register(RECORD_LOGIN, BAN_USER, ERASE_USER, SET_USER_PHONE, UNINDEX_PHONE);
+    scripts.register(FIND_OR_CREATE_USER, RECORD_LOGIN, BAN_USER, ERASE_USER, SET_USER_PHONE, UNINDEX_PHONE);
   }
 
   async findOrCreate(phone: string, newId: string): Promise<string> {
-    // SET NX GET: one atomic command that creates the id or returns the existing one.
-    const existing = await onStore(() => this.redis.set(this.keys.userIdByPhone(phone), newId, 'NX', 'GET'));
+    // SET NX GET in a script: the id and its user.created, in the phone's slot, in one command.
+    const keys = { phoneIndex: this.keys.userIdByPhone(phone), events: this.keys.entityEvents(this.keys.phoneTag(phone)) };
+    const draft = this.events.draft({ userId: newId, phone });
+    const existing = await onStore(() => this.scripts.run(FIND_OR_CREATE_USER, keys, { newId, ...this.events.eventArgs(draft) }));
     return existing ?? newId;
   }
 

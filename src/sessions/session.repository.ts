@@ -1,4 +1,12 @@
+import type { EventData, SessionRevokedReason } from '../events/event-types.js';
+import { AMR_OF_CHANNEL } from './access-token.service.js';
 import { Session } from './session.js';
+
+/** The payload of `session.created`. */
+export function sessionCreatedData(session: Session): EventData {
+  const { id: sessionId, userId, clientId } = session;
+  return { sessionId, userId, ...(clientId === undefined ? {} : { clientId }), amr: [AMR_OF_CHANNEL[session.channel]] };
+}
 
 export interface RotateRefreshToken {
   sessionId: string;
@@ -27,7 +35,8 @@ export type RotateResult =
   | { outcome: 'invalid' };
 
 /**
- * Sessions and their refresh-token family. Every method is atomic on one session; a
+ * Sessions and their refresh-token family. Every change records its event in the same atomic step
+ * (`session.created`, `session.revoked` with its reason, `session.refresh_reused`). Every method is atomic on one session; a
  * session's keys share one hash slot. A user's session index sits beside them (its own slot),
  * maintained best effort and pruned when read.
  */
@@ -47,8 +56,8 @@ export abstract class SessionRepository {
    */
   abstract rotate(request: RotateRefreshToken): Promise<RotateResult>;
 
-  /** Deletes the session; returns what it was, or null if there was no live one. */
-  abstract revoke(id: string, nowMs: number): Promise<Session | null>;
+  /** Deletes the session; returns what it was, or null if there was no live one (then nothing is recorded). */
+  abstract revoke(id: string, nowMs: number, reason: SessionRevokedReason): Promise<Session | null>;
 
   /** The user's live sessions, oldest first (by id among those created in the same millisecond). */
   abstract listByUser(userId: string, nowMs: number): Promise<Session[]>;
@@ -56,6 +65,6 @@ export abstract class SessionRepository {
   /** Sets the phone of a live session (its user changed number): its next tokens carry it. False when there is no live one. */
   abstract setPhone(id: string, phone: string, nowMs: number): Promise<boolean>;
 
-  /** Deletes every session of the user; returns how many were live. */
-  abstract revokeAllForUser(userId: string, nowMs: number): Promise<number>;
+  /** Deletes every session of the user (one `session.revoked` each live one); returns how many were live. */
+  abstract revokeAllForUser(userId: string, nowMs: number, reason: SessionRevokedReason): Promise<number>;
 }

@@ -14,7 +14,8 @@ import { AccessTokenClaims, AccessTokenService } from './access-token.service.js
 import { hashRefreshSecret, MAX_GENERATION, RefreshTokens } from './refresh-token.js';
 import { Session } from './session.js';
 import { SessionRepository } from './session.repository.js';
-import { UserRepository } from './user.repository.js';
+import { LoginRecorded, UserRepository } from './user.repository.js';
+import type { SessionRevokedReason } from '../events/event-types.js';
 
 export interface TokenPair {
   tokenType: 'Bearer';
@@ -89,7 +90,7 @@ export class SessionService {
     await this.sessions.create(session);
     const recorded = await this.users.recordLogin(userId, phone, nowMs);
     // An operator banned or erased the user while this login was in flight, or the index was stale: the session goes.
-    if (recorded !== 'recorded') await this.sessions.revoke(id, nowMs);
+    if (recorded !== 'recorded') await this.sessions.revoke(id, nowMs, REFUSED_LOGIN_REASON[recorded]);
     return { session, secret, recorded };
   }
 
@@ -161,10 +162,10 @@ export class SessionService {
     if (change.outcome === 'phone_in_use') throw phoneInUse();
     if (change.outcome === 'not_found') throw new DomainError('unauthorized', 'The session of this access token has ended.');
     if (this.config.phoneChangeEndsSessions) {
-      const ended = await this.sessions.revokeAllForUser(session.userId, nowMs);
+      const ended = await this.sessions.revokeAllForUser(session.userId, nowMs, 'phone_change');
       this.metrics.sessions.inc({ event: 'revoked' }, ended);
     } else {
-      await this.sessions.revoke(session.id, nowMs);
+      await this.sessions.revoke(session.id, nowMs, 'phone_change');
       const others = await this.sessions.listByUser(session.userId, nowMs);
       await Promise.all(others.map((other) => this.sessions.setPhone(other.id, newPhone, nowMs)));
     }
@@ -193,13 +194,13 @@ export class SessionService {
     if (session === null || session.userId !== userId) {
       throw new DomainError('not_found', 'No such session.');
     }
-    await this.sessions.revoke(sessionId, nowMs);
+    await this.sessions.revoke(sessionId, nowMs, 'logout');
     this.metrics.sessions.inc({ event: 'revoked' });
     this.logger.log(`session revoked by its user ${userId}`);
   }
 
   async revokeAll(userId: string): Promise<number> {
-    const count = await this.sessions.revokeAllForUser(userId, this.clock.nowMs());
+    const count = await this.sessions.revokeAllForUser(userId, this.clock.nowMs(), 'admin');
     this.metrics.sessions.inc({ event: 'revoked' }, count);
     this.logger.log(`revoked ${count} session(s) of user ${userId}`);
     return count;
@@ -228,6 +229,9 @@ export class SessionService {
     };
   }
 }
+
+/** Why a login's own session ends when its user turned out banned, erased or moved to another number meanwhile. */
+const REFUSED_LOGIN_REASON: Record<Exclude<LoginRecorded, 'recorded'>, SessionRevokedReason> = { banned: 'ban', erased: 'erasure', moved: 'phone_change' };
 
 function invalidRefreshToken(): DomainError {
   return new DomainError('invalid_refresh_token', 'The refresh token is invalid or expired.');

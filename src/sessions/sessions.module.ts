@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { sessionsConfig } from './sessions.config.js';
+import { EventLog } from '../events/event-log.js';
 import { storeAdapter } from '../redis/store-adapter.js';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -46,15 +47,15 @@ import { WellKnownController } from './well-known.controller.js';
         return keys;
       },
     },
-    storeAdapter(UserRepository, {
-      redis: ({ client, scripts, keys }) => new RedisUserRepository(client, scripts, keys),
-      memory: () => new InMemoryUserRepository(),
+    storeAdapter<UserRepository, [EventLog]>(UserRepository, {
+      inject: [EventLog],
+      redis: ({ client, scripts, keys }, events) => new RedisUserRepository(client, scripts, keys, events),
+      memory: (events) => new InMemoryUserRepository(events),
     }),
-    storeAdapter(SessionRepository, {
-      inject: [sessionsConfig.KEY],
-      redis: ({ client, scripts, keys }, config: ConfigType<typeof sessionsConfig>) =>
-        new RedisSessionRepository(client, scripts, keys, config.refreshTokenTtlSeconds),
-      memory: () => new InMemorySessionRepository(),
+    storeAdapter<SessionRepository, [ConfigType<typeof sessionsConfig>, EventLog]>(SessionRepository, {
+      inject: [sessionsConfig.KEY, EventLog],
+      redis: ({ client, scripts, keys }, config, events) => new RedisSessionRepository(client, scripts, keys, config.refreshTokenTtlSeconds, events),
+      memory: (_config, events) => new InMemorySessionRepository(events),
     }),
     // Its MAC key is derived from OTP_HMAC_SECRET (shared by every instance).
     RefreshTokens,

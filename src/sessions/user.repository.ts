@@ -48,7 +48,7 @@ export abstract class UserRepository {
   /** How long an erased user's tombstone stays: far longer than any login takes. */
   static readonly ERASED_TOMBSTONE_SECONDS = 86_400;
 
-  /** The phone's user id; `newId` becomes it if the phone has none yet (first writer wins). */
+  /** The phone's user id; `newId` becomes it if the phone has none yet (first writer wins; recorded as `user.created`). */
   abstract findOrCreate(phone: string, newId: string): Promise<string>;
 
   /**

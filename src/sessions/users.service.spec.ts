@@ -2,7 +2,8 @@ import { JwtService } from '@nestjs/jwt';
 import type { ConfigType } from '@nestjs/config';
 import { DomainError } from '../common/errors/domain.error.js';
 import { KeyDerivation } from '../common/secrets/key-derivation.js';
-import { Clock } from '../common/time/clock.js';
+import { Clock, SystemClock } from '../common/time/clock.js';
+import { InMemoryEventLog } from '../events/in-memory-event-log.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import { InMemorySessionRepository } from './in-memory-session.repository.js';
@@ -54,8 +55,9 @@ class SlowSessions extends InMemorySessionRepository {
 
 function setup() {
   const clock = new StepClock();
-  const users = new RacingUsers();
-  const sessions = new SlowSessions();
+  const events = new InMemoryEventLog(new SystemClock(), 1000);
+  const users = new RacingUsers(events);
+  const sessions = new SlowSessions(events);
   const metrics = new Metrics();
   const jwt = new JwtService({});
   const signingKeys = SigningKeys.load({ algorithm: 'ES256' });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain.error.js';
 import { Clock } from '../common/time/clock.js';
+import type { SessionRevokedReason } from '../events/event-types.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { SessionRepository } from './session.repository.js';
 import { UserBan, UserRecord, UserRepository } from './user.repository.js';
@@ -48,7 +49,7 @@ export class UsersService {
     }
     const banned: UserBan = { sinceMs: nowMs, untilMs: ban.untilMs, reason: ban.reason };
     const record = orNotFound(await this.users.ban(userId, banned));
-    const sessionsEnded = await this.endSessions(userId, nowMs);
+    const sessionsEnded = await this.endSessions(userId, nowMs, 'ban');
     return { user: { ...record, sessionCount: 0 }, sessionsEnded };
   }
 
@@ -67,7 +68,7 @@ export class UsersService {
   async erase(userId: string): Promise<{ erased: UserRecord | null; sessionsEnded: number }> {
     const nowMs = this.clock.nowMs();
     const erased = await this.users.erase(userId, nowMs);
-    const sessionsEnded = await this.endSessions(userId, nowMs);
+    const sessionsEnded = await this.endSessions(userId, nowMs, 'erasure');
     if (erased === null && sessionsEnded === 0) throw new DomainError('not_found', 'No such user.');
     return { erased, sessionsEnded };
   }
@@ -77,8 +78,8 @@ export class UsersService {
     return this.users.find(userId, this.clock.nowMs());
   }
 
-  private async endSessions(userId: string, nowMs: number): Promise<number> {
-    const count = await this.sessions.revokeAllForUser(userId, nowMs);
+  private async endSessions(userId: string, nowMs: number, reason: SessionRevokedReason): Promise<number> {
+    const count = await this.sessions.revokeAllForUser(userId, nowMs, reason);
     this.metrics.sessions.inc({ event: 'revoked' }, count);
     this.logger.log(`revoked ${count} session(s) of user ${userId}`);
     return count;

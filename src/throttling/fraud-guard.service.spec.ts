@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DomainError } from '../common/errors/domain.error.js';
-import { Clock } from '../common/time/clock.js';
+import { Clock, SystemClock } from '../common/time/clock.js';
+import { InMemoryEventLog } from '../events/in-memory-event-log.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { FraudGuard, prefixOf } from './fraud-guard.service.js';
 import { InMemoryFraudRepository } from './in-memory-fraud.repository.js';
@@ -57,7 +58,7 @@ describe(FraudGuard.name, () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
     clock = new StepClock();
     metrics = new Metrics();
-    repository = new InMemoryFraudRepository();
+    repository = new InMemoryFraudRepository(new InMemoryEventLog(new SystemClock(), 1000));
   });
 
   afterEach(() => jest.restoreAllMocks());

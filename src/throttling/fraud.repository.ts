@@ -34,6 +34,7 @@ export interface PrefixCheck {
  * Counters of the fraud guard. Prefixes are the first digits of numbers (all but the last four);
  * countries are ISO 3166-1 alpha-2. Each method is atomic on its one key, or its one slot.
  *
+ * A trip (recordSend) and a renewal (checkPrefix) record `fraud.blocked` in the same atomic step.
  * A block lives on its prefix's key (the truth the guard reads). The list of blocks is an index
  * the guard writes after a trip or a renewal (listBlock); if that write fails the block still
  * holds, only the list misses it until it renews or ends.

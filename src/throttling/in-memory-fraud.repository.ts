@@ -1,3 +1,4 @@
+import type { EventLog } from '../events/event-log.js';
 import { BREAKER_BUCKETS, FraudRepository, PrefixBlock, PrefixBreakerPolicy, PrefixCheck } from './fraud.repository.js';
 
 interface PrefixState {
@@ -15,6 +16,16 @@ export class InMemoryFraudRepository extends FraudRepository {
   private readonly countries = new Map<string, { hour: number; sends: number }>();
   private readonly blocks = new Map<string, PrefixBlock>();
 
+  /** The in-memory log records synchronously: fraud.blocked lands with the block. */
+  constructor(private readonly events: EventLog) {
+    super();
+  }
+
+  private recordBlocked(block: PrefixBlock, reason: 'breaker' | 'renewal'): PrefixBlock {
+    void this.events.append('fraud.blocked', this.events.draft({ ...block, reason }));
+    return block;
+  }
+
   async checkPrefix(prefix: string, policy: PrefixBreakerPolicy, nowMs: number): Promise<PrefixCheck> {
     const state = this.prefixes.get(prefix);
     if (state === undefined || state.blockedUntilMs === 0) return { blockedForMs: 0 };
@@ -29,10 +40,8 @@ export class InMemoryFraudRepository extends FraudRepository {
       return { blockedForMs: 0 };
     }
     Object.assign(state, { blockedUntilMs: nowMs + policy.blockMs, attempts: 1, verified: 0, renewals: state.renewals + 1 });
-    return {
-      blockedForMs: policy.blockMs,
-      renewed: { prefix, sinceMs: state.blockedSinceMs, untilMs: state.blockedUntilMs, sends: attempts, verified, renewals: state.renewals },
-    };
+    const renewed = { prefix, sinceMs: state.blockedSinceMs, untilMs: state.blockedUntilMs, sends: attempts, verified, renewals: state.renewals };
+    return { blockedForMs: policy.blockMs, renewed: this.recordBlocked(renewed, 'renewal') };
   }
 
   async takeCountryBudget(country: string, budgetPerHour: number, nowMs: number): Promise<number> {
@@ -55,7 +64,7 @@ export class InMemoryFraudRepository extends FraudRepository {
     }
     if (sends < policy.minSends || verified >= policy.minConversion * sends) return null;
     Object.assign(state, { blockedUntilMs: nowMs + policy.blockMs, blockedSinceMs: nowMs, attempts: 0, verified: 0, renewals: 0 });
-    return { prefix, sinceMs: nowMs, untilMs: state.blockedUntilMs, sends, verified, renewals: 0 };
+    return this.recordBlocked({ prefix, sinceMs: nowMs, untilMs: state.blockedUntilMs, sends, verified, renewals: 0 }, 'breaker');
   }
 
   async recordVerified(prefix: string, policy: PrefixBreakerPolicy, nowMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { EventLog } from '../events/event-log.js';
 import type { RedisClient } from '../redis/redis.constants.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
@@ -16,6 +17,7 @@ export class RedisFraudRepository extends FraudRepository {
     private readonly redis: RedisClient,
     private readonly scripts: RedisScripts,
     private readonly keys: RedisKeys,
+    private readonly events: EventLog,
   ) {
     super();
     scripts.register(RECORD_PREFIX_EVENT, TAKE_COUNTRY_BUDGET, CHECK_PREFIX_BLOCK, LIST_PREFIX_BLOCK, LISTED_PREFIX_BLOCKS, LIFT_PREFIX_BLOCK, UNLIST_PREFIX_BLOCK);
@@ -25,8 +27,16 @@ export class RedisFraudRepository extends FraudRepository {
     const [blockedForMs, sinceMs, untilMs, sends, verified, renewals] = await onStore(() =>
       this.scripts.run(
         CHECK_PREFIX_BLOCK,
-        { prefix: this.keys.fraudPrefix(prefix) },
-        { nowMs, blockMs: policy.blockMs, renewMinAttempts: policy.renewMinAttempts, minConversion: policy.minConversion, windowMs: policy.windowMs },
+        this.prefixKeys(prefix),
+        {
+          nowMs,
+          blockMs: policy.blockMs,
+          renewMinAttempts: policy.renewMinAttempts,
+          minConversion: policy.minConversion,
+          windowMs: policy.windowMs,
+          // Used only if this check renews the block: the script adds the block's figures.
+          ...this.events.eventArgs(this.events.draft({ prefix, reason: 'renewal' })),
+        },
       ),
     );
     if (untilMs === undefined) return { blockedForMs };
@@ -71,6 +81,10 @@ export class RedisFraudRepository extends FraudRepository {
     return lifted === 1;
   }
 
+  private prefixKeys(prefix: string) {
+    return { prefix: this.keys.fraudPrefix(prefix), events: this.keys.entityEvents(this.keys.fraudPrefixTag(prefix)) };
+  }
+
   private blockKeys() {
     return { index: this.keys.fraudBlockIndex(), details: this.keys.fraudBlockDetails() };
   }
@@ -79,7 +93,7 @@ export class RedisFraudRepository extends FraudRepository {
     return onStore(() =>
       this.scripts.run(
         RECORD_PREFIX_EVENT,
-        { prefix: this.keys.fraudPrefix(prefix) },
+        this.prefixKeys(prefix),
         {
           field,
           nowMs,
@@ -88,6 +102,8 @@ export class RedisFraudRepository extends FraudRepository {
           minSends: policy.minSends,
           minConversion: policy.minConversion,
           blockMs: policy.blockMs,
+          // Used only if this send trips the breaker: the script adds the window's figures.
+          ...this.events.eventArgs(this.events.draft({ prefix, reason: 'breaker', sinceMs: nowMs, untilMs: nowMs + policy.blockMs, renewals: 0 })),
         },
       ),
     );

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { throttlingConfig } from './throttling.config.js';
+import { EventLog } from '../events/event-log.js';
 import { storeAdapter } from '../redis/store-adapter.js';
 import { AppThrottlerGuard, callerClient, CLIENT_RULE } from './app-throttler.guard.js';
 import { FraudBlocks } from './fraud-blocks.service.js';
@@ -43,9 +44,10 @@ import { THROTTLER_STORE, ThrottlerStoreModule } from './throttler-store.module.
     FraudGuard,
     FraudBlocks,
     { provide: SendPolicy, useExisting: FraudGuard },
-    storeAdapter(FraudRepository, {
-      redis: ({ client, scripts, keys }) => new RedisFraudRepository(client, scripts, keys),
-      memory: () => new InMemoryFraudRepository(),
+    storeAdapter<FraudRepository, [EventLog]>(FraudRepository, {
+      inject: [EventLog],
+      redis: ({ client, scripts, keys }, events) => new RedisFraudRepository(client, scripts, keys, events),
+      memory: (events) => new InMemoryFraudRepository(events),
     }),
   ],
   exports: [AppThrottlerGuard, SendPolicy, FraudBlocks, ThrottlerModule],

@@ -8,6 +8,7 @@ import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { RedisKeys } from '../../src/redis/redis-keys.js';
 import { RedisScripts } from '../../src/redis/redis-scripts.js';
+import { RecordedEvents } from '../support/recorded-events.js';
 import { describeWithRedisCluster, RedisCluster } from '../support/redis-cluster.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
 
@@ -30,22 +31,34 @@ export function eventLogFor(redis: RedisClient | null): EventLog {
     : new InMemoryEventLog(new SystemClock(), 1000);
 }
 
-export type Contract<R> = (adapter: string, setup: () => Promise<{ repository: R; teardown?: () => Promise<void> }>) => void;
+/** What a contract runs on: the repository, and the events it recorded (read as the dispatcher reads them). */
+export interface ContractSetup<R> {
+  repository: R;
+  events: RecordedEvents;
+  teardown?: () => Promise<void>;
+}
+
+export type Contract<R> = (adapter: string, setup: () => Promise<ContractSetup<R>>) => void;
 
 /**
  * Runs a repository contract against every store: the in-memory adapter (`make(null)`), a
  * standalone redis-server and a 3-master Redis Cluster, each Redis with the key prefix on.
  */
-export function onEveryStore<R>(contract: Contract<R>, make: (redis: RedisClient | null) => R): void {
-  contract('in-memory', async () => ({ repository: make(null) }));
+export function onEveryStore<R>(contract: Contract<R>, make: (redis: RedisClient | null, events: EventLog) => R): void {
+  contract('in-memory', async () => {
+    const events = RecordedEvents.on(null, CONTRACT_KEYS);
+    return { repository: make(null, events.log), events };
+  });
 
   describeWithRedis('on a real redis-server', () => {
     contract('redis', async () => {
       const server = await RedisServer.start();
       const redis = server.client();
       redis.options.keyPrefix = PREFIX;
+      const events = RecordedEvents.on(redis, CONTRACT_KEYS);
       return {
-        repository: make(redis),
+        repository: make(redis, events.log),
+        events,
         teardown: async () => {
           redis.disconnect();
           await server.stop();
@@ -63,7 +76,8 @@ export function onEveryStore<R>(contract: Contract<R>, make: (redis: RedisClient
 
     contract('redis cluster', async () => {
       const redis = cluster.serviceClient(PREFIX);
-      return { repository: make(redis), teardown: async () => void (await redis.quit()) };
+      const events = RecordedEvents.on(redis, CONTRACT_KEYS);
+      return { repository: make(redis, events.log), events, teardown: async () => void (await redis.quit()) };
     });
 
     it('keeps every key under the key prefix once the contract has run on the cluster', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FraudRepository, PrefixBlock } from '../../src/throttling/fraud.repository.js';
 import { InMemoryFraudRepository } from '../../src/throttling/in-memory-fraud.repository.js';
 import { RedisFraudRepository } from '../../src/throttling/redis-fraud.repository.js';
+import type { RecordedEvents } from '../support/recorded-events.js';
 import { type Contract, CONTRACT_KEYS, onEveryStore, scriptsFor } from './every-store.js';
 
 const HOUR_MS = 3_600_000;
@@ -12,8 +13,9 @@ const fraudRepositoryContract: Contract<FraudRepository> = (adapter, setup) => {
   describe(`FraudRepository contract: ${adapter}`, () => {
     let repository: FraudRepository;
     let teardown: (() => Promise<void>) | undefined;
+    let events: RecordedEvents;
     beforeAll(async () => {
-      ({ repository, teardown } = await setup());
+      ({ repository, events, teardown } = await setup());
     });
     afterAll(async () => teardown?.());
     // Each test its own prefix and country: the stores are shared by the adapters' runs.
@@ -140,7 +142,29 @@ const fraudRepositoryContract: Contract<FraudRepository> = (adapter, setup) => {
       await trip(prefix, T0);
       expect(await repository.liftBlock(prefix, T0 + 12 * HOUR_MS)).toBe(false);
     });
+
+    it('records fraud.blocked when the breaker trips and when a block renews, and nothing for a send that does not trip it', async () => {
+      const prefix = newPrefix();
+      const ofPrefix = async () => (await events.takeSeen()).filter((event) => event.data.prefix === prefix);
+      await repository.recordSend(prefix, POLICY, T0);
+      await repository.recordVerified(prefix, POLICY, T0);
+      await repository.recordSend(prefix, POLICY, T0);
+      expect(await ofPrefix()).toEqual([]);
+      await repository.recordSend(prefix, POLICY, T0);
+      await repository.recordSend(prefix, POLICY, T0);
+      await repository.recordSend(prefix, POLICY, T0 + 1000);
+      expect(await ofPrefix()).toEqual([
+        { type: 'fraud.blocked', data: { prefix, reason: 'breaker', sinceMs: T0, untilMs: T0 + 12 * HOUR_MS, sends: 4, verified: 1, renewals: 0 } },
+      ]);
+      for (const atMs of [T0 + 1000, T0 + 2000, T0 + 3000]) await blocked(prefix, atMs);
+      const end = T0 + 12 * HOUR_MS;
+      expect(await blocked(prefix, end)).toMatchObject({ renewed: { renewals: 1 } });
+      expect(await blocked(prefix, end + 1000)).toMatchObject({ blockedForMs: 12 * HOUR_MS - 1000 });
+      expect(await ofPrefix()).toEqual([
+        { type: 'fraud.blocked', data: { prefix, reason: 'renewal', sinceMs: T0, untilMs: end + 12 * HOUR_MS, sends: 3, verified: 0, renewals: 1 } },
+      ]);
+    });
   });
 };
 
-onEveryStore(fraudRepositoryContract, (redis) => (redis ? new RedisFraudRepository(redis, scriptsFor(redis), CONTRACT_KEYS) : new InMemoryFraudRepository()));
+onEveryStore(fraudRepositoryContract, (redis, events) => (redis ? new RedisFraudRepository(redis, scriptsFor(redis), CONTRACT_KEYS, events) : new InMemoryFraudRepository(events)));

@@ -3,6 +3,6 @@ import { RedisSessionRepository } from '../../src/sessions/redis-session.reposit
 import { CONTRACT_KEYS, onEveryStore, scriptsFor } from './every-store.js';
 import { sessionRepositoryContract } from './session-repository.contract.js';
 
-onEveryStore(sessionRepositoryContract, (redis) =>
-  redis ? new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 86400 * 30) : new InMemorySessionRepository(),
+onEveryStore(sessionRepositoryContract, (redis, events) =>
+  redis ? new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 86400 * 30, events) : new InMemorySessionRepository(events),
 );

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Session } from '../../src/sessions/session.js';
+import type { RecordedEvents, SeenEvent } from '../support/recorded-events.js';
+import type { ContractSetup } from './every-store.js';
 import { RotateRefreshToken, SessionRepository } from '../../src/sessions/session.repository.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -8,14 +10,15 @@ const DAY_MS = 86_400_000;
 /** The behaviour every SessionRepository adapter must have; each test uses its own user. */
 export function sessionRepositoryContract(
   adapter: string,
-  setup: () => Promise<{ repository: SessionRepository; teardown?: () => Promise<void> }>,
+  setup: () => Promise<ContractSetup<SessionRepository>>,
 ): void {
   describe(`SessionRepository contract: ${adapter}`, () => {
     let repository: SessionRepository;
+    let events: RecordedEvents;
     let teardown: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      ({ repository, teardown } = await setup());
+      ({ repository, events, teardown } = await setup());
     });
     afterAll(async () => teardown?.());
 
@@ -175,8 +178,8 @@ export function sessionRepositoryContract(
       const expired = newSession({ userId, expiresAtMs: T0 + 500, idleExpiresAtMs: T0 + 500 });
       for (const session of [newer, older, expired, newSession()]) await repository.create(session);
       expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([older.id, newer.id]);
-      expect((await repository.revoke(older.id, T0 + 2000))?.id).toBe(older.id);
-      expect(await repository.revoke(older.id, T0 + 2000)).toBeNull();
+      expect((await repository.revoke(older.id, T0 + 2000, 'logout'))?.id).toBe(older.id);
+      expect(await repository.revoke(older.id, T0 + 2000, 'logout')).toBeNull();
       expect((await repository.listByUser(userId, T0 + 2000)).map((session) => session.id)).toEqual([newer.id]);
     });
 
@@ -187,7 +190,7 @@ export function sessionRepositoryContract(
       expect(await repository.find(session.id, T0)).toEqual({ ...session, phone: '+919812345678' });
       const rotated = await rotate(session, 'h0', 'h1');
       expect(rotated).toMatchObject({ outcome: 'rotated', session: { phone: '+919812345678' } });
-      await repository.revoke(session.id, T0 + 2000);
+      await repository.revoke(session.id, T0 + 2000, 'logout');
       expect(await repository.setPhone(session.id, '+919800000000', T0 + 2000)).toBe(false);
       expect(await repository.find(session.id, T0 + 2000)).toBeNull();
       expect(await repository.setPhone(id('ses'), '+919800000000', T0)).toBe(false);
@@ -198,10 +201,75 @@ export function sessionRepositoryContract(
       const mine = [newSession({ userId }), newSession({ userId })];
       const theirs = newSession();
       for (const session of [...mine, theirs]) await repository.create(session);
-      expect(await repository.revokeAllForUser(userId, T0)).toBe(2);
+      expect(await repository.revokeAllForUser(userId, T0, 'admin')).toBe(2);
       for (const session of mine) expect(await repository.find(session.id, T0)).toBeNull();
       expect(await repository.find(theirs.id, T0)).not.toBeNull();
-      expect(await repository.revokeAllForUser(userId, T0)).toBe(0);
+      expect(await repository.revokeAllForUser(userId, T0, 'admin')).toBe(0);
+    });
+
+    describe('events', () => {
+      /** The events recorded since the last read, about this session. */
+      const recordedFor = async (sessionId: string): Promise<SeenEvent[]> =>
+        (await events.takeSeen()).filter((event) => event.data.sessionId === sessionId);
+
+      it('records session.created with the client and the amr of the code\'s channel', async () => {
+        const session = newSession({ clientId: 'billing' });
+        await repository.create(session);
+        const bare = newSession({ channel: 'sms' });
+        await repository.create(bare);
+        const recorded = await events.takeSeen();
+        expect(recorded.filter((event) => event.data.sessionId === session.id)).toEqual([
+          { type: 'session.created', data: { sessionId: session.id, userId: session.userId, clientId: 'billing', amr: ['tel'] } },
+        ]);
+        expect(recorded.filter((event) => event.data.sessionId === bare.id)).toEqual([
+          { type: 'session.created', data: { sessionId: bare.id, userId: bare.userId, amr: ['sms'] } },
+        ]);
+      });
+
+      it('records session.revoked with its reason once, and nothing for a session gone or past its expiry', async () => {
+        const session = newSession();
+        await repository.create(session);
+        await events.take();
+        await repository.revoke(session.id, T0 + 1000, 'logout');
+        await repository.revoke(session.id, T0 + 1000, 'logout');
+        expect(await recordedFor(session.id)).toEqual([{ type: 'session.revoked', data: { sessionId: session.id, userId: session.userId, reason: 'logout' } }]);
+        const expired = newSession();
+        await repository.create(expired);
+        await events.take();
+        expect(await repository.revoke(expired.id, T0 + 7 * DAY_MS, 'admin')).toBeNull();
+        expect(await recordedFor(expired.id)).toEqual([]);
+      });
+
+      it('records a spent token\'s reuse and the session\'s end, and nothing for a rotation, a race loser or an invalid token', async () => {
+        const session = newSession();
+        await repository.create(session);
+        await events.take();
+        expect(await rotate(session, 'h0', 'h1')).toMatchObject({ outcome: 'rotated' });
+        expect(await rotate(session, 'h0', 'h2', T0 + 2000)).toEqual({ outcome: 'just_rotated' });
+        expect(await rotate(session, 'h1', 'hX', T0 + 2000, { presentedHash: 'forged' })).toEqual({ outcome: 'invalid' });
+        expect(await recordedFor(session.id)).toEqual([]);
+        expect(await rotate(session, 'h0', 'h2', T0 + 60_000)).toEqual({ outcome: 'reused', userId: session.userId });
+        expect(await rotate(session, 'h0', 'h2', T0 + 60_000)).toEqual({ outcome: 'invalid' });
+        expect(await recordedFor(session.id)).toEqual([
+          { type: 'session.refresh_reused', data: { sessionId: session.id, userId: session.userId } },
+          { type: 'session.revoked', data: { sessionId: session.id, userId: session.userId, reason: 'reuse' } },
+        ]);
+      });
+
+      it('records one session.revoked per live session when all of a user\'s end', async () => {
+        const userId = id('usr');
+        const mine = [newSession({ userId }), newSession({ userId })];
+        for (const session of mine) await repository.create(session);
+        await events.take();
+        expect(await repository.revokeAllForUser(userId, T0, 'ban')).toBe(2);
+        expect(await repository.revokeAllForUser(userId, T0, 'ban')).toBe(0);
+        const recorded = (await events.takeSeen()).filter((event) => event.data.userId === userId);
+        expect(recorded.sort((a, b) => String(a.data.sessionId).localeCompare(String(b.data.sessionId)))).toEqual(
+          mine
+            .map((session) => ({ type: 'session.revoked', data: { sessionId: session.id, userId, reason: 'ban' } }))
+            .sort((a, b) => a.data.sessionId.localeCompare(b.data.sessionId)),
+        );
+      });
     });
   });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisSessionRepository } from '../../src/sessions/redis-session.repository.js';
 import { Session } from '../../src/sessions/session.js';
 import { describeWithRedis, RedisServer } from '../support/redis-server.js';
+import { RecordedEvents } from '../support/recorded-events.js';
 import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -19,7 +20,7 @@ describeWithRedis('SessionRepository on Redis: memory per session', () => {
     server = await RedisServer.start();
     redis = server.client();
     redis.options.keyPrefix = PREFIX;
-    repository = new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 30 * 86400);
+    repository = new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 30 * 86400, RecordedEvents.on(redis, CONTRACT_KEYS).log);
   });
   afterAll(async () => {
     redis.disconnect();

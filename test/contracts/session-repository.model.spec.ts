@@ -6,6 +6,7 @@ import { RedisSessionRepository } from '../../src/sessions/redis-session.reposit
 import { Session } from '../../src/sessions/session.js';
 import { SessionRepository } from '../../src/sessions/session.repository.js';
 import { describeTwinModel } from '../support/twin-model.js';
+import { RecordedEvents } from '../support/recorded-events.js';
 import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of session commands run on the in-memory
@@ -13,7 +14,15 @@ import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 // adapter is the reference; time is virtual (whole seconds, see RedisVirtualExpiry).
 
 /** Built as session-repository.contract.spec.ts builds it. */
-const redisRepository = (redis: RedisClient): SessionRepository => new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 86400 * 30);
+const recorded = new WeakMap<SessionRepository, RecordedEvents>();
+const withEvents = (redis: RedisClient | null, make: (events: RecordedEvents) => SessionRepository) => {
+  const events = RecordedEvents.on(redis, CONTRACT_KEYS);
+  const repository = make(events);
+  recorded.set(repository, events);
+  return repository;
+};
+const redisRepository = (redis: RedisClient): SessionRepository =>
+  withEvents(redis, (events) => new RedisSessionRepository(redis, scriptsFor(redis), CONTRACT_KEYS, 86400 * 30, events.log));
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const USERS = ['usr_model-user-one', 'usr_model-user-two'];
@@ -160,20 +169,21 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
       return (repository) => repository.rotate(request);
     }
     case 'revoke':
-      return (repository) => repository.revoke(world.sessionId(command.session), nowMs);
+      return (repository) => repository.revoke(world.sessionId(command.session), nowMs, 'logout');
     case 'find':
       return (repository) => repository.find(world.sessionId(command.session), nowMs);
     case 'list':
       return (repository) => repository.listByUser(USERS[command.user], nowMs);
     case 'revokeAll':
-      return (repository) => repository.revokeAllForUser(USERS[command.user], nowMs);
+      return (repository) => repository.revokeAllForUser(USERS[command.user], nowMs, 'admin');
   }
 }
 
 describeTwinModel({
   title: 'SessionRepository model: in-memory and Redis answer alike',
   redisRepository,
-  memoryRepository: () => new InMemorySessionRepository(),
+  memoryRepository: () => withEvents(null, (events) => new InMemorySessionRepository(events.log)),
+  events: (repository) => recorded.get(repository)!,
   world: (runConfig: Config) => new World(runConfig),
   callOf,
   async finalCheck({ memory, redis }, world) {

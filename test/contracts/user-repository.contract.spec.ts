@@ -3,6 +3,7 @@ import { DomainError } from '../../src/common/errors/domain.error.js';
 import { InMemoryUserRepository } from '../../src/sessions/in-memory-user.repository.js';
 import { RedisUserRepository } from '../../src/sessions/redis-user.repository.js';
 import { UserRepository } from '../../src/sessions/user.repository.js';
+import type { RecordedEvents } from '../support/recorded-events.js';
 import { type Contract, CONTRACT_KEYS, onEveryStore, randomPhone, scriptsFor } from './every-store.js';
 
 const T0 = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -12,8 +13,9 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
   describe(`UserRepository contract: ${adapter}`, () => {
     let repository: UserRepository;
     let teardown: (() => Promise<void>) | undefined;
+    let events: RecordedEvents;
     beforeAll(async () => {
-      ({ repository, teardown } = await setup());
+      ({ repository, events, teardown } = await setup());
     });
     afterAll(async () => teardown?.());
     const newPhone = randomPhone;
@@ -242,9 +244,20 @@ const userRepositoryContract: Contract<UserRepository> = (adapter, setup) => {
       const owner = (await repository.findByPhone(wanted, T0))?.id;
       expect([first.id, second.id]).toContain(owner);
     });
+
+    it('records user.created once, when the phone first gets an id, and not for a claim of a number by an existing user', async () => {
+      const phone = newPhone();
+      const ids = await Promise.all(Array.from({ length: 5 }, () => repository.findOrCreate(phone, newId())));
+      expect(await repository.findOrCreate(phone, newId())).toBe(ids[0]);
+      const moved = await loggedIn();
+      const claimed = newPhone();
+      expect(await repository.claimPhone(moved.id, claimed)).toBe(true);
+      const recorded = (await events.takeSeen()).filter((event) => [phone, claimed].includes(String(event.data.phone)));
+      expect(recorded).toEqual([{ type: 'user.created', data: { userId: ids[0], phone } }]);
+    });
   });
 };
 
-onEveryStore(userRepositoryContract, (redis) =>
-  redis ? new RedisUserRepository(redis, scriptsFor(redis), CONTRACT_KEYS) : new InMemoryUserRepository(),
+onEveryStore(userRepositoryContract, (redis, events) =>
+  redis ? new RedisUserRepository(redis, scriptsFor(redis), CONTRACT_KEYS, events) : new InMemoryUserRepository(events),
 );

@@ -1,6 +1,7 @@
 import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { KeyDerivation } from '../../src/common/secrets/key-derivation.js';
-import { CONTRACT_HMAC_SECRET, randomPhone } from './every-store.js';
+import type { RecordedEvents, SeenEvent } from '../support/recorded-events.js';
+import { CONTRACT_HMAC_SECRET, type ContractSetup, randomPhone } from './every-store.js';
 import { newVerificationId } from '../../src/otp/verification-id.js';
 import { StartVerification, VerificationRepository } from '../../src/otp/verification.repository.js';
 
@@ -13,14 +14,15 @@ const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
  */
 export function verificationRepositoryContract(
   adapter: string,
-  setup: () => Promise<{ repository: VerificationRepository; teardown?: () => Promise<void> }>,
+  setup: () => Promise<ContractSetup<VerificationRepository>>,
 ): void {
   describe(`VerificationRepository contract: ${adapter}`, () => {
     let repository: VerificationRepository;
+    let events: RecordedEvents;
     let teardown: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      ({ repository, teardown } = await setup());
+      ({ repository, events, teardown } = await setup());
     });
     afterAll(async () => teardown?.());
 
@@ -502,7 +504,7 @@ export function verificationRepositoryContract(
         return verification;
       };
       const settle = (id: string, verdict: 'approved' | 'rejected' | 'refund', nowMs = T0 + 1000) =>
-        repository.settle({ id, verdict, nowMs, phoneFailureWindowSeconds: 86400 });
+        repository.settle({ id, verdict, nowMs, phoneFailureWindowSeconds: 86400, maxAttempts: 5 });
 
       it('records the provider and drops the digest, so a check reserves an attempt instead of comparing', async () => {
         const phone = newPhone();
@@ -562,6 +564,86 @@ export function verificationRepositoryContract(
       expect(await check({ id: forged }, 'hash-1')).toEqual({ outcome: 'not_found' });
       expect((await repository.find(victims.id, T0))?.attempts).toBe(0);
       expect((await repository.find(attackers.id, T0))?.attempts).toBe(0);
+    });
+
+    describe('events', () => {
+      /** The events recorded since the last read, about this verification. */
+      const recordedFor = async (verificationId: string): Promise<SeenEvent[]> =>
+        (await events.takeSeen()).filter((event) => event.data.verificationId === verificationId);
+      const dispatch = (id: string, providerOwnsCode = false) =>
+        repository.recordDispatch({ id, channel: 'whatsapp', provider: 'fake', providerRef: 'ref-1', providerOwnsCode, nowMs: T0 });
+
+      it('records verification.sent with the dispatch, and nothing for a verification no longer pending', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone);
+        await dispatch(id);
+        expect(await recordedFor(id)).toEqual([
+          { type: 'verification.sent', data: { verificationId: id, channel: 'whatsapp', provider: 'fake', phone } },
+        ]);
+        await repository.cancel(id, T0);
+        await events.take();
+        await dispatch(id);
+        expect(await recordedFor(id)).toEqual([]);
+      });
+
+      it('records verification.approved once for the right code, and nothing for a wrong one before the last attempt', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone, { channel: 'voice' });
+        expect(await check({ id }, 'wrong')).toMatchObject({ outcome: 'wrong_code' });
+        expect(await recordedFor(id)).toEqual([]);
+        expect(await check({ phone }, 'hash-1')).toMatchObject({ outcome: 'approved' });
+        expect(await check({ id }, 'hash-1')).toEqual({ outcome: 'not_found' });
+        expect(await recordedFor(id)).toEqual([
+          { type: 'verification.approved', data: { verificationId: id, phone, channel: 'voice', purpose: 'login' } },
+        ]);
+      });
+
+      it('records verification.failed once, at the wrong code that uses up the last attempt', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone);
+        const limits = { maxAttempts: 2 };
+        expect(await check({ id }, 'wrong', T0 + 1000, limits)).toMatchObject({ outcome: 'wrong_code', attempts: 1 });
+        expect(await recordedFor(id)).toEqual([]);
+        expect(await check({ id }, 'wrong', T0 + 1000, limits)).toMatchObject({ outcome: 'wrong_code', attempts: 2 });
+        expect(await check({ id }, 'hash-1', T0 + 1000, limits)).toMatchObject({ outcome: 'max_attempts' });
+        expect(await recordedFor(id)).toEqual([{ type: 'verification.failed', data: { verificationId: id, phone, attempts: 2 } }]);
+      });
+
+      it('records verification.canceled when a pending verification is canceled, not again', async () => {
+        const phone = newPhone();
+        const { id } = await created(phone);
+        await repository.cancel(id, T0);
+        await repository.cancel(id, T0);
+        expect(await recordedFor(id)).toEqual([{ type: 'verification.canceled', data: { verificationId: id, phone } }]);
+      });
+
+      it('records the provider\'s approval once, and its rejection of the last attempt as verification.failed once', async () => {
+        const settle = (id: string, verdict: 'approved' | 'rejected') =>
+          repository.settle({ id, verdict, nowMs: T0 + 1000, phoneFailureWindowSeconds: 86400, maxAttempts: 2 });
+        const approvedPhone = newPhone();
+        const approved = await created(approvedPhone);
+        await dispatch(approved.id, true);
+        await events.take();
+        expect(await check({ id: approved.id }, 'any')).toMatchObject({ outcome: 'reserved' });
+        expect(await settle(approved.id, 'approved')).toMatchObject({ outcome: 'approved' });
+        expect(await settle(approved.id, 'approved')).toEqual({ outcome: 'not_found' });
+        expect(await recordedFor(approved.id)).toEqual([
+          { type: 'verification.approved', data: { verificationId: approved.id, phone: approvedPhone, channel: 'whatsapp', purpose: 'login' } },
+        ]);
+
+        const rejectedPhone = newPhone();
+        const rejected = await created(rejectedPhone);
+        await dispatch(rejected.id, true);
+        await events.take();
+        await check({ id: rejected.id }, 'any');
+        expect(await settle(rejected.id, 'rejected')).toMatchObject({ outcome: 'wrong_code', attempts: 1 });
+        expect(await recordedFor(rejected.id)).toEqual([]);
+        // Two attempts reserved at once, both rejected: the verification fails once.
+        await check({ id: rejected.id }, 'any', T0 + 1000, { maxAttempts: 2 });
+        await settle(rejected.id, 'rejected');
+        await settle(rejected.id, 'rejected');
+        expect(await recordedFor(rejected.id)).toEqual([{ type: 'verification.failed', data: { verificationId: rejected.id, phone: rejectedPhone, attempts: 2 } }]);
+      });
     });
   });
 }

@@ -7,14 +7,23 @@ import { PhoneTagger } from '../../src/common/phone/phone-tagger.js';
 import { VerificationRepository } from '../../src/otp/verification.repository.js';
 import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { describeTwinModel } from '../support/twin-model.js';
-import { CONTRACT_KEYS, eventLogFor, scriptsFor } from './every-store.js';
+import { RecordedEvents } from '../support/recorded-events.js';
+import { CONTRACT_KEYS, scriptsFor } from './every-store.js';
 
 // The twins guarded by a model: random sequences of commands run on the in-memory adapter and on
 // the Redis one (its Lua scripts), which must answer every command identically. The in-memory
 // adapter is the reference; time is virtual (whole seconds, see RedisVirtualExpiry).
 
 /** Built as verification-repository.contract.spec.ts builds it. */
-const redisRepository = (redis: RedisClient): VerificationRepository => new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS, eventLogFor(redis));
+const recorded = new WeakMap<VerificationRepository, RecordedEvents>();
+const withEvents = (redis: RedisClient | null, make: (events: RecordedEvents) => VerificationRepository) => {
+  const events = RecordedEvents.on(redis, CONTRACT_KEYS);
+  const repository = make(events);
+  recorded.set(repository, events);
+  return repository;
+};
+const redisRepository = (redis: RedisClient): VerificationRepository =>
+  withEvents(redis, (events) => new RedisVerificationRepository(redis, scriptsFor(redis), CONTRACT_KEYS, events.log));
 
 const PHONE_TAG_LENGTH = PhoneTagger.TAG_LENGTH;
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -202,7 +211,8 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
       return (repository) => repository.check(request);
     }
     case 'settle': {
-      const request = { id: world.id(command.id), verdict: command.verdict, nowMs, phoneFailureWindowSeconds: config.phoneFailureWindowSeconds };
+      const { maxAttempts, phoneFailureWindowSeconds } = config;
+      const request = { id: world.id(command.id), verdict: command.verdict, nowMs, phoneFailureWindowSeconds, maxAttempts };
       return (repository) => repository.settle(request);
     }
     case 'recordDispatch': {
@@ -242,7 +252,8 @@ function callOf(command: Exclude<Command, { kind: 'advance' }>, world: World): (
 describeTwinModel({
   title: 'VerificationRepository model: in-memory and Redis answer alike',
   redisRepository,
-  memoryRepository: () => new InMemoryVerificationRepository(eventLogFor(null)),
+  memoryRepository: () => withEvents(null, (events) => new InMemoryVerificationRepository(events.log)),
+  events: (repository) => recorded.get(repository)!,
   world: (runConfig: Config) => new World(runConfig),
   callOf,
   async finalCheck({ memory, redis }, world) {

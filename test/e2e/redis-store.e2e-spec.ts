@@ -51,6 +51,7 @@ describeWithRedis('phone login on a shared Redis', () => {
         else if (type === 'string') values.push(await redis.get(key));
         else if (type === 'set') values.push(await redis.smembers(key));
         else if (type === 'list') values.push(await redis.lrange(key, 0, -1));
+        else if (type === 'stream') values.push(await redis.xrange(key, '-', '+'));
         else throw new Error(`unexpected key type ${type} for ${key}`);
       }
       expect(JSON.stringify(values)).not.toContain(code);

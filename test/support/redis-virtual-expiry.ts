@@ -9,8 +9,11 @@ import type { Redis } from 'ioredis';
  * at the instant the in-memory adapters drop theirs (deadline <= now).
  *
  * Lifetimes must be whole seconds (virtual times too): PTTL is read a few ms after the command and
- * rounded. Every key must get a lifetime: a key without one is reported as a leak.
+ * rounded. Every key must get a lifetime: a key without one is reported as a leak, except the
+ * event shard streams, which their MAXLEN bounds instead.
  */
+const EVENT_STREAM = /events:\{[^}]+\}:stream$/;
+
 export class RedisVirtualExpiry {
   private readonly deadlines = new Map<string, number>();
 
@@ -36,7 +39,7 @@ export class RedisVirtualExpiry {
       if (Number(pttl) >= 0) {
         this.deadlines.set(key, nowMs + Math.round(Number(pttl) / 1000) * 1000);
         renewed.push(key);
-      } else if (Number(pttl) === -1 && !this.deadlines.has(key)) {
+      } else if (Number(pttl) === -1 && !this.deadlines.has(key) && !EVENT_STREAM.test(key)) {
         throw new Error(`redis key ${key} was written without a lifetime`);
       }
     }

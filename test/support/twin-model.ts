@@ -4,6 +4,7 @@ import type { RedisClient } from '../../src/redis/redis.constants.js';
 import { fcParams, runsFactor } from './fc-params.js';
 import { describeWithRedis, RedisServer } from './redis-server.js';
 import { RedisVirtualExpiry } from './redis-virtual-expiry.js';
+import type { RecordedEvents, SeenEvent } from './recorded-events.js';
 
 /** The one command every model has: virtual time moves on by a span of the run's config, plus an offset. */
 export interface AdvanceCommand<Span> {
@@ -31,6 +32,8 @@ export interface TwinModel<Repository, Config, Operation extends { kind: string 
   world(config: Config): World;
   /** The command as one call on a repository (the same arguments for both twins). */
   callOf(command: Operation, world: World): (repository: Repository) => Promise<unknown>;
+  /** The events a twin recorded: with it, each command must record the same events on both twins. */
+  events?(repository: Repository): RecordedEvents;
   /** After the last command: compares the state behind the answers. */
   finalCheck(twins: { memory: Repository; redis: Repository }, world: World): Promise<void>;
   config: fc.Arbitrary<Config>;
@@ -38,6 +41,9 @@ export interface TwinModel<Repository, Config, Operation extends { kind: string 
   /** Before FC_RUNS_FACTOR. */
   numRuns: number;
 }
+
+/** Events of one command, in a fixed order (a command's events may land on several shard streams). */
+const unordered = (events: SeenEvent[]): string[] => events.map((event) => JSON.stringify(event, Object.keys(event.data).sort().concat('type', 'data'))).sort();
 
 const isAdvance = <Span>(command: { kind: string }): command is AdvanceCommand<Span> => command.kind === 'advance';
 
@@ -81,11 +87,13 @@ export function describeTwinModel<Repository, Config, Operation extends { kind: 
         const actual = await call(redis);
         world.learn(expected);
         await expiry.capture(world.nowMs);
-        expect({ step, command, atSeconds: (world.nowMs - startMs) / 1000, answer: actual }).toEqual({
+        const recorded = model.events ? await Promise.all([memory, redis].map((twin) => model.events!(twin).takeSeen().then(unordered))) : [[], []];
+        expect({ step, command, atSeconds: (world.nowMs - startMs) / 1000, answer: actual, events: recorded[1] }).toEqual({
           step,
           command,
           atSeconds: (world.nowMs - startMs) / 1000,
           answer: expected,
+          events: recorded[0],
         });
       }
       // Whatever the answers said, the state behind them is the same too.

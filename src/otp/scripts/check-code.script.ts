@@ -1,4 +1,5 @@
 import { defineScript } from '../../redis/redis-script.js';
+import { EVENT_ARGS } from '../../events/event-script.js';
 
 /**
  * Checks a code: check, count and consume in one atomic step. The digest comparison is not
@@ -6,8 +7,8 @@ import { defineScript } from '../../redis/redis-script.js';
  */
 export const CHECK_CODE = defineScript<(string | number)[]>()({
   name: 'phoneAuthOtpCheck',
-  keys: ['verification', 'failures', 'ban'],
-  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs', 'purpose', 'sid'],
+  keys: ['verification', 'failures', 'ban', 'events'],
+  args: ['id', 'codeHash', 'nowMs', 'maxAttempts', 'phoneMaxFailures', 'failureWindowMs', 'purpose', 'sid', ...EVENT_ARGS],
   lua: `
 -- KEYS[1] verification     the phone's verification (hash)
 -- KEYS[2] failures         the phone's wrong codes across verifications (hash: count, resetAt)
@@ -24,12 +25,31 @@ export const CHECK_CODE = defineScript<(string | number)[]>()({
 -- owns the code and this attempt is counted until it settles), {'wrong_code', attempts, phone},
 -- {'max_attempts' | 'phone_locked', ms to wait}, {'not_found'}, {'expired'} or {'banned'} (only
 -- once a pending verification matched, and never for phone_change: a caller with nothing pending
--- learns nothing of a ban).
+-- learns nothing of a ban). Records verification.approved on approval, verification.failed on the
+-- wrong code that uses up the last attempt (once: the failedEvent field marks it).
+-- KEYS[4] events the shard's event stream (the script's event goes there, with its change)
+-- ARGV[9] eventId the event's id (a further event of this step: <id>.<n>)
+-- ARGV[10] eventTimeMs when it happened (the caller's clock)
+-- ARGV[11] eventData its payload as a JSON object; fields read here are added to it
+-- ARGV[12] eventStreamMaxLength the stream's approximate cap (XADD MAXLEN ~)
+local function recordEvent(eventType, extra, nth)
+  local data = ARGV[11]
+  if extra then
+    -- Spliced, not decoded: the caller's JSON (and its numbers) stays byte for byte.
+    local more = cjson.encode(extra)
+    if more ~= '{}' then
+      if data == '{}' then data = more else data = string.sub(data, 1, -2) .. ',' .. string.sub(more, 2) end
+    end
+  end
+  local id = ARGV[9]
+  if nth and nth > 1 then id = id .. '.' .. nth end
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[12], '*', 'id', id, 'type', eventType, 'time', ARGV[10], 'data', data)
+end
 local verification, failures, ban = KEYS[1], KEYS[2], KEYS[3]
 local id, codeHash, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local maxAttempts, phoneMaxFailures, failureWindowMs = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local purpose, sid = ARGV[7], ARGV[8]
-local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone', 'purpose', 'sid')
+local v = redis.call('HMGET', verification, 'id', 'status', 'codeHash', 'attempts', 'expiresAt', 'resendAt', 'phone', 'purpose', 'sid', 'channel')
 if not v[1] or (id ~= '' and v[1] ~= id) or v[2] ~= 'pending' then return {'not_found'} end
 -- A code works only for what it was sent for, and in the session that asked (no attempt counted).
 if (v[8] or 'login') ~= purpose or (v[9] or '') ~= sid then return {'not_found'} end
@@ -54,6 +74,7 @@ if v[3] == codeHash then
   -- Approve: the phone's failure count is cleared and the record returned.
   redis.call('HSET', verification, 'status', 'approved')
   redis.call('DEL', failures)
+  recordEvent('verification.approved', {verificationId = v[1], phone = v[7], channel = v[10] or 'sms', purpose = v[8] or 'login'})
   local record = redis.call('HGETALL', verification)
   table.insert(record, 1, 'approved')
   return record
@@ -65,6 +86,9 @@ if failed == 0 then
   redis.call('PEXPIRE', failures, failureWindowMs)
 else
   redis.call('HINCRBY', failures, 'count', 1)
+end
+if attempts >= maxAttempts and redis.call('HSETNX', verification, 'failedEvent', 1) == 1 then
+  recordEvent('verification.failed', {verificationId = v[1], phone = v[7], attempts = attempts})
 end
 return {'wrong_code', attempts, v[7]}
 `,

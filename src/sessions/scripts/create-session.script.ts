@@ -1,17 +1,37 @@
 import { defineScript } from '../../redis/redis-script.js';
+import { EVENT_ARGS } from '../../events/event-script.js';
 
-/** Writes a session's hash and its lifetime in one command. */
+/** Writes a session's hash and its lifetime in one command, and records `session.created`. */
 export const CREATE_SESSION = defineScript<null>()({
   name: 'phoneAuthSessionCreate',
-  keys: ['session'],
-  args: ['lifetimeMs'],
+  keys: ['session', 'events'],
+  args: ['lifetimeMs', ...EVENT_ARGS],
   rest: ['field', 'value'],
   lua: `
 -- KEYS[1] session            the session (hash)
 -- ARGV[1] lifetimeMs         until the earlier of its idle and absolute expiry
--- ARGV[2..] (field, value)   the session's fields
+-- ARGV[6..] (field, value)   the session's fields
+-- KEYS[2] events the shard's event stream (the script's event goes there, with its change)
+-- ARGV[2] eventId the event's id (a further event of this step: <id>.<n>)
+-- ARGV[3] eventTimeMs when it happened (the caller's clock)
+-- ARGV[4] eventData its payload as a JSON object; fields read here are added to it
+-- ARGV[5] eventStreamMaxLength the stream's approximate cap (XADD MAXLEN ~)
+local function recordEvent(eventType, extra, nth)
+  local data = ARGV[4]
+  if extra then
+    -- Spliced, not decoded: the caller's JSON (and its numbers) stays byte for byte.
+    local more = cjson.encode(extra)
+    if more ~= '{}' then
+      if data == '{}' then data = more else data = string.sub(data, 1, -2) .. ',' .. string.sub(more, 2) end
+    end
+  end
+  local id = ARGV[2]
+  if nth and nth > 1 then id = id .. '.' .. nth end
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'id', id, 'type', eventType, 'time', ARGV[3], 'data', data)
+end
 local session, lifetimeMs = KEYS[1], ARGV[1]
-redis.call('HSET', session, unpack(ARGV, 2))
+redis.call('HSET', session, unpack(ARGV, 6))
 redis.call('PEXPIRE', session, lifetimeMs)
+recordEvent('session.created')
 `,
 });

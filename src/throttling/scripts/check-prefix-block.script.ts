@@ -1,13 +1,15 @@
 import { defineScript } from '../../redis/redis-script.js';
+import { EVENT_ARGS } from '../../events/event-script.js';
 
 /**
  * Whether a prefix is blocked. Counts an attempt into a live block; the first check after the
- * block ended renews it if attempts kept coming and did not convert, else clears it.
+ * block ended renews it if attempts kept coming and did not convert (recording `fraud.blocked`),
+ * else clears it.
  */
 export const CHECK_PREFIX_BLOCK = defineScript<number[]>()({
   name: 'phoneAuthFraudCheckBlock',
-  keys: ['prefix'],
-  args: ['nowMs', 'blockMs', 'renewMinAttempts', 'minConversion', 'windowMs'],
+  keys: ['prefix', 'events'],
+  args: ['nowMs', 'blockMs', 'renewMinAttempts', 'minConversion', 'windowMs', ...EVENT_ARGS],
   lua: `
 -- KEYS[1] prefix           the prefix's hash (see record-prefix-event: blockedUntil, blockedSince, ba, bv, renewals)
 -- ARGV[1] nowMs            the caller's clock
@@ -17,6 +19,24 @@ export const CHECK_PREFIX_BLOCK = defineScript<number[]>()({
 -- ARGV[5] windowMs         the breaker's window: the key outlives a block by it
 -- Replies {0} when not blocked, {ms blocked} when blocked, and
 -- {ms blocked, since, until, attempts, verified, renewals} when this check renewed the block.
+-- KEYS[2] events the shard's event stream (the script's event goes there, with its change)
+-- ARGV[6] eventId the event's id (a further event of this step: <id>.<n>)
+-- ARGV[7] eventTimeMs when it happened (the caller's clock)
+-- ARGV[8] eventData its payload as a JSON object; fields read here are added to it
+-- ARGV[9] eventStreamMaxLength the stream's approximate cap (XADD MAXLEN ~)
+local function recordEvent(eventType, extra, nth)
+  local data = ARGV[8]
+  if extra then
+    -- Spliced, not decoded: the caller's JSON (and its numbers) stays byte for byte.
+    local more = cjson.encode(extra)
+    if more ~= '{}' then
+      if data == '{}' then data = more else data = string.sub(data, 1, -2) .. ',' .. string.sub(more, 2) end
+    end
+  end
+  local id = ARGV[6]
+  if nth and nth > 1 then id = id .. '.' .. nth end
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], '*', 'id', id, 'type', eventType, 'time', ARGV[7], 'data', data)
+end
 local prefix = KEYS[1]
 local now, blockMs, renewMin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local minConversion, windowMs = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -37,6 +57,7 @@ blockedUntil = now + blockMs
 renewals = renewals + 1
 redis.call('HSET', prefix, 'blockedUntil', blockedUntil, 'ba', 1, 'bv', 0, 'renewals', renewals)
 redis.call('PEXPIRE', prefix, blockMs + windowMs)
+recordEvent('fraud.blocked', {sinceMs = tonumber(h[2] or '0'), untilMs = blockedUntil, sends = attempts, verified = verified, renewals = renewals})
 return {blockMs, tonumber(h[2] or '0'), blockedUntil, attempts, verified, renewals}
 `,
 });
