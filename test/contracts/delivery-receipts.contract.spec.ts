@@ -11,6 +11,8 @@ import { CONTRACT_HMAC_SECRET, CONTRACT_KEYS, eventLogFor, onEveryStore, randomP
 
 const tagger = new PhoneTagger(KeyDerivation.of(CONTRACT_HMAC_SECRET));
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+// Every verification event lands in the same stream (verification.sent too): read only the receipts' own.
+const FAILED = 'verification.delivery_failed';
 
 interface Subject {
   repository: VerificationRepository;
@@ -25,10 +27,15 @@ function subjectOf(redis: RedisClient | null): Subject {
     repository,
     failures: async (id) => {
       const data = (json: string) => JSON.parse(json) as { verificationId: string };
-      if (events instanceof InMemoryEventLog) return events.take(10_000).map((event) => event.data).filter((event) => event.verificationId === id);
+      if (events instanceof InMemoryEventLog) {
+        return events.take(10_000).filter((event) => event.type === FAILED && event.data.verificationId === id).map((event) => event.data);
+      }
       const stream = CONTRACT_KEYS.eventStream(CONTRACT_KEYS.eventShard(id.slice(0, PhoneTagger.TAG_LENGTH)));
       const entries = await redis!.xrange(stream, '-', '+');
-      return entries.map(([, fields]) => data(fields[fields.indexOf('data') + 1]!)).filter((event) => event.verificationId === id);
+      return entries
+        .filter(([, fields]) => fields[fields.indexOf('type') + 1] === FAILED)
+        .map(([, fields]) => data(fields[fields.indexOf('data') + 1]!))
+        .filter((event) => event.verificationId === id);
     },
   };
 }
