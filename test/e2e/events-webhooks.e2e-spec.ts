@@ -7,8 +7,8 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 // Issue 17's "done when": every listed event, caused through the HTTP API, reaches a subscriber
 // signed as Standard Webhooks says (the receiver verifies each with the standardwebhooks package
-// and refuses any other). verification.delivery_failed comes from provider delivery receipts
-// (branch delivery-receipts) and is left out here.
+// and refuses any other). verification.delivery_failed comes from a provider's delivery receipt:
+// delivery-receipts.e2e-spec.ts has its subscriber receive it, signed, on every store.
 
 const AWAITED = EVENT_TYPES.filter((type) => type !== 'verification.delivery_failed');
 
