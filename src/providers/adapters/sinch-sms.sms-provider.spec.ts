@@ -30,7 +30,7 @@ describe(SinchSmsProvider.name, () => {
       baseUrl: fake.baseUrl,
       authBaseUrl: fake.baseUrl,
       from: 'PhoneAuth',
-      timeoutMs: 200,
+      timeoutMs: 2_000,
       ...overrides,
     });
 

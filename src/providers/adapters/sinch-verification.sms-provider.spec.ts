@@ -25,7 +25,7 @@ describe(SinchVerificationSmsProvider.name, () => {
       applicationKey: fake.sinchVerification.applicationKey,
       applicationSecret: fake.sinchVerification.applicationSecret,
       baseUrl: fake.baseUrl,
-      timeoutMs: 200,
+      timeoutMs: 2_000,
       ...overrides,
     });
 

@@ -26,7 +26,7 @@ describe(StartMessagingSmsProvider.name, () => {
   });
 
   const provider = (overrides: Partial<StartMessagingSmsProviderOptions> = {}) =>
-    new StartMessagingSmsProvider({ apiKey: fake.startMessaging.apiKey, baseUrl: fake.baseUrl, timeoutMs: 200, ...overrides });
+    new StartMessagingSmsProvider({ apiKey: fake.startMessaging.apiKey, baseUrl: fake.baseUrl, timeoutMs: 2_000, ...overrides });
   const check = (code: string, providerRef = 'otp_1') => sut.check({ channel: 'sms', providerRef, to: PHONE, code });
 
   it('should post the number and idempotency key with the API key, and return the OTP request id', async () => {
@@ -142,7 +142,7 @@ describe(StartMessagingSmsProvider.name, () => {
     fake.startMessaging.verify.enqueue(reply.delay(3_000));
     const startedAt = Date.now();
 
-    const error = await providerFailure(check(OUR_CODE));
+    const error = await providerFailure(provider({ timeoutMs: 200 }).check({ channel: 'sms', providerRef: 'otp_1', to: PHONE, code: OUR_CODE }));
 
     expect(error).toMatchObject({ transient: true, status: undefined });
     expect(error.message).toContain('200 ms');

@@ -22,7 +22,7 @@ describe(WebhookSmsProvider.name, () => {
   afterEach(() => fake.webhook.route.reset());
 
   const provider = (overrides: Partial<WebhookSmsProviderOptions> = {}) =>
-    new WebhookSmsProvider({ url: fake.webhookUrl, secret: SECRET, timeoutMs: 200, ...overrides });
+    new WebhookSmsProvider({ url: fake.webhookUrl, secret: SECRET, timeoutMs: 2_000, ...overrides });
 
   it('should post the message as JSON with a timestamp and a v1 HMAC-SHA256 signature of "<timestamp>.<body>"', async () => {
     fake.webhook.route.enqueue(reply.json(200, { id: 'gw-42' }));
@@ -88,7 +88,7 @@ describe(WebhookSmsProvider.name, () => {
     fake.webhook.route.enqueue(reply.delay(3_000));
     const startedAt = Date.now();
 
-    const error = await providerFailure(provider().send(message()));
+    const error = await providerFailure(provider({ timeoutMs: 200 }).send(message()));
 
     expect(error).toMatchObject({ transient: true, status: undefined });
     expect(Date.now() - startedAt).toBeLessThan(1_000);
